@@ -1,0 +1,107 @@
+//! Encore's Leptos app: the HTML shell, routes, pages, components and server functions.
+//! Compiled twice: with `ssr` into the server, and with `hydrate` into the browser's wasm.
+
+pub mod components;
+pub mod error;
+pub mod pages;
+pub mod serverfns;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    ParamSegment, SsrMode, StaticSegment,
+};
+
+use crate::components::layout::Layout;
+use crate::pages::*;
+
+/// The document around the app. During SSR it reads the theme cookie so the first paint
+/// already has the right colours.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let theme = current_theme_class();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en" class=theme>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body class="min-h-screen bg-white text-zinc-900 dark:bg-zinc-950 dark:text-zinc-100">
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn current_theme_class() -> &'static str {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| server::cookie(&parts.headers, "theme"))
+        .and_then(|v| encore::model::Theme::parse(&v))
+        .unwrap_or_default()
+        .as_str()
+}
+
+#[cfg(not(feature = "ssr"))]
+fn current_theme_class() -> &'static str {
+    "system"
+}
+
+/// Bumped whenever the signed-in user may have changed (sign-in, sign-out, settings), so
+/// the navigation refetches who is signed in.
+#[derive(Clone, Copy)]
+pub struct AuthVersion(pub RwSignal<u32>);
+
+/// The signed-in user (or `None`), loaded once per page and refetched on `AuthVersion`.
+#[derive(Clone, Copy)]
+pub struct CurrentUser(pub Resource<Result<Option<encore::model::SessionUser>, error::AppError>>);
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let version = RwSignal::new(0u32);
+    provide_context(AuthVersion(version));
+    let user = Resource::new(move || version.get(), |_| serverfns::auth::current_user());
+    provide_context(CurrentUser(user));
+    // Marks the page as hydrated (browser tests wait for it; harmless otherwise).
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/encore.css"/>
+        <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
+        <Title formatter=|t: String| if t.is_empty() { "Encore".to_string() } else { format!("{t} · Encore") }/>
+        <Router>
+            <Layout>
+                <Routes fallback=|| view! { <NotFoundPage/> }>
+                    <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("signup") view=SignUpPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("signin") view=SignInPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("search") view=SearchPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("library") view=LibraryPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("settings") view=SettingsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("admin") view=AdminPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("artist") view=ArtistHomePage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("u"), ParamSegment("username")) view=ProfilePage ssr=SsrMode::Async/>
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -1,0 +1,161 @@
+//! Profile, settings and library.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::{
+    components::form::{Field, FormError, Saved, BUTTON, CARD},
+    serverfns::account::{get_library, get_profile, get_settings, ChangePassword, UpdatePreferences, UpdateProfile},
+    AuthVersion,
+};
+
+#[component]
+pub fn ProfilePage() -> impl IntoView {
+    let params = use_params_map();
+    let username = move || params.read().get("username").unwrap_or_default();
+    let profile = Resource::new(username, get_profile);
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match profile.await {
+                    Ok(p) => view! {
+                        <Title text=p.display_name.clone()/>
+                        <article aria-labelledby="profile-name" class="flex flex-col gap-2">
+                            <h1 id="profile-name" class="text-3xl font-bold">{p.display_name.clone()}</h1>
+                            <p class="text-zinc-600 dark:text-zinc-400">{format!("@{} · {}", p.username, p.role.as_str())}</p>
+                            <p>{p.bio.clone()}</p>
+                            <dl class="flex gap-6 text-sm">
+                                <div><dt class="inline font-semibold">"Followers "</dt><dd class="inline">{p.followers}</dd></div>
+                                <div><dt class="inline font-semibold">"Following "</dt><dd class="inline">{p.following}</dd></div>
+                                <div><dt class="inline font-semibold">"Joined "</dt><dd class="inline">{p.joined.format("%B %Y").to_string()}</dd></div>
+                            </dl>
+                        </article>
+                    }.into_any(),
+                    Err(_) => view! {
+                        <Title text="Not found"/>
+                        <h1 class="text-2xl font-bold">"404 — no such user"</h1>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let AuthVersion(version) = expect_context::<AuthVersion>();
+    let profile = ServerAction::<UpdateProfile>::new();
+    let prefs = ServerAction::<UpdatePreferences>::new();
+    let password = ServerAction::<ChangePassword>::new();
+    let settings = Resource::new(
+        move || (profile.version().get(), prefs.version().get()),
+        |_| get_settings(),
+    );
+    Effect::new(move |_| {
+        if matches!(profile.value().get(), Some(Ok(_))) {
+            version.update(|v| *v += 1);
+        }
+    });
+    let profile_r: Signal<_> = profile.value().into();
+    let prefs_r: Signal<_> = prefs.value().into();
+    let password_r: Signal<_> = password.value().into();
+    view! {
+        <Title text="Settings"/>
+        <h1 class="mb-4 text-2xl font-bold">"Settings"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let s = match settings.await {
+                    Ok(s) => s,
+                    Err(e) => return view! { <p role="alert">{e.to_string()}</p> }.into_any(),
+                };
+                let p = s.preferences.clone();
+                view! {
+                    <div class="grid gap-6 md:grid-cols-2">
+                        <section class=CARD aria-labelledby="profile-h">
+                            <h2 id="profile-h" class="mb-3 text-lg font-semibold">"Profile"</h2>
+                            <ActionForm action=profile attr:class="flex flex-col gap-3" attr:novalidate=true>
+                                <FormError result=profile_r/>
+                                <Field name="display_name" label="Display name" value=s.user.display_name.clone() result=profile_r/>
+                                <div class="flex flex-col gap-1">
+                                    <label for="f-bio" class="text-sm font-medium">"Bio"</label>
+                                    <textarea id="f-bio" name="bio" rows="3" maxlength="500"
+                                        class="rounded-md border border-zinc-300 px-3 py-2 dark:border-zinc-700 dark:bg-zinc-900">{s.user.bio.clone()}</textarea>
+                                    <p class="text-sm text-red-700" role="alert">{move || profile_r.get().and_then(|r| r.err()).and_then(|e| e.field("bio"))}</p>
+                                </div>
+                                <button type="submit" class=BUTTON>"Save profile"</button>
+                                <Saved what="profile" message="Profile saved."/>
+                            </ActionForm>
+                        </section>
+                        <section class=CARD aria-labelledby="prefs-h">
+                            <h2 id="prefs-h" class="mb-3 text-lg font-semibold">"Listening and privacy"</h2>
+                            <ActionForm action=prefs attr:class="flex flex-col gap-3">
+                                <FormError result=prefs_r/>
+                                <Check name="explicit_filter" label="Hide explicit content" checked=p.explicit_filter/>
+                                <Check name="private_session" label="Private session (your listening is not shared)" checked=p.private_session/>
+                                <Check name="share_activity" label="Share my activity with followers" checked=p.share_activity/>
+                                <Check name="show_listening" label="Show recently played and top artists on my profile" checked=p.show_listening/>
+                                <button type="submit" class=BUTTON>"Save preferences"</button>
+                                <Saved what="preferences" message="Preferences saved."/>
+                            </ActionForm>
+                        </section>
+                        <section class=CARD aria-labelledby="pw-h">
+                            <h2 id="pw-h" class="mb-3 text-lg font-semibold">"Change password"</h2>
+                            <ActionForm action=password attr:class="flex flex-col gap-3" attr:novalidate=true>
+                                <FormError result=password_r/>
+                                <Field name="current_password" label="Current password" kind="password" autocomplete="current-password" result=password_r/>
+                                <Field name="new_password" label="New password" kind="password" autocomplete="new-password" hint="At least 10 characters." result=password_r/>
+                                <Field name="confirm" label="Repeat new password" kind="password" autocomplete="new-password" result=password_r/>
+                                <button type="submit" class=BUTTON>"Change password"</button>
+                                <Saved what="password" message="Password changed. Your other sessions were signed out."/>
+                            </ActionForm>
+                        </section>
+                    </div>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Check(name: &'static str, label: &'static str, checked: bool) -> impl IntoView {
+    let id = format!("f-{name}");
+    view! {
+        <div class="flex items-center gap-2">
+            <input id=id.clone() type="checkbox" name=name value="on" checked=checked class="h-4 w-4"/>
+            <label for=id>{label}</label>
+        </div>
+    }
+}
+
+#[component]
+pub fn LibraryPage() -> impl IntoView {
+    let library = Resource::new(|| (), |_| get_library());
+    view! {
+        <Title text="Library"/>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match library.await {
+                    Ok((me, c)) => view! {
+                        <h1 class="mb-4 text-2xl font-bold">{format!("{}'s library", me.display_name)}</h1>
+                        <ul class="grid grid-cols-2 gap-3 md:grid-cols-5" aria-label="Library">
+                            <Stat label="Playlists" n=c.playlists/>
+                            <Stat label="Saved playlists" n=c.saved_playlists/>
+                            <Stat label="Liked songs" n=c.liked_songs/>
+                            <Stat label="Artists followed" n=c.followed_artists/>
+                            <Stat label="People followed" n=c.following_users/>
+                        </ul>
+                    }.into_any(),
+                    Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Stat(label: &'static str, n: i64) -> impl IntoView {
+    view! {
+        <li class=CARD><span class="block text-2xl font-bold">{n}</span><span class="text-sm">{label}</span></li>
+    }
+}

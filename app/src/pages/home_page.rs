@@ -1,0 +1,37 @@
+//! Home.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+use crate::{serverfns::account::get_home, AuthVersion};
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let AuthVersion(version) = expect_context::<AuthVersion>();
+    let summary = Resource::new(move || version.get(), |_| get_home());
+    view! {
+        <Title text=""/>
+        <h1 class="mb-2 text-3xl font-bold">"Encore"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match summary.await {
+                    Ok(Some(s)) => view! {
+                        <p class="text-lg">"Welcome back, " <strong>{s.display_name}</strong> "."</p>
+                        <p class="text-sm text-zinc-600 dark:text-zinc-400">
+                            {format!("Signed in {} time{} so far.", s.sign_ins, if s.sign_ins == 1 { "" } else { "s" })}
+                        </p>
+                    }.into_any(),
+                    Ok(None) => view! {
+                        <p class="text-lg">"Stream music, build playlists, follow the people and artists you love."</p>
+                        <p class="mt-4 flex gap-3">
+                            <A href="/signup" attr:class="rounded-md bg-violet-700 px-4 py-2 font-semibold text-white hover:bg-violet-800">"Create an account"</A>
+                            <A href="/signin" attr:class="rounded-md border border-zinc-300 px-4 py-2 font-semibold dark:border-zinc-700">"Sign in"</A>
+                        </p>
+                    }.into_any(),
+                    Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,13 @@
+//! One module per page; each page's data comes from server functions in `serverfns`.
+
+mod account_pages;
+mod admin_page;
+mod auth_pages;
+mod home_page;
+mod misc_pages;
+
+pub use account_pages::{LibraryPage, ProfilePage, SettingsPage};
+pub use admin_page::{AdminPage, ArtistHomePage};
+pub use auth_pages::{SignInPage, SignUpPage};
+pub use home_page::HomePage;
+pub use misc_pages::{NotFoundPage, SearchPage};

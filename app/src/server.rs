@@ -1,0 +1,158 @@
+//! Server-only helpers for server functions: the shared context, the session's user,
+//! the client's address, cookies and HTTP status during SSR.
+
+use std::net::SocketAddr;
+
+use axum::extract::ConnectInfo;
+use encore::{
+    model::{SessionUser, UserStatus},
+    repo::Repos,
+    service::auth::AuthService,
+};
+use http::{header, HeaderMap, StatusCode};
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+/// What server functions get from the server, provided with `leptos_routes_with_context`.
+#[derive(Clone)]
+pub struct ServerContext {
+    pub repos: Repos,
+    pub auth: AuthService,
+    /// Trust `X-Forwarded-For` for the client address (behind a proxy only).
+    pub trust_forwarded_for: bool,
+}
+
+#[track_caller]
+pub fn ctx() -> Result<ServerContext, AppError> {
+    let caller = std::panic::Location::caller();
+    use_context::<ServerContext>().ok_or_else(|| {
+        tracing::error!(%caller, "ServerContext missing");
+        AppError::Internal
+    })
+}
+
+pub const SESSION_USER: &str = "uid";
+pub const SESSION_EPOCH: &str = "epoch";
+
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|e| {
+        tracing::error!(error = %e, "no session layer");
+        AppError::Internal
+    })
+}
+
+/// The signed-in user of this request. A session whose user was suspended, deleted or
+/// whose password changed since (epoch mismatch) is ended here.
+pub async fn session_user() -> Result<Option<SessionUser>, AppError> {
+    let session = session().await?;
+    let Some(uid) = session.get::<Uuid>(SESSION_USER).await? else {
+        return Ok(None);
+    };
+    let epoch = session.get::<i32>(SESSION_EPOCH).await?.unwrap_or(-1);
+    let state = ctx()?.repos.accounts.session_state(uid).await?;
+    match state {
+        Some(s) if s.session_epoch == epoch && s.user.status == UserStatus::Active => {
+            Ok(Some(s.user.session_user()))
+        }
+        _ => {
+            session.flush().await?;
+            Ok(None)
+        }
+    }
+}
+
+/// Like [`session_user`], but an absent user is `Unauthorized`.
+pub async fn require_user() -> Result<SessionUser, AppError> {
+    session_user().await?.ok_or(AppError::Unauthorized)
+}
+
+/// For page data: the signed-in user, or a redirect to sign-in that comes back to `next`
+/// (a 302 during SSR; hydrated, the client follows the server function's redirect).
+pub async fn require_user_or_redirect(next: &str) -> Result<SessionUser, AppError> {
+    match session_user().await? {
+        Some(u) => Ok(u),
+        None => {
+            leptos_axum::redirect(&format!("/signin?next={}", url_escape(&safe_next(next))));
+            Err(AppError::Unauthorized)
+        }
+    }
+}
+
+/// Maps `Forbidden` to an HTTP 403 during SSR.
+pub fn forbidden_status(e: AppError) -> AppError {
+    if e == AppError::Forbidden {
+        set_status(StatusCode::FORBIDDEN);
+    }
+    e
+}
+
+fn url_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub async fn client_ip() -> String {
+    let trust = use_context::<ServerContext>().map(|c| c.trust_forwarded_for).unwrap_or(false);
+    if trust {
+        if let Some(parts) = use_context::<http::request::Parts>() {
+            if let Some(first) = parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+            {
+                return first.trim().to_string();
+            }
+        }
+    }
+    match leptos_axum::extract::<ConnectInfo<SocketAddr>>().await {
+        Ok(ConnectInfo(addr)) => addr.ip().to_string(),
+        Err(_) => "unknown".into(),
+    }
+}
+
+pub fn user_agent() -> String {
+    use_context::<http::request::Parts>()
+        .and_then(|p| p.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string))
+        .unwrap_or_default()
+}
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+pub fn set_status(status: StatusCode) {
+    if let Some(r) = use_context::<ResponseOptions>() {
+        r.set_status(status);
+    }
+}
+
+pub fn append_header(name: header::HeaderName, value: &str) {
+    if let (Some(r), Ok(v)) = (use_context::<ResponseOptions>(), http::HeaderValue::from_str(value)) {
+        r.append_header(name, v);
+    }
+}
+
+/// Only same-site absolute paths are allowed as post-sign-in targets (no open redirect).
+pub fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
+}

@@ -1,0 +1,6 @@
+//! Server functions by area. They stay thin: authenticate, authorise, call a service,
+//! convert the error. Endpoints are stable names under `/api/`.
+
+pub mod account;
+pub mod admin;
+pub mod auth;

@@ -1,0 +1,47 @@
+import { expect, Page, TestInfo } from '@playwright/test';
+
+export const ADMIN = { username: process.env.E2E_ADMIN_USER ?? 'e2eadmin', password: process.env.E2E_ADMIN_PASSWORD ?? 'e2e-admin-password' };
+export const PASSWORD = 'correct horse battery';
+
+let counter = 0;
+/** A fresh, valid username (lower-case, <= 30 chars), unique per test run. */
+export function uniqueName(prefix = 'u'): string {
+  counter += 1;
+  return `${prefix}${Date.now().toString(36)}${process.pid.toString(36)}${counter}${Math.floor(Math.random() * 1e4)}`.slice(0, 30);
+}
+
+export function jsEnabled(info: TestInfo): boolean {
+  return info.project.name !== 'no-js';
+}
+
+/** Opens a page and, when JavaScript is on, waits until the app has hydrated. */
+export async function open(page: Page, info: TestInfo, path: string) {
+  const response = await page.goto(path);
+  if (jsEnabled(info)) {
+    await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+  }
+  return response;
+}
+
+export async function signUp(page: Page, info: TestInfo, username: string, password = PASSWORD) {
+  await open(page, info, '/signup');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Email').fill(`${username}@example.com`);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByLabel('Repeat password').fill(password);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await expect(page.getByText(`Welcome back, ${username}`)).toBeVisible();
+}
+
+export async function signIn(page: Page, info: TestInfo, username: string, password = PASSWORD, path = '/signin') {
+  await open(page, info, path);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+export async function signOut(page: Page) {
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await nav.getByRole('button', { name: 'Sign out' }).click();
+  await expect(nav.getByRole('link', { name: 'Sign in' })).toBeVisible();
+}

@@ -1,0 +1,59 @@
+# Project-local PostgreSQL 15 and SecantusDB (MongoDB wire protocol). Sourced by run.sh
+# and test.sh. Each start_* exports the URL and records the PID so stop_services stops
+# exactly what was started here.
+STARTED_PG_DIR=""
+STARTED_MONGO_PID=""
+
+wait_port() { # host port seconds
+  for _ in $(seq 1 $(( $3 * 10 ))); do
+    (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null && { exec 3>&- 3<&-; return 0; }
+    sleep 0.1
+  done
+  return 1
+}
+
+start_postgres() { # dir port dbname
+  local dir="$1" port="$2" db="$3"
+  mkdir -p "$dir"
+  chown postgres:postgres "$dir"; chmod 700 "$dir"
+  if ! [ -f "$dir/PG_VERSION" ]; then
+    runuser -u postgres -- "$PG_BIN/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir" -w -t 60 -l "$dir/server.log" \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=${PG_FSYNC:-on}" start >/dev/null
+  STARTED_PG_DIR="$dir"
+  for _ in $(seq 1 50); do
+    "$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U postgres -tAc "select 1" postgres >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  if ! "$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U postgres -tAc "select 1 from pg_database where datname='$db'" postgres | grep -q 1; then
+    "$PG_BIN/psql" -h 127.0.0.1 -p "$port" -U postgres -c "create database $db" postgres >/dev/null
+  fi
+  export DATABASE_URL="postgres://postgres@127.0.0.1:$port/$db"
+  echo "postgres: $DATABASE_URL (data: $dir)"
+}
+
+start_secantus() { # storage-path port
+  local path="$1" port="$2"
+  [ "$path" = ":memory:" ] || mkdir -p "$path"
+  "$ENCORE_CACHE/secantus/bin/secantusd-py" --host 127.0.0.1 --port "$port" --storage-path "$path" \
+    --log-level WARNING >"${SECANTUS_LOG:-/dev/null}" 2>&1 &
+  STARTED_MONGO_PID=$!
+  if ! wait_port 127.0.0.1 "$port" 60; then
+    echo "SecantusDB did not start on port $port" >&2; return 1
+  fi
+  export MONGODB_URI="mongodb://127.0.0.1:$port/"
+  echo "mongodb (SecantusDB): $MONGODB_URI (data: $path)"
+}
+
+stop_services() {
+  if [ -n "$STARTED_MONGO_PID" ]; then
+    kill "$STARTED_MONGO_PID" 2>/dev/null || true
+    wait "$STARTED_MONGO_PID" 2>/dev/null || true
+    STARTED_MONGO_PID=""
+  fi
+  if [ -n "$STARTED_PG_DIR" ]; then
+    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$STARTED_PG_DIR" -m fast stop >/dev/null 2>&1 || true
+    STARTED_PG_DIR=""
+  fi
+}

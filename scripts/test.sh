@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# `make test`: the same set-up as `make run`, with throwaway databases, then every test:
+# unit + integration (real PostgreSQL and SecantusDB), the browser-build dependency
+# check, and Playwright in headless Chromium (hydrated and JavaScript off).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+./scripts/build.sh
+. scripts/env.sh
+. scripts/services.sh
+
+TMP=$(mktemp -d /tmp/encore-test.XXXXXX)
+chmod 755 "$TMP"
+APP=""
+cleanup() {
+  [ -z "$APP" ] || { kill "$APP" 2>/dev/null; wait "$APP" 2>/dev/null || true; }
+  stop_services
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "==> browser build must not contain the database stack"
+./scripts/check-wasm-deps.sh
+
+unset DATABASE_URL MONGODB_URI
+PG_FSYNC=off start_postgres "$TMP/pg" "${ENCORE_TEST_PG_PORT:-55433}" encore_e2e
+SECANTUS_LOG="$TMP/secantus.log" start_secantus ":memory:" "${ENCORE_TEST_MONGO_PORT:-27019}"
+# Integration tests create one fresh database per test on these servers.
+export TEST_DATABASE_URL="${DATABASE_URL%/*}/postgres" TEST_MONGODB_URI="$MONGODB_URI"
+
+echo "==> cargo test (unit + integration)"
+cargo test --workspace --features encore/ssr --no-fail-fast
+
+echo "==> Playwright"
+PORT="${ENCORE_TEST_HTTP_PORT:-3001}"
+export ENCORE_BIND="127.0.0.1:$PORT" MONGODB_DB=encore_e2e ENCORE_DATA_DIR="$TMP/data" \
+  ENCORE_SITE_ROOT="$CARGO_TARGET_DIR/site" E2E_BASE_URL="http://127.0.0.1:$PORT" \
+  E2E_ADMIN_USER=e2eadmin E2E_ADMIN_PASSWORD=e2e-admin-password
+ENCORE_ADMIN_PASSWORD=$E2E_ADMIN_PASSWORD "$CARGO_TARGET_DIR/debug/encore" create-admin \
+  --username "$E2E_ADMIN_USER" --email e2eadmin@example.com
+"$CARGO_TARGET_DIR/debug/encore" serve >"$TMP/app.log" 2>&1 &
+APP=$!
+if ! wait_port 127.0.0.1 "$PORT" 60; then cat "$TMP/app.log"; exit 1; fi
+if ! npx playwright test -c end2end/playwright.config.ts; then
+  echo "---- app log (last 60 lines) ----"; tail -60 "$TMP/app.log"
+  exit 1
+fi

@@ -1,0 +1,45 @@
+//! Background jobs. Each is `run_once` plus a loop; a PostgreSQL advisory lock makes sure
+//! only one app instance runs a job at a time.
+
+use std::time::Duration;
+
+use encore::repo::Repos;
+
+const CLEANUP_LOCK: i64 = 0x656e_636f_7265_0001;
+
+/// Deletes expired sessions and old sign-in attempts. Returns rows removed, or `None`
+/// when another instance holds the lock.
+pub async fn cleanup_once(repos: &Repos) -> encore::Result<Option<u64>> {
+    let mut tx = repos.pg.begin().await?;
+    let got: bool = sqlx::query_scalar("select pg_try_advisory_xact_lock($1)")
+        .bind(CLEANUP_LOCK)
+        .fetch_one(&mut *tx)
+        .await?;
+    if !got {
+        return Ok(None);
+    }
+    let sessions = sqlx::query("delete from tower_sessions.session where expiry_date < now()")
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    sqlx::query("delete from user_sessions us where not exists (select 1 from tower_sessions.session s where s.id = us.session_id) and us.created_at < now() - interval '1 hour'")
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let attempts = repos.accounts.prune_attempts().await?;
+    Ok(Some(sessions + attempts))
+}
+
+pub fn spawn_cleanup(repos: Repos) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            match cleanup_once(&repos).await {
+                Ok(Some(n)) => tracing::debug!(removed = n, "cleanup"),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "cleanup failed; will retry"),
+            }
+        }
+    });
+}

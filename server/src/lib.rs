@@ -1,0 +1,128 @@
+//! Encore's server: configuration, pools, the session layer, the router (a function, so
+//! tests can build it without a socket), CSRF protection, health, and background jobs.
+
+pub mod config;
+pub mod jobs;
+
+use std::sync::Arc;
+
+use axum::{
+    body::Body,
+    extract::{FromRef, Request, State},
+    http::{header, Method, StatusCode},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::get,
+    Json, Router,
+};
+use encore::repo::Repos;
+use encore_app::{server::ServerContext, shell, App};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
+use tracing::Level;
+
+pub use config::Config;
+
+/// Router state: Leptos' options plus what handlers and server functions need.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub ctx: ServerContext,
+    pub public_origin: Option<Arc<str>>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(s: &AppState) -> Self {
+        s.leptos_options.clone()
+    }
+}
+
+pub fn leptos_options(cfg: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("encore")
+        .site_root(cfg.site_root.clone())
+        .site_pkg_dir("pkg")
+        .site_addr(cfg.bind)
+        .build()
+}
+
+/// The whole HTTP application.
+pub fn router(state: AppState, cfg: &Config) -> Router {
+    let routes = generate_route_list(App);
+    let ctx = state.ctx.clone();
+    let provide = move || provide_context(ctx.clone());
+    let options = state.leptos_options.clone();
+
+    let session_layer = SessionManagerLayer::new(PostgresStore::new(state.ctx.repos.pg.clone()))
+        .with_name("encore_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(cfg.cookie_secure)
+        .with_expiry(Expiry::OnInactivity(time::Duration::days(cfg.session_days)));
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .leptos_routes_with_context(&state, routes, provide.clone(), move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide, shell))
+        .layer(session_layer)
+        .layer(middleware::from_fn_with_state(state.clone(), csrf_guard))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .with_state(state)
+}
+
+/// `/healthz`: 200 when both stores answer, otherwise 503 naming the one that does not.
+async fn healthz(State(state): State<AppState>) -> Response {
+    let repos: &Repos = &state.ctx.repos;
+    let (pg, mongo) = tokio::join!(encore::db::pg_health(&repos.pg), encore::db::mongo_health(&repos.mongo));
+    let ok = pg.ok && mongo.ok;
+    let mut failing = vec![];
+    if !pg.ok {
+        failing.push("postgres");
+    }
+    if !mongo.ok {
+        failing.push("mongodb");
+    }
+    let body = serde_json::json!({
+        "status": if ok { "ok" } else { "unavailable" },
+        "failing": failing,
+        "postgres": pg,
+        "mongodb": mongo,
+    });
+    let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(body)).into_response()
+}
+
+/// Refuses state-changing requests from other sites: the `Origin` (or, failing that,
+/// `Sec-Fetch-Site`) must be this site. Requests without either header come from
+/// non-browser clients, which cannot carry a victim's SameSite=Lax cookie anyway.
+async fn csrf_guard(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let allowed = match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        Some(origin) => {
+            let authority = origin.split_once("://").map(|(_, a)| a).unwrap_or("");
+            (!host.is_empty() && authority == host)
+                || state.public_origin.as_deref().is_some_and(|p| p == origin)
+        }
+        None => match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+            Some(site) => site == "same-origin" || site == "none",
+            None => true,
+        },
+    };
+    if allowed {
+        next.run(req).await
+    } else {
+        tracing::warn!(method = %req.method(), uri = %req.uri(), "cross-site request refused");
+        (StatusCode::FORBIDDEN, "Cross-site request refused.").into_response()
+    }
+}

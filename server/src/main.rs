@@ -1,0 +1,175 @@
+//! The `encore` binary: `serve` (default), `migrate`, `create-admin`, `seed-demo`.
+
+use std::{sync::Arc, time::Duration};
+
+use anyhow::Context;
+use axum::serve::ListenerExt;
+use clap::{Parser, Subcommand};
+use encore::{repo::Repos, service::auth::{AuthService, Throttle}, validate::NewAccount, model::Role};
+use encore_app::server::ServerContext;
+use encore_server::{jobs, leptos_options, router, AppState, Config};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "encore", about = "Encore music streaming server")]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve HTTP (the default).
+    Serve {
+        /// Create the demo accounts when there are no users yet.
+        #[arg(long)]
+        seed_demo: bool,
+    },
+    /// Apply PostgreSQL migrations and create MongoDB collections and indexes.
+    Migrate,
+    /// Create the first admin, or promote an existing user. The password comes from
+    /// ENCORE_ADMIN_PASSWORD or is asked for.
+    CreateAdmin {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        email: String,
+    },
+    /// Create the demo accounts if there are no users yet.
+    SeedDemo,
+}
+
+/// Demo accounts: (username, role, password). Listed in the README.
+const DEMO_ACCOUNTS: [(&str, Role, &str); 4] = [
+    ("admin", Role::Admin, "encore-admin-demo"),
+    ("moderator", Role::Moderator, "encore-moderator-demo"),
+    ("artist", Role::Artist, "encore-artist-demo"),
+    ("listener", Role::Listener, "encore-listener-demo"),
+];
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,mongodb=warn")))
+        .init();
+    let cli = Cli::parse();
+    let cfg = cli.config;
+    let repos = connect(&cfg).await?;
+    let auth = AuthService::new(
+        repos.clone(),
+        Throttle {
+            window_secs: cfg.signin_window_secs,
+            max_per_account: cfg.signin_max_per_account,
+            max_per_ip: cfg.signin_max_per_ip,
+        },
+    );
+    match cli.command.unwrap_or(Command::Serve { seed_demo: false }) {
+        Command::Migrate => {
+            migrate(&repos).await?;
+            println!("migrations applied; MongoDB collections and indexes ensured");
+        }
+        Command::CreateAdmin { username, email } => {
+            migrate(&repos).await?;
+            let password = match std::env::var("ENCORE_ADMIN_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => rpassword::prompt_password("Password for the admin: ")?,
+            };
+            let new = NewAccount::parse(&username, &email, "", &password, &password)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let user = auth.create_admin(new).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("admin ready: {} ({})", user.username, user.id);
+        }
+        Command::SeedDemo => {
+            migrate(&repos).await?;
+            seed_demo(&repos, &auth).await?;
+        }
+        Command::Serve { seed_demo: seed } => {
+            migrate(&repos).await?;
+            if seed {
+                seed_demo(&repos, &auth).await?;
+            }
+            serve(cfg, repos, auth).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Connects to both stores, waiting up to a minute for them to come up.
+async fn connect(cfg: &Config) -> anyhow::Result<Repos> {
+    let pg = encore::db::pg_pool(&cfg.database_url, cfg.database_max_connections)?;
+    let mongo = encore::db::mongo_database(&cfg.mongodb_uri, &cfg.mongodb_db).await?;
+    for attempt in 1..=60 {
+        let (p, m) = tokio::join!(encore::db::pg_health(&pg), encore::db::mongo_health(&mongo));
+        if p.ok && m.ok {
+            break;
+        }
+        if attempt == 60 {
+            anyhow::bail!("databases not reachable: postgres: {}; mongodb: {}", p.detail, m.detail);
+        }
+        tracing::info!(postgres = %p.detail, mongodb = %m.detail, "waiting for databases");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    Ok(Repos::new(pg, mongo))
+}
+
+async fn migrate(repos: &Repos) -> anyhow::Result<()> {
+    encore::db::migrate(&repos.pg).await.context("postgres migrations")?;
+    encore::db::ensure_mongo_schema(&repos.mongo).await.context("mongodb schema")?;
+    Ok(())
+}
+
+async fn seed_demo(repos: &Repos, auth: &AuthService) -> anyhow::Result<()> {
+    if repos.accounts.count_users().await? > 0 {
+        tracing::info!("users exist; demo accounts not seeded");
+        return Ok(());
+    }
+    for (username, role, password) in DEMO_ACCOUNTS {
+        let new = NewAccount::parse(username, &format!("{username}@demo.encore.local"), "", password, password)
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let user = auth.sign_up(new).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        if role != Role::Listener {
+            repos.accounts.set_role(user.id, role).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+    }
+    println!("demo accounts created (see README)");
+    Ok(())
+}
+
+async fn serve(cfg: Config, repos: Repos, auth: AuthService) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("creating {}", cfg.data_dir.display()))?;
+    jobs::spawn_cleanup(repos.clone());
+    let state = AppState {
+        leptos_options: leptos_options(&cfg),
+        ctx: ServerContext { repos, auth, trust_forwarded_for: cfg.trust_forwarded_for },
+        public_origin: cfg.public_origin.as_deref().map(Arc::from),
+    };
+    let app = router(state, &cfg);
+    // Nagle off: multi-part responses (static files, audio ranges) otherwise wait for
+    // delayed ACKs (TOOLCHAIN.md §7).
+    let listener = tokio::net::TcpListener::bind(cfg.bind)
+        .await
+        .with_context(|| format!("binding {}", cfg.bind))?
+        .tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+    tracing::info!("listening on http://{}", cfg.bind);
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,19 @@
+//! Encore's domain crate: types and validation that the browser build shares, and — with
+//! the `ssr` feature — the repository layer over PostgreSQL (sqlx) and MongoDB, plus the
+//! services that hold rules spanning them. The browser build must never pull the database
+//! stack in; `make check-wasm-deps` guards that.
+
+pub mod error;
+pub mod model;
+pub mod validate;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod repo;
+#[cfg(feature = "ssr")]
+pub mod service;
+
+pub use error::FieldErrors;
+#[cfg(feature = "ssr")]
+pub use error::{Error, Result};

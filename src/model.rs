@@ -1,0 +1,188 @@
+//! Browser-safe domain types shared by server functions and pages.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// What a user may do on the platform. Ordered: each role includes the ones before it,
+/// except that `Artist` grants nothing a moderator needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Listener,
+    Artist,
+    Moderator,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Listener, Role::Artist, Role::Moderator, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Listener => "listener",
+            Role::Artist => "artist",
+            Role::Moderator => "moderator",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Moderators and admins work the admin panel.
+    pub fn can_moderate(self) -> bool {
+        matches!(self, Role::Moderator | Role::Admin)
+    }
+
+    pub fn is_admin(self) -> bool {
+        self == Role::Admin
+    }
+
+    pub fn is_artist(self) -> bool {
+        self == Role::Artist
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UserStatus {
+    Active,
+    Suspended,
+}
+
+impl UserStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Active => "active",
+            UserStatus::Suspended => "suspended",
+        }
+    }
+    pub fn parse(s: &str) -> Option<UserStatus> {
+        match s {
+            "active" => Some(UserStatus::Active),
+            "suspended" => Some(UserStatus::Suspended),
+            _ => None,
+        }
+    }
+}
+
+/// The signed-in user as the UI sees it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionUser {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+}
+
+/// A full account, for the owner and for admins.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub id: Uuid,
+    pub username: String,
+    pub email: String,
+    pub display_name: String,
+    pub bio: String,
+    pub avatar_url: Option<String>,
+    pub role: Role,
+    pub status: UserStatus,
+    pub suspended_until: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub last_sign_in_at: Option<DateTime<Utc>>,
+}
+
+impl User {
+    pub fn session_user(&self) -> SessionUser {
+        SessionUser {
+            id: self.id,
+            username: self.username.clone(),
+            display_name: self.display_name.clone(),
+            role: self.role,
+        }
+    }
+}
+
+/// What anybody may see of a user.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PublicProfile {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub bio: String,
+    pub avatar_url: Option<String>,
+    pub role: Role,
+    pub joined: DateTime<Utc>,
+    pub followers: i64,
+    pub following: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::System => "system",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Theme> {
+        match s {
+            "system" => Some(Theme::System),
+            "light" => Some(Theme::Light),
+            "dark" => Some(Theme::Dark),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct Preferences {
+    pub explicit_filter: bool,
+    pub private_session: bool,
+    pub share_activity: bool,
+    pub show_listening: bool,
+    pub theme: Theme,
+}
+
+/// The settings page: profile fields plus preferences.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    pub user: User,
+    pub preferences: Preferences,
+}
+
+/// Counts for the admin overview.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct AdminOverview {
+    pub users_by_role: Vec<(Role, i64)>,
+    pub suspended: i64,
+    pub recent_users: Vec<User>,
+}
+
+/// The Library page's counts (PostgreSQL side).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct LibraryCounts {
+    pub playlists: i64,
+    pub saved_playlists: i64,
+    pub liked_songs: i64,
+    pub followed_artists: i64,
+    pub following_users: i64,
+}
+
+/// A user in search results and lists.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+}

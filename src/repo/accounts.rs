@@ -1,0 +1,448 @@
+//! Users, preferences, sessions index and sign-in attempts (PostgreSQL).
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgPool};
+use uuid::Uuid;
+
+use crate::{
+    model::{AdminOverview, LibraryCounts, Preferences, UserSummary, PublicProfile, Role, Theme, User, UserStatus},
+    validate::NewAccount,
+    Error, Result,
+};
+
+#[derive(Clone)]
+pub struct AccountRepo {
+    pool: PgPool,
+}
+
+#[derive(FromRow)]
+struct UserRow {
+    id: Uuid,
+    username: String,
+    email: String,
+    display_name: String,
+    bio: String,
+    avatar_url: Option<String>,
+    role: String,
+    status: String,
+    suspended_until: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+    last_sign_in_at: Option<DateTime<Utc>>,
+}
+
+const USER_COLUMNS: &str = "id, username, email, display_name, bio, avatar_url, role, status, \
+     suspended_until, created_at, last_sign_in_at";
+
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> Self {
+        User {
+            id: r.id,
+            username: r.username,
+            email: r.email,
+            display_name: r.display_name,
+            bio: r.bio,
+            avatar_url: r.avatar_url,
+            role: Role::parse(&r.role).unwrap_or(Role::Listener),
+            status: UserStatus::parse(&r.status).unwrap_or(UserStatus::Suspended),
+            suspended_until: r.suspended_until,
+            created_at: r.created_at,
+            last_sign_in_at: r.last_sign_in_at,
+        }
+    }
+}
+
+/// What sign-in needs to know about an account.
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: String,
+    pub session_epoch: i32,
+}
+
+/// What each request needs to know about its session's user.
+pub struct SessionState {
+    pub user: User,
+    pub session_epoch: i32,
+}
+
+#[derive(FromRow)]
+struct PrefsRow {
+    explicit_filter: bool,
+    private_session: bool,
+    share_activity: bool,
+    show_listening: bool,
+    theme: String,
+}
+
+impl AccountRepo {
+    pub fn new(pool: PgPool) -> Self {
+        AccountRepo { pool }
+    }
+
+    /// Inserts the user and their default preferences in one transaction.
+    pub async fn insert_user(&self, new: &NewAccount, password_hash: &str, role: Role) -> Result<User> {
+        let mut tx = self.pool.begin().await?;
+        let row: Result<UserRow> = sqlx::query_as(&format!(
+            "insert into users (id, username, email, password_hash, display_name, role)
+             values ($1, $2, $3, $4, $5, $6) returning {USER_COLUMNS}"
+        ))
+        .bind(Uuid::new_v4())
+        .bind(&new.username)
+        .bind(&new.email)
+        .bind(password_hash)
+        .bind(&new.display_name)
+        .bind(role.as_str())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(Error::from);
+        let row = match row {
+            Ok(r) => r,
+            Err(e) => {
+                return Err(match e.unique_violation() {
+                    Some("users_username_key") => {
+                        Error::field("username", "That username is taken. Try another one.")
+                    }
+                    Some("users_email_key") => Error::field(
+                        "email",
+                        "An account with that email already exists. Sign in instead?",
+                    ),
+                    _ => e,
+                })
+            }
+        };
+        sqlx::query("insert into user_preferences (user_id) values ($1)")
+            .bind(row.id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(row.into())
+    }
+
+    pub async fn credentials_by_username(&self, username: &str) -> Result<Option<Credentials>> {
+        #[derive(FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            user: UserRow,
+            password_hash: String,
+            session_epoch: i32,
+        }
+        let row: Option<Row> = sqlx::query_as(&format!(
+            "select {USER_COLUMNS}, password_hash, session_epoch from users where username = $1"
+        ))
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| Credentials {
+            user: r.user.into(),
+            password_hash: r.password_hash,
+            session_epoch: r.session_epoch,
+        }))
+    }
+
+    pub async fn password_hash(&self, id: Uuid) -> Result<String> {
+        sqlx::query_scalar("select password_hash from users where id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(Error::NotFound)
+    }
+
+    pub async fn session_state(&self, id: Uuid) -> Result<Option<SessionState>> {
+        #[derive(FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            user: UserRow,
+            session_epoch: i32,
+        }
+        let row: Option<Row> = sqlx::query_as(&format!(
+            "select {USER_COLUMNS}, session_epoch from users where id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| SessionState { user: r.user.into(), session_epoch: r.session_epoch }))
+    }
+
+    pub async fn find_by_id(&self, id: Uuid) -> Result<Option<User>> {
+        let row: Option<UserRow> =
+            sqlx::query_as(&format!("select {USER_COLUMNS} from users where id = $1"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(Into::into))
+    }
+
+    pub async fn profile_by_username(&self, username: &str) -> Result<Option<PublicProfile>> {
+        #[derive(FromRow)]
+        struct Row {
+            id: Uuid,
+            username: String,
+            display_name: String,
+            bio: String,
+            avatar_url: Option<String>,
+            role: String,
+            created_at: DateTime<Utc>,
+            followers: i64,
+            following: i64,
+        }
+        let row: Option<Row> = sqlx::query_as(
+            "select u.id, u.username, u.display_name, u.bio, u.avatar_url, u.role, u.created_at,
+                    (select count(*) from user_follows f where f.followee_id = u.id) as followers,
+                    (select count(*) from user_follows f where f.follower_id = u.id) as following
+             from users u where u.username = $1 and u.status = 'active'",
+        )
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| PublicProfile {
+            id: r.id,
+            username: r.username,
+            display_name: r.display_name,
+            bio: r.bio,
+            avatar_url: r.avatar_url,
+            role: Role::parse(&r.role).unwrap_or(Role::Listener),
+            joined: r.created_at,
+            followers: r.followers,
+            following: r.following,
+        }))
+    }
+
+    pub async fn update_profile(&self, id: Uuid, display_name: &str, bio: &str) -> Result<()> {
+        let n = sqlx::query("update users set display_name = $2, bio = $3 where id = $1")
+            .bind(id)
+            .bind(display_name)
+            .bind(bio)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(Error::NotFound);
+        }
+        Ok(())
+    }
+
+    pub async fn preferences(&self, id: Uuid) -> Result<Preferences> {
+        let row: Option<PrefsRow> = sqlx::query_as(
+            "select explicit_filter, private_session, share_activity, show_listening, theme
+             from user_preferences where user_id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row
+            .map(|r| Preferences {
+                explicit_filter: r.explicit_filter,
+                private_session: r.private_session,
+                share_activity: r.share_activity,
+                show_listening: r.show_listening,
+                theme: Theme::parse(&r.theme).unwrap_or_default(),
+            })
+            .unwrap_or(Preferences { share_activity: true, show_listening: true, ..Default::default() }))
+    }
+
+    pub async fn update_preferences(&self, id: Uuid, p: &Preferences) -> Result<()> {
+        sqlx::query(
+            "insert into user_preferences (user_id, explicit_filter, private_session, share_activity, show_listening, theme)
+             values ($1, $2, $3, $4, $5, $6)
+             on conflict (user_id) do update set explicit_filter = excluded.explicit_filter,
+               private_session = excluded.private_session, share_activity = excluded.share_activity,
+               show_listening = excluded.show_listening, theme = excluded.theme",
+        )
+        .bind(id)
+        .bind(p.explicit_filter)
+        .bind(p.private_session)
+        .bind(p.share_activity)
+        .bind(p.show_listening)
+        .bind(p.theme.as_str())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn set_theme(&self, id: Uuid, theme: Theme) -> Result<()> {
+        sqlx::query(
+            "insert into user_preferences (user_id, theme) values ($1, $2)
+             on conflict (user_id) do update set theme = excluded.theme",
+        )
+        .bind(id)
+        .bind(theme.as_str())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Stores a new hash and bumps the session epoch, which ends every other session.
+    pub async fn set_password(&self, id: Uuid, hash: &str) -> Result<i32> {
+        sqlx::query_scalar(
+            "update users set password_hash = $2, session_epoch = session_epoch + 1
+             where id = $1 returning session_epoch",
+        )
+        .bind(id)
+        .bind(hash)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(Error::NotFound)
+    }
+
+    pub async fn set_role(&self, id: Uuid, role: Role) -> Result<()> {
+        let n = sqlx::query("update users set role = $2 where id = $1")
+            .bind(id)
+            .bind(role.as_str())
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(Error::NotFound);
+        }
+        Ok(())
+    }
+
+    pub async fn touch_sign_in(&self, id: Uuid) -> Result<()> {
+        sqlx::query("update users set last_sign_in_at = now() where id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn count_users(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("select count(*) from users").fetch_one(&self.pool).await?)
+    }
+
+    // --- sign-in throttling -------------------------------------------------------------
+
+    /// Failed attempts within `window_secs` for this account (since its last success) and
+    /// for this IP.
+    pub async fn recent_failures(&self, username_key: &str, ip: &str, window_secs: i64) -> Result<(i64, i64)> {
+        let row: (i64, i64) = sqlx::query_as(
+            "select
+               (select count(*) from login_attempts where username_key = $1 and not success
+                  and created_at > now() - make_interval(secs => $3)
+                  and created_at > coalesce((select max(created_at) from login_attempts
+                                             where username_key = $1 and success), '-infinity')),
+               (select count(*) from login_attempts where ip = $2 and not success
+                  and created_at > now() - make_interval(secs => $3))",
+        )
+        .bind(username_key)
+        .bind(ip)
+        .bind(window_secs as f64)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row)
+    }
+
+    pub async fn record_attempt(&self, username_key: &str, ip: &str, success: bool) -> Result<()> {
+        sqlx::query("insert into login_attempts (username_key, ip, success) values ($1, $2, $3)")
+            .bind(username_key)
+            .bind(ip)
+            .bind(success)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes attempt records older than a day (background job).
+    pub async fn prune_attempts(&self) -> Result<u64> {
+        Ok(sqlx::query("delete from login_attempts where created_at < now() - interval '1 day'")
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
+    }
+
+    // --- session index --------------------------------------------------------------------
+
+    pub async fn record_session(&self, session_id: &str, user_id: Uuid, ip: &str, user_agent: &str) -> Result<()> {
+        sqlx::query(
+            "insert into user_sessions (session_id, user_id, ip, user_agent) values ($1, $2, $3, $4)
+             on conflict (session_id) do update set user_id = excluded.user_id",
+        )
+        .bind(session_id)
+        .bind(user_id)
+        .bind(ip)
+        .bind(user_agent.chars().take(300).collect::<String>())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn forget_session(&self, session_id: &str) -> Result<()> {
+        sqlx::query("delete from user_sessions where session_id = $1")
+            .bind(session_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn library_counts(&self, id: Uuid) -> Result<LibraryCounts> {
+        let r: (i64, i64, i64, i64, i64) = sqlx::query_as(
+            "select (select count(*) from playlists where owner_id = $1),
+                    (select count(*) from saved_playlists where user_id = $1),
+                    (select count(*) from favorites where user_id = $1 and target_type = 'song'),
+                    (select count(*) from artist_follows where user_id = $1),
+                    (select count(*) from user_follows where follower_id = $1)",
+        )
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(LibraryCounts { playlists: r.0, saved_playlists: r.1, liked_songs: r.2, followed_artists: r.3, following_users: r.4 })
+    }
+
+    /// Active users whose username starts with `prefix` (uses the unique username index).
+    pub async fn search_users(&self, prefix: &str, limit: i64) -> Result<Vec<UserSummary>> {
+        let escaped = prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "select username, display_name, role from users
+             where username like $1 || '%' and status = 'active' order by username limit $2",
+        )
+        .bind(escaped)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(username, display_name, role)| UserSummary {
+                username,
+                display_name,
+                role: Role::parse(&role).unwrap_or(Role::Listener),
+            })
+            .collect())
+    }
+
+    // --- admin --------------------------------------------------------------------------
+
+    pub async fn overview(&self) -> Result<AdminOverview> {
+        let by_role: Vec<(String, i64)> =
+            sqlx::query_as("select role, count(*) from users group by role order by role")
+                .fetch_all(&self.pool)
+                .await?;
+        let suspended: i64 = sqlx::query_scalar("select count(*) from users where status = 'suspended'")
+            .fetch_one(&self.pool)
+            .await?;
+        let recent: Vec<UserRow> = sqlx::query_as(&format!(
+            "select {USER_COLUMNS} from users order by created_at desc limit 20"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(AdminOverview {
+            users_by_role: by_role
+                .into_iter()
+                .filter_map(|(r, n)| Role::parse(&r).map(|r| (r, n)))
+                .collect(),
+            suspended,
+            recent_users: recent.into_iter().map(Into::into).collect(),
+        })
+    }
+
+    pub async fn audit(&self, actor: Option<Uuid>, action: &str, target_type: &str, target_id: &str, details: serde_json::Value) -> Result<()> {
+        sqlx::query(
+            "insert into audit_log (actor_id, action, target_type, target_id, details) values ($1, $2, $3, $4, $5)",
+        )
+        .bind(actor)
+        .bind(action)
+        .bind(target_type)
+        .bind(target_id)
+        .bind(sqlx::types::Json(details))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

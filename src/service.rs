@@ -1,0 +1,26 @@
+//! Services: the rules that sit above single repositories (authentication, authorisation,
+//! admin). Server functions, HTTP handlers, CLI commands and jobs all call these.
+
+pub mod admin;
+pub mod auth;
+pub mod password;
+
+use crate::{model::SessionUser, Error, Result};
+
+/// Fails unless a user is signed in.
+pub fn require_user(user: Option<SessionUser>) -> Result<SessionUser> {
+    user.ok_or(Error::Unauthorized)
+}
+
+/// Fails unless the user may work the admin panel (moderator or admin).
+pub fn require_moderator(user: &SessionUser) -> Result<()> {
+    if user.role.can_moderate() { Ok(()) } else { Err(Error::Forbidden) }
+}
+
+pub fn require_admin(user: &SessionUser) -> Result<()> {
+    if user.role.is_admin() { Ok(()) } else { Err(Error::Forbidden) }
+}
+
+pub fn require_artist(user: &SessionUser) -> Result<()> {
+    if user.role.is_artist() || user.role.is_admin() { Ok(()) } else { Err(Error::Forbidden) }
+}
