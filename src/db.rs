@@ -48,6 +48,7 @@ pub mod coll {
     pub const SONGS: &str = "songs";
     pub const PLAYLIST_TRACKS: &str = "playlist_tracks";
     pub const USER_ACTIVITY: &str = "user_activity";
+    pub const CATALOG_CHARTS: &str = "catalog_charts";
 }
 
 fn index(keys: mongodb::bson::Document, name: &str, unique: bool) -> IndexModel {
@@ -67,6 +68,7 @@ pub async fn ensure_mongo_schema(db: &Database) -> Result<()> {
         coll::SONGS,
         coll::PLAYLIST_TRACKS,
         coll::USER_ACTIVITY,
+        coll::CATALOG_CHARTS,
     ] {
         if !existing.iter().any(|n| n == name) {
             // Another instance may win the race; "already exists" (48) is fine.
@@ -95,6 +97,7 @@ pub async fn ensure_mongo_schema(db: &Database) -> Result<()> {
             index(doc! {"album_id": 1, "disc_number": 1, "track_number": 1}, "by_album_track", false),
             index(doc! {"artist_ids": 1, "popularity": -1}, "by_artist_popularity", false),
             index(doc! {"isrc": 1}, "by_isrc", false),
+            index(doc! {"genres": 1, "popularity": -1}, "by_genre_popularity", false),
         ])
         .await?;
     d(coll::PLAYLIST_TRACKS)

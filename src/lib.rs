@@ -3,10 +3,15 @@
 //! services that hold rules spanning them. The browser build must never pull the database
 //! stack in; `make check-wasm-deps` guards that.
 
+pub mod catalog;
 pub mod error;
 pub mod model;
 pub mod validate;
 
+#[cfg(feature = "ssr")]
+pub mod audio;
+#[cfg(feature = "ssr")]
+pub mod catalog_gen;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]

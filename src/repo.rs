@@ -3,12 +3,14 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod catalog;
 
 use mongodb::Database;
 use sqlx::PgPool;
 
 pub use accounts::AccountRepo;
 pub use activity::ActivityRepo;
+pub use catalog::CatalogRepo;
 
 #[derive(Clone)]
 pub struct Repos {
@@ -16,6 +18,7 @@ pub struct Repos {
     pub mongo: Database,
     pub accounts: AccountRepo,
     pub activity: ActivityRepo,
+    pub catalog: CatalogRepo,
 }
 
 impl Repos {
@@ -23,6 +26,7 @@ impl Repos {
         Repos {
             accounts: AccountRepo::new(pg.clone()),
             activity: ActivityRepo::new(&mongo),
+            catalog: CatalogRepo::new(&mongo),
             pg,
             mongo,
         }

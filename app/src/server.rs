@@ -48,13 +48,16 @@ pub async fn session() -> Result<Session, AppError> {
 /// The signed-in user of this request. A session whose user was suspended, deleted or
 /// whose password changed since (epoch mismatch) is ended here.
 pub async fn session_user() -> Result<Option<SessionUser>, AppError> {
-    let session = session().await?;
+    user_from_session(&session().await?, &ctx()?).await
+}
+
+/// The same check for plain axum handlers (audio streaming, media).
+pub async fn user_from_session(session: &Session, ctx: &ServerContext) -> Result<Option<SessionUser>, AppError> {
     let Some(uid) = session.get::<Uuid>(SESSION_USER).await? else {
         return Ok(None);
     };
     let epoch = session.get::<i32>(SESSION_EPOCH).await?.unwrap_or(-1);
-    let state = ctx()?.repos.accounts.session_state(uid).await?;
-    match state {
+    match ctx.repos.accounts.session_state(uid).await? {
         Some(s) if s.session_epoch == epoch && s.user.status == UserStatus::Active => {
             Ok(Some(s.user.session_user()))
         }

@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod jobs;
+pub mod media;
 
 use std::sync::Arc;
 
@@ -32,6 +33,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub ctx: ServerContext,
     pub public_origin: Option<Arc<str>>,
+    pub data_dir: Arc<std::path::Path>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -65,6 +67,8 @@ pub fn router(state: AppState, cfg: &Config) -> Router {
 
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/stream/{id}", get(media::stream))
+        .route("/media/{kind}/{file}", get(media::image))
         .leptos_routes_with_context(&state, routes, provide.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide, shell))
         .layer(session_layer)

@@ -5,7 +5,7 @@ use std::{sync::Arc, time::Duration};
 use anyhow::Context;
 use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand};
-use encore::{repo::Repos, service::auth::{AuthService, Throttle}, validate::NewAccount, model::Role};
+use encore::{catalog_gen::GenOptions, repo::Repos, service::auth::{AuthService, Throttle}, validate::NewAccount, model::Role};
 use encore_app::server::ServerContext;
 use encore_server::{jobs, leptos_options, router, AppState, Config};
 use tracing_subscriber::EnvFilter;
@@ -39,6 +39,20 @@ enum Command {
     },
     /// Create the demo accounts if there are no users yet.
     SeedDemo,
+    /// Generate a demo catalog (artists, albums, songs, covers, audio) into an empty
+    /// database, with a progress bar.
+    GenerateCatalog {
+        #[arg(long, default_value_t = 50)]
+        artists: usize,
+        #[arg(long, default_value_t = 200)]
+        albums: usize,
+        #[arg(long, default_value_t = 2000)]
+        songs: usize,
+        #[arg(long, default_value_t = 24)]
+        audio_files: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
 }
 
 /// Demo accounts: (username, role, password). Listed in the README.
@@ -85,10 +99,18 @@ async fn main() -> anyhow::Result<()> {
             migrate(&repos).await?;
             seed_demo(&repos, &auth).await?;
         }
+        Command::GenerateCatalog { artists, albums, songs, audio_files, seed } => {
+            migrate(&repos).await?;
+            let opts = GenOptions { artists, albums, songs, audio_files, seed };
+            generate_catalog(&repos, &cfg, &opts).await?;
+        }
         Command::Serve { seed_demo: seed } => {
             migrate(&repos).await?;
             if seed {
                 seed_demo(&repos, &auth).await?;
+                if repos.catalog.song_count().await? == 0 {
+                    generate_catalog(&repos, &cfg, &GenOptions::default()).await?;
+                }
             }
             serve(cfg, repos, auth).await?;
         }
@@ -137,6 +159,32 @@ async fn seed_demo(repos: &Repos, auth: &AuthService) -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn generate_catalog(repos: &Repos, cfg: &Config, opts: &GenOptions) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let bar = indicatif::ProgressBar::new(opts.songs as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} songs ({per_sec}, eta {eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message("generating catalog");
+    let progress = |done: u64, _total: u64| bar.set_position(done);
+    let report = encore::catalog_gen::generate(repos, &cfg.data_dir, opts, &progress)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    bar.finish();
+    println!(
+        "catalog: {} artists, {} albums, {} songs, {} audio files ({:.1} MB) in {:.1}s",
+        report.artists,
+        report.albums,
+        report.songs,
+        report.audio_files,
+        report.audio_bytes as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 async fn serve(cfg: Config, repos: Repos, auth: AuthService) -> anyhow::Result<()> {
     std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("creating {}", cfg.data_dir.display()))?;
     jobs::spawn_cleanup(repos.clone());
@@ -144,6 +192,7 @@ async fn serve(cfg: Config, repos: Repos, auth: AuthService) -> anyhow::Result<(
         leptos_options: leptos_options(&cfg),
         ctx: ServerContext { repos, auth, trust_forwarded_for: cfg.trust_forwarded_for },
         public_origin: cfg.public_origin.as_deref().map(Arc::from),
+        data_dir: Arc::from(cfg.data_dir.as_path()),
     };
     let app = router(state, &cfg);
     // Nagle off: multi-part responses (static files, audio ranges) otherwise wait for

@@ -1,0 +1,79 @@
+//! Media routes: audio streaming (signed-in users, HTTP Range via tower-http's ServeFile)
+//! and generated images. No request value ever becomes a path: ids are parsed as UUIDs
+//! and audio file names come from the database, checked against a strict pattern.
+
+use std::path::PathBuf;
+
+use axum::{
+    body::Body,
+    extract::{Path, Request, State},
+    http::{header, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+};
+use encore::{catalog::SongStatus, repo::catalog::is_safe_media_name};
+use encore_app::server::user_from_session;
+use tower::ServiceExt;
+use tower_http::services::ServeFile;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use crate::AppState;
+
+fn status(code: StatusCode, msg: &'static str) -> Response {
+    (code, msg).into_response()
+}
+
+/// `GET /stream/{song_id}`: 401 signed out, 404 unknown / pending / taken down, else the
+/// file with Range support (206, Content-Range, 416).
+pub async fn stream(State(state): State<AppState>, session: Session, Path(id): Path<String>, req: Request<Body>) -> Response {
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return status(StatusCode::NOT_FOUND, "No such song.");
+    };
+    match user_from_session(&session, &state.ctx).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return status(StatusCode::UNAUTHORIZED, "Sign in to listen."),
+        Err(_) => return status(StatusCode::SERVICE_UNAVAILABLE, "Try again shortly."),
+    }
+    let song = match state.ctx.repos.catalog.song(id).await {
+        Ok(Some((song, _))) => song,
+        Ok(None) => return status(StatusCode::NOT_FOUND, "No such song."),
+        Err(e) => {
+            tracing::error!(error = %e, "stream lookup");
+            return status(StatusCode::SERVICE_UNAVAILABLE, "Try again shortly.");
+        }
+    };
+    let Some(audio) = song.audio.filter(|a| song.status == SongStatus::Published && is_safe_media_name(&a.file)) else {
+        return status(StatusCode::NOT_FOUND, "No such song.");
+    };
+    let path = state.data_dir.join("audio").join(&audio.file);
+    serve(path, req, &audio.mime, "private, max-age=86400").await
+}
+
+/// `GET /media/{kind}/{uuid}.svg` for generated covers and artist images.
+pub async fn image(State(state): State<AppState>, Path((kind, file)): Path<(String, String)>, req: Request<Body>) -> Response {
+    let dir = match kind.as_str() {
+        "covers" => "covers",
+        "images" => "images",
+        _ => return status(StatusCode::NOT_FOUND, "Not found."),
+    };
+    let Some(id) = file.strip_suffix(".svg").and_then(|s| Uuid::parse_str(s).ok()) else {
+        return status(StatusCode::NOT_FOUND, "Not found.");
+    };
+    let path = state.data_dir.join(dir).join(format!("{id}.svg"));
+    serve(path, req, "image/svg+xml", "public, max-age=604800").await
+}
+
+async fn serve(path: PathBuf, req: Request<Body>, mime: &str, cache: &'static str) -> Response {
+    let mime: mime::Mime = mime.parse().unwrap_or(mime::APPLICATION_OCTET_STREAM);
+    match ServeFile::new_with_mime(path, &mime).oneshot(req).await {
+        Ok(mut res) => {
+            if res.status() == StatusCode::NOT_FOUND {
+                return status(StatusCode::NOT_FOUND, "Not found.");
+            }
+            res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+            res.headers_mut().insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+            res.map(Body::new)
+        }
+        Err(never) => match never {},
+    }
+}

@@ -1,0 +1,558 @@
+//! The catalog in MongoDB: artists, albums, songs, and the pre-aggregated charts document
+//! the home page reads. Every hot query has an equality prefix on an index or is an `_id`
+//! lookup (TOOLCHAIN.md §6); whole-collection work happens only in `refresh_charts`.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use futures::TryStreamExt;
+use mongodb::{
+    bson::{self, doc, DateTime as BDateTime, Document, Uuid as BUuid},
+    options::{FindOptions, InsertManyOptions, ReplaceOptions},
+    Collection, Database,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{
+    catalog::*,
+    db::coll,
+    Error, Result,
+};
+
+pub fn bid(id: Uuid) -> BUuid {
+    BUuid::from_bytes(id.into_bytes())
+}
+fn uid(id: BUuid) -> Uuid {
+    Uuid::from_bytes(id.bytes())
+}
+fn bdate(d: NaiveDate) -> BDateTime {
+    BDateTime::from_millis(Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).unwrap()).timestamp_millis())
+}
+fn ndate(d: BDateTime) -> NaiveDate {
+    chrono::DateTime::<Utc>::from_timestamp_millis(d.timestamp_millis()).map(|t| t.date_naive()).unwrap_or_default()
+}
+
+#[derive(Serialize, Deserialize)]
+struct ArtistDoc {
+    #[serde(rename = "_id")]
+    id: BUuid,
+    name: String,
+    sort_name: String,
+    sort_initial: String,
+    bio: String,
+    country: String,
+    genres: Vec<String>,
+    image: Option<String>,
+    verified: bool,
+    links: Vec<Link>,
+    popularity: i32,
+    created_at: BDateTime,
+}
+
+#[derive(Serialize, Deserialize)]
+struct AlbumDoc {
+    #[serde(rename = "_id")]
+    id: BUuid,
+    title: String,
+    artist_ids: Vec<BUuid>,
+    artist_names: Vec<String>,
+    album_type: AlbumType,
+    release_date: BDateTime,
+    release_year: i32,
+    label: String,
+    genres: Vec<String>,
+    cover: Option<String>,
+    track_count: i32,
+    duration_ms: i64,
+    popularity: i32,
+    created_at: BDateTime,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CreditDoc {
+    id: BUuid,
+    name: String,
+    role: ArtistRole,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SongDoc {
+    #[serde(rename = "_id")]
+    id: BUuid,
+    title: String,
+    artists: Vec<CreditDoc>,
+    artist_ids: Vec<BUuid>,
+    album_id: BUuid,
+    album_title: String,
+    /// The album's cover, denormalised so song lists need no album lookups.
+    cover: Option<String>,
+    track_number: i32,
+    disc_number: i32,
+    duration_ms: i64,
+    genres: Vec<String>,
+    explicit: bool,
+    isrc: Option<String>,
+    popularity: i32,
+    features: AudioFeatures,
+    audio: Option<AudioFile>,
+    status: SongStatus,
+    play_count: i64,
+    like_count: i64,
+    created_at: BDateTime,
+}
+
+impl From<ArtistDoc> for Artist {
+    fn from(d: ArtistDoc) -> Self {
+        Artist {
+            id: uid(d.id),
+            name: d.name,
+            sort_name: d.sort_name,
+            bio: d.bio,
+            country: d.country,
+            genres: d.genres,
+            image: d.image,
+            verified: d.verified,
+            links: d.links,
+            popularity: d.popularity.max(0) as u32,
+        }
+    }
+}
+
+impl From<&Artist> for ArtistDoc {
+    fn from(a: &Artist) -> Self {
+        ArtistDoc {
+            id: bid(a.id),
+            name: a.name.clone(),
+            sort_name: a.sort_name.clone(),
+            sort_initial: sort_initial(&a.sort_name),
+            bio: a.bio.clone(),
+            country: a.country.clone(),
+            genres: a.genres.clone(),
+            image: a.image.clone(),
+            verified: a.verified,
+            links: a.links.clone(),
+            popularity: a.popularity as i32,
+            created_at: BDateTime::now(),
+        }
+    }
+}
+
+impl From<AlbumDoc> for Album {
+    fn from(d: AlbumDoc) -> Self {
+        Album {
+            id: uid(d.id),
+            title: d.title,
+            artist_ids: d.artist_ids.into_iter().map(uid).collect(),
+            artist_names: d.artist_names,
+            album_type: d.album_type,
+            release_date: ndate(d.release_date),
+            label: d.label,
+            genres: d.genres,
+            cover: d.cover,
+            track_count: d.track_count.max(0) as u32,
+            duration_ms: d.duration_ms.max(0) as u64,
+            popularity: d.popularity.max(0) as u32,
+        }
+    }
+}
+
+impl From<&Album> for AlbumDoc {
+    fn from(a: &Album) -> Self {
+        AlbumDoc {
+            id: bid(a.id),
+            title: a.title.clone(),
+            artist_ids: a.artist_ids.iter().copied().map(bid).collect(),
+            artist_names: a.artist_names.clone(),
+            album_type: a.album_type,
+            release_date: bdate(a.release_date),
+            release_year: chrono::Datelike::year(&a.release_date),
+            label: a.label.clone(),
+            genres: a.genres.clone(),
+            cover: a.cover.clone(),
+            track_count: a.track_count as i32,
+            duration_ms: a.duration_ms as i64,
+            popularity: a.popularity as i32,
+            created_at: BDateTime::now(),
+        }
+    }
+}
+
+impl SongDoc {
+    fn from_song(s: &Song, cover: Option<String>) -> Self {
+        SongDoc {
+            id: bid(s.id),
+            title: s.title.clone(),
+            artists: s.artists.iter().map(|c| CreditDoc { id: bid(c.id), name: c.name.clone(), role: c.role }).collect(),
+            artist_ids: s.artists.iter().map(|c| bid(c.id)).collect(),
+            album_id: bid(s.album_id),
+            album_title: s.album_title.clone(),
+            cover,
+            track_number: s.track_number as i32,
+            disc_number: s.disc_number as i32,
+            duration_ms: s.duration_ms as i64,
+            genres: s.genres.clone(),
+            explicit: s.explicit,
+            isrc: s.isrc.clone(),
+            popularity: s.popularity as i32,
+            features: s.features.clone(),
+            audio: s.audio.clone(),
+            status: s.status,
+            play_count: s.play_count as i64,
+            like_count: s.like_count as i64,
+            created_at: BDateTime::now(),
+        }
+    }
+
+    fn into_song(self) -> (Song, Option<String>) {
+        let song = Song {
+            id: uid(self.id),
+            title: self.title,
+            artists: self.artists.into_iter().map(|c| ArtistCredit { id: uid(c.id), name: c.name, role: c.role }).collect(),
+            album_id: uid(self.album_id),
+            album_title: self.album_title,
+            track_number: self.track_number.max(0) as u32,
+            disc_number: self.disc_number.max(0) as u32,
+            duration_ms: self.duration_ms.max(0) as u64,
+            genres: self.genres,
+            explicit: self.explicit,
+            isrc: self.isrc,
+            popularity: self.popularity.max(0) as u32,
+            features: self.features,
+            audio: self.audio,
+            status: self.status,
+            play_count: self.play_count.max(0) as u64,
+            like_count: self.like_count.max(0) as u64,
+        };
+        (song, self.cover)
+    }
+
+    fn into_row(self) -> SongRow {
+        let (song, cover) = self.into_song();
+        song.row(cover)
+    }
+}
+
+/// The home page's pre-aggregated document (`catalog_charts`, `_id: "home"`).
+#[derive(Serialize, Deserialize)]
+struct ChartsDoc {
+    #[serde(rename = "_id")]
+    id: String,
+    home: HomeCatalog,
+    updated_at: BDateTime,
+}
+
+#[derive(Clone)]
+pub struct CatalogRepo {
+    artists: Collection<ArtistDoc>,
+    albums: Collection<AlbumDoc>,
+    songs: Collection<SongDoc>,
+    charts: Collection<ChartsDoc>,
+    raw_songs: Collection<Document>,
+}
+
+const PUBLISHED: &str = "published";
+
+impl CatalogRepo {
+    pub fn new(db: &Database) -> Self {
+        CatalogRepo {
+            artists: db.collection(coll::ARTISTS),
+            albums: db.collection(coll::ALBUMS),
+            songs: db.collection(coll::SONGS),
+            charts: db.collection(coll::CATALOG_CHARTS),
+            raw_songs: db.collection(coll::SONGS),
+        }
+    }
+
+    // --- writes (generator, uploads) ------------------------------------------------------
+
+    pub async fn insert_artists(&self, artists: &[Artist]) -> Result<()> {
+        if artists.is_empty() {
+            return Ok(());
+        }
+        self.artists
+            .insert_many(artists.iter().map(ArtistDoc::from))
+            .with_options(InsertManyOptions::builder().ordered(false).build())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn insert_albums(&self, albums: &[Album]) -> Result<()> {
+        if albums.is_empty() {
+            return Ok(());
+        }
+        self.albums
+            .insert_many(albums.iter().map(AlbumDoc::from))
+            .with_options(InsertManyOptions::builder().ordered(false).build())
+            .await?;
+        Ok(())
+    }
+
+    /// Inserts songs; `cover` gives each song its album's cover for list rows.
+    pub async fn insert_songs(&self, songs: &[(Song, Option<String>)]) -> Result<()> {
+        for (s, _) in songs {
+            validate_song(s)?;
+        }
+        if songs.is_empty() {
+            return Ok(());
+        }
+        self.songs
+            .insert_many(songs.iter().map(|(s, c)| SongDoc::from_song(s, c.clone())))
+            .with_options(InsertManyOptions::builder().ordered(false).build())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn set_song_status(&self, id: Uuid, status: SongStatus) -> Result<bool> {
+        let status = bson::to_bson(&status).map_err(|e| Error::Internal(e.to_string()))?;
+        let r = self.raw_songs.update_one(doc! {"_id": bid(id)}, doc! {"$set": {"status": status}}).await?;
+        Ok(r.matched_count == 1)
+    }
+
+    pub async fn song_count(&self) -> Result<u64> {
+        Ok(self.songs.estimated_document_count().await?)
+    }
+
+    // --- reads ----------------------------------------------------------------------------
+
+    pub async fn artist(&self, id: Uuid) -> Result<Option<Artist>> {
+        Ok(self.artists.find_one(doc! {"_id": bid(id)}).await?.map(Into::into))
+    }
+
+    pub async fn album(&self, id: Uuid) -> Result<Option<Album>> {
+        Ok(self.albums.find_one(doc! {"_id": bid(id)}).await?.map(Into::into))
+    }
+
+    /// A song with its album cover, whatever its status (callers decide who may see it).
+    pub async fn song(&self, id: Uuid) -> Result<Option<(Song, Option<String>)>> {
+        Ok(self.songs.find_one(doc! {"_id": bid(id)}).await?.map(SongDoc::into_song))
+    }
+
+    /// The album's published tracks in disc/track order.
+    pub async fn album_tracks(&self, album_id: Uuid) -> Result<Vec<SongRow>> {
+        let docs: Vec<SongDoc> = self
+            .songs
+            .find(doc! {"album_id": bid(album_id)})
+            .sort(doc! {"disc_number": 1, "track_number": 1})
+            .await?
+            .try_collect()
+            .await?;
+        Ok(docs.into_iter().filter(|d| d.status == SongStatus::Published).map(SongDoc::into_row).collect())
+    }
+
+    pub async fn top_songs_by_artist(&self, artist_id: Uuid, limit: i64) -> Result<Vec<SongRow>> {
+        let docs: Vec<SongDoc> = self
+            .songs
+            .find(doc! {"artist_ids": bid(artist_id), "status": PUBLISHED})
+            .sort(doc! {"popularity": -1})
+            .limit(limit)
+            .await?
+            .try_collect()
+            .await?;
+        Ok(docs.into_iter().map(SongDoc::into_row).collect())
+    }
+
+    pub async fn albums_by_artist(&self, artist_id: Uuid) -> Result<Vec<Album>> {
+        let docs: Vec<AlbumDoc> = self
+            .albums
+            .find(doc! {"artist_ids": bid(artist_id)})
+            .sort(doc! {"release_date": -1})
+            .await?
+            .try_collect()
+            .await?;
+        Ok(docs.into_iter().map(Into::into).collect())
+    }
+
+    /// Artists whose sort name starts with `initial`, by sort name, after `cursor`.
+    pub async fn artists_by_initial(&self, initial: &str, cursor: Option<&str>, limit: i64) -> Result<BrowsePage<ArtistSummary>> {
+        let mut filter = doc! {"sort_initial": initial};
+        if let Some(c) = cursor {
+            filter.insert("sort_name", doc! {"$gt": c});
+        }
+        let docs: Vec<ArtistDoc> = self
+            .artists
+            .find(filter)
+            .with_options(FindOptions::builder().sort(doc! {"sort_name": 1}).limit(limit + 1).build())
+            .await?
+            .try_collect()
+            .await?;
+        let more = docs.len() as i64 > limit;
+        let items: Vec<ArtistSummary> = docs.into_iter().take(limit as usize).map(|d| summary(d.into())).collect();
+        let next = if more {
+            // The cursor is the last sort name shown; names are unique per catalog.
+            self.artists_last_sort_name(&items).await
+        } else {
+            None
+        };
+        Ok(BrowsePage { items, next })
+    }
+
+    async fn artists_last_sort_name(&self, items: &[ArtistSummary]) -> Option<String> {
+        let last = items.last()?;
+        self.artist(last.id).await.ok().flatten().map(|a| a.sort_name)
+    }
+
+    /// Albums released in `year`, newest first, after the `(date, id)` cursor.
+    pub async fn albums_by_year(&self, year: i32, cursor: Option<(NaiveDate, Uuid)>, limit: i64) -> Result<BrowsePage<Album>> {
+        let mut filter = doc! {"release_year": year};
+        if let Some((d, id)) = cursor {
+            filter.insert(
+                "$or",
+                vec![
+                    doc! {"release_date": {"$lt": bdate(d)}},
+                    doc! {"release_date": bdate(d), "_id": {"$lt": bid(id)}},
+                ],
+            );
+        }
+        let docs: Vec<AlbumDoc> = self
+            .albums
+            .find(filter)
+            .sort(doc! {"release_date": -1, "_id": -1})
+            .limit(limit + 1)
+            .await?
+            .try_collect()
+            .await?;
+        let more = docs.len() as i64 > limit;
+        let items: Vec<Album> = docs.into_iter().take(limit as usize).map(Into::into).collect();
+        let next = if more {
+            items.last().map(|a| format!("{}_{}", a.release_date, a.id))
+        } else {
+            None
+        };
+        Ok(BrowsePage { items, next })
+    }
+
+    pub async fn genre(&self, genre: &str, limit: i64) -> Result<GenrePage> {
+        let artists: Vec<ArtistDoc> = self
+            .artists
+            .find(doc! {"genres": genre})
+            .sort(doc! {"popularity": -1})
+            .limit(24)
+            .await?
+            .try_collect()
+            .await?;
+        let songs: Vec<SongDoc> = self
+            .songs
+            .find(doc! {"genres": genre, "status": PUBLISHED})
+            .sort(doc! {"popularity": -1})
+            .limit(limit)
+            .await?
+            .try_collect()
+            .await?;
+        Ok(GenrePage {
+            genre: genre.to_string(),
+            artists: artists.into_iter().map(|d| summary(d.into())).collect(),
+            songs: songs.into_iter().map(SongDoc::into_row).collect(),
+        })
+    }
+
+    /// The home page: one `_id` lookup.
+    pub async fn home(&self) -> Result<HomeCatalog> {
+        Ok(self.charts.find_one(doc! {"_id": "home"}).await?.map(|c| c.home).unwrap_or_default())
+    }
+
+    /// Recomputes the charts document from the whole catalog (a job, not a request).
+    pub async fn refresh_charts(&self) -> Result<HomeCatalog> {
+        let new_releases: Vec<AlbumDoc> = self
+            .albums
+            .find(doc! {})
+            .sort(doc! {"release_date": -1})
+            .limit(12)
+            .await?
+            .try_collect()
+            .await?;
+        let popular: Vec<SongDoc> = self
+            .songs
+            .find(doc! {"status": PUBLISHED})
+            .sort(doc! {"popularity": -1})
+            .limit(20)
+            .await?
+            .try_collect()
+            .await?;
+        let mut genres = vec![];
+        let mut cur = self
+            .raw_songs
+            .aggregate(vec![
+                doc! {"$match": {"status": PUBLISHED}},
+                doc! {"$unwind": "$genres"},
+                doc! {"$group": {"_id": "$genres", "n": {"$sum": 1}}},
+                doc! {"$sort": {"n": -1}},
+            ])
+            .await?;
+        while let Some(d) = cur.try_next().await? {
+            if let (Ok(g), Some(n)) = (d.get_str("_id"), d.get("n").and_then(bson_int)) {
+                genres.push(GenreCount { genre: g.to_string(), songs: n as u64 });
+            }
+        }
+        let home = HomeCatalog {
+            new_releases: new_releases.into_iter().map(Into::into).collect(),
+            popular: popular.into_iter().map(SongDoc::into_row).collect(),
+            genres,
+        };
+        self.charts
+            .replace_one(doc! {"_id": "home"}, ChartsDoc { id: "home".into(), home: home.clone(), updated_at: BDateTime::now() })
+            .with_options(ReplaceOptions::builder().upsert(true).build())
+            .await?;
+        Ok(home)
+    }
+}
+
+fn bson_int(b: &bson::Bson) -> Option<i64> {
+    match b {
+        bson::Bson::Int32(n) => Some(i64::from(*n)),
+        bson::Bson::Int64(n) => Some(*n),
+        bson::Bson::Double(f) => Some(*f as i64),
+        _ => None,
+    }
+}
+
+fn summary(a: Artist) -> ArtistSummary {
+    ArtistSummary { id: a.id, name: a.name, image: a.image, genres: a.genres }
+}
+
+/// Checks a song before it is written: clear messages, nothing stored on failure.
+pub fn validate_song(s: &Song) -> Result<()> {
+    let mut e = crate::FieldErrors::default();
+    if s.title.trim().is_empty() || s.title.chars().count() > 200 {
+        e.add("title", "Song titles are 1 to 200 characters long.");
+    }
+    if s.artists.is_empty() || !s.artists.iter().any(|a| a.role == ArtistRole::Primary) {
+        e.add("artists", "A song needs at least one primary artist.");
+    }
+    if s.duration_ms == 0 || s.duration_ms > 6 * 3600 * 1000 {
+        e.add("duration_ms", "Durations are between 1 ms and 6 hours.");
+    }
+    if s.track_number == 0 || s.disc_number == 0 {
+        e.add("track_number", "Track and disc numbers start at 1.");
+    }
+    if let Some(isrc) = &s.isrc {
+        let ok = isrc.len() == 12
+            && isrc[..2].chars().all(|c| c.is_ascii_uppercase())
+            && isrc[2..5].chars().all(|c| c.is_ascii_alphanumeric())
+            && isrc[5..].chars().all(|c| c.is_ascii_digit());
+        if !ok {
+            e.add("isrc", "ISRCs look like CC-XXX-YY-NNNNN (12 characters, no dashes).");
+        }
+    }
+    let f = &s.features;
+    let unit = [f.danceability, f.energy, f.speechiness, f.acousticness, f.instrumentalness, f.liveness, f.valence];
+    if unit.iter().any(|v| !(0.0..=1.0).contains(v)) || f.key > 11 || f.mode > 1 || !(0.0..=300.0).contains(&f.tempo) {
+        e.add("features", "Audio features are out of range.");
+    }
+    if let Some(a) = &s.audio {
+        if !is_safe_media_name(&a.file) {
+            e.add("audio", "Audio file names are a content hash with an extension.");
+        }
+    }
+    if e.is_empty() { Ok(()) } else { Err(Error::Invalid(e)) }
+}
+
+/// `<64 hex>.<ext>`: the only file names the media routes will ever open.
+pub fn is_safe_media_name(name: &str) -> bool {
+    match name.split_once('.') {
+        Some((hash, ext)) => {
+            hash.len() == 64
+                && hash.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+                && matches!(ext, "wav" | "mp3" | "ogg" | "flac" | "m4a")
+        }
+        None => false,
+    }
+}
