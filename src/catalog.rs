@@ -245,3 +245,12 @@ pub struct GenrePage {
     pub artists: Vec<ArtistSummary>,
     pub songs: Vec<SongRow>,
 }
+
+/// Search results, grouped.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct SearchResults {
+    pub songs: Vec<SongRow>,
+    pub artists: Vec<ArtistSummary>,
+    pub albums: Vec<Album>,
+    pub users: Vec<crate::model::UserSummary>,
+}

@@ -17,6 +17,8 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]
+pub mod search;
+#[cfg(feature = "ssr")]
 pub mod service;
 
 pub use error::FieldErrors;

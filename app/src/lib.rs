@@ -69,6 +69,7 @@ pub fn App() -> impl IntoView {
     provide_context(AuthVersion(version));
     let user = Resource::new(move || version.get(), |_| serverfns::auth::current_user());
     provide_context(CurrentUser(user));
+    components::player::provide_player();
     // Marks the page as hydrated (browser tests wait for it; harmless otherwise).
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
@@ -93,6 +94,13 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("admin") view=AdminPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("artist") view=ArtistHomePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("u"), ParamSegment("username")) view=ProfilePage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("artist"), ParamSegment("id")) view=ArtistPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("album"), ParamSegment("id")) view=AlbumPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("song"), ParamSegment("id")) view=SongPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("genre"), ParamSegment("name")) view=GenrePage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("artists") view=ArtistsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("albums") view=AlbumsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("genres") view=GenresPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

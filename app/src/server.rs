@@ -22,6 +22,7 @@ use crate::error::AppError;
 pub struct ServerContext {
     pub repos: Repos,
     pub auth: AuthService,
+    pub search: encore::search::SearchIndex,
     /// Trust `X-Forwarded-For` for the client address (behind a proxy only).
     pub trust_forwarded_for: bool,
 }

@@ -43,3 +43,29 @@ pub fn spawn_cleanup(repos: Repos) {
         }
     });
 }
+
+/// Keeps this instance's search index in step with the catalog: builds it at start, then
+/// rebuilds whenever the catalog version counter in MongoDB moves.
+pub fn spawn_search_refresh(repos: Repos, index: encore::search::SearchIndex) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            let current = match repos.catalog.version().await {
+                Ok(v) => v,
+                Err(e) => {
+                    tracing::warn!(error = %e, "catalog version unavailable");
+                    continue;
+                }
+            };
+            if index.version() == Some(current) {
+                continue;
+            }
+            let started = std::time::Instant::now();
+            match index.rebuild(&repos.catalog).await {
+                Ok(n) => tracing::info!(docs = n, ms = started.elapsed().as_millis() as u64, "search index built"),
+                Err(e) => tracing::warn!(error = %e, "search index build failed; will retry"),
+            }
+        }
+    });
+}

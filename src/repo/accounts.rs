@@ -407,6 +407,13 @@ impl AccountRepo {
             .collect())
     }
 
+    pub async fn artist_follower_count(&self, artist_id: Uuid) -> Result<i64> {
+        Ok(sqlx::query_scalar("select count(*) from artist_follows where artist_id = $1")
+            .bind(artist_id)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
     // --- admin --------------------------------------------------------------------------
 
     pub async fn overview(&self) -> Result<AdminOverview> {

@@ -272,7 +272,7 @@ impl CatalogRepo {
             .insert_many(artists.iter().map(ArtistDoc::from))
             .with_options(InsertManyOptions::builder().ordered(false).build())
             .await?;
-        Ok(())
+        self.bump_version().await
     }
 
     pub async fn insert_albums(&self, albums: &[Album]) -> Result<()> {
@@ -283,7 +283,7 @@ impl CatalogRepo {
             .insert_many(albums.iter().map(AlbumDoc::from))
             .with_options(InsertManyOptions::builder().ordered(false).build())
             .await?;
-        Ok(())
+        self.bump_version().await
     }
 
     /// Inserts songs; `cover` gives each song its album's cover for list rows.
@@ -298,13 +298,53 @@ impl CatalogRepo {
             .insert_many(songs.iter().map(|(s, c)| SongDoc::from_song(s, c.clone())))
             .with_options(InsertManyOptions::builder().ordered(false).build())
             .await?;
-        Ok(())
+        self.bump_version().await
     }
 
     pub async fn set_song_status(&self, id: Uuid, status: SongStatus) -> Result<bool> {
         let status = bson::to_bson(&status).map_err(|e| Error::Internal(e.to_string()))?;
         let r = self.raw_songs.update_one(doc! {"_id": bid(id)}, doc! {"$set": {"status": status}}).await?;
+        self.bump_version().await?;
         Ok(r.matched_count == 1)
+    }
+
+    /// A counter bumped by every catalog write; the search index rebuilds when it moves.
+    pub async fn version(&self) -> Result<i64> {
+        let d = self.raw_charts().find_one(doc! {"_id": "version"}).await?;
+        Ok(d.and_then(|d| d.get("n").and_then(bson_int)).unwrap_or(0))
+    }
+
+    async fn bump_version(&self) -> Result<()> {
+        self.raw_charts()
+            .update_one(doc! {"_id": "version"}, doc! {"$inc": {"n": 1_i64}})
+            .with_options(mongodb::options::UpdateOptions::builder().upsert(true).build())
+            .await?;
+        Ok(())
+    }
+
+    fn raw_charts(&self) -> Collection<Document> {
+        self.charts.clone_with_type()
+    }
+
+    pub async fn all_artists(&self) -> Result<impl futures::Stream<Item = Result<Artist>>> {
+        Ok(self.artists.find(doc! {}).await?.map_ok(Artist::from).map_err(Error::from))
+    }
+
+    pub async fn all_albums(&self) -> Result<impl futures::Stream<Item = Result<Album>>> {
+        Ok(self.albums.find(doc! {}).await?.map_ok(Album::from).map_err(Error::from))
+    }
+
+    /// Published songs as list rows, with their popularity (for search ranking).
+    pub async fn all_published_song_rows(&self) -> Result<impl futures::Stream<Item = Result<(SongRow, u32)>>> {
+        Ok(self
+            .songs
+            .find(doc! {"status": PUBLISHED})
+            .await?
+            .map_ok(|d| {
+                let p = d.popularity.max(0) as u32;
+                (d.into_row(), p)
+            })
+            .map_err(Error::from))
     }
 
     pub async fn song_count(&self) -> Result<u64> {
@@ -390,22 +430,23 @@ impl CatalogRepo {
         self.artist(last.id).await.ok().flatten().map(|a| a.sort_name)
     }
 
-    /// Albums released in `year`, newest first, after the `(date, id)` cursor.
-    pub async fn albums_by_year(&self, year: i32, cursor: Option<(NaiveDate, Uuid)>, limit: i64) -> Result<BrowsePage<Album>> {
+    /// Albums released in `year`, newest or oldest first, after the `(date, id)` cursor.
+    pub async fn albums_by_year(&self, year: i32, newest_first: bool, cursor: Option<(NaiveDate, Uuid)>, limit: i64) -> Result<BrowsePage<Album>> {
         let mut filter = doc! {"release_year": year};
+        let (op, dir) = if newest_first { ("$lt", -1) } else { ("$gt", 1) };
         if let Some((d, id)) = cursor {
             filter.insert(
                 "$or",
                 vec![
-                    doc! {"release_date": {"$lt": bdate(d)}},
-                    doc! {"release_date": bdate(d), "_id": {"$lt": bid(id)}},
+                    doc! {"release_date": {op: bdate(d)}},
+                    doc! {"release_date": bdate(d), "_id": {op: bid(id)}},
                 ],
             );
         }
         let docs: Vec<AlbumDoc> = self
             .albums
             .find(filter)
-            .sort(doc! {"release_date": -1, "_id": -1})
+            .sort(doc! {"release_date": dir, "_id": dir})
             .limit(limit + 1)
             .await?
             .try_collect()

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::{serverfns::account::SetTheme, serverfns::auth::SignOut, AuthVersion, CurrentUser};
+use crate::{components::player::PlayerBar, serverfns::account::SetTheme, serverfns::auth::SignOut, AuthVersion, CurrentUser};
 
 const NAV_LINK: &str = "rounded-md px-3 py-2 text-sm font-medium hover:bg-zinc-100 dark:hover:bg-zinc-800 aria-[current=page]:bg-zinc-200 dark:aria-[current=page]:bg-zinc-800";
 
@@ -53,6 +53,9 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <ul class="flex flex-wrap items-center gap-1">
                     <li><A href="/" attr:class=NAV_LINK>"Home"</A></li>
                     <li><A href="/search" attr:class=NAV_LINK>"Search"</A></li>
+                    <li><A href="/artists" attr:class=NAV_LINK>"Artists"</A></li>
+                    <li><A href="/albums" attr:class=NAV_LINK>"Albums"</A></li>
+                    <li><A href="/genres" attr:class=NAV_LINK>"Genres"</A></li>
                     <li><A href="/library" attr:class=NAV_LINK>"Library"</A></li>
                     {role_links.map(|l| view! { <li class="flex gap-1">{l}</li> })}
                 </ul>
@@ -76,9 +79,10 @@ pub fn Layout(children: Children) -> impl IntoView {
         <main id="main" tabindex="-1" class="mx-auto max-w-5xl px-4 py-6 focus:outline-none">
             {children()}
         </main>
-        <footer class="mx-auto max-w-5xl border-t border-zinc-200 px-4 py-4 text-sm dark:border-zinc-800">
+        <footer class="mx-auto max-w-5xl border-t border-zinc-200 px-4 pb-32 pt-4 text-sm dark:border-zinc-800">
             <ThemeSwitch/>
         </footer>
+        <PlayerBar/>
     }
 }
 

@@ -2,3 +2,5 @@
 
 pub mod form;
 pub mod layout;
+pub mod player;
+pub mod songs;

@@ -1,21 +1,27 @@
-//! Home.
+//! Home: a greeting, new releases, popular songs and genres.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::{serverfns::account::get_home, AuthVersion};
+use crate::{
+    components::songs::{AlbumGrid, SongList},
+    pages::GenreLinks,
+    serverfns::{account::get_home, catalog::get_home_catalog},
+    AuthVersion,
+};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let AuthVersion(version) = expect_context::<AuthVersion>();
     let summary = Resource::new(move || version.get(), |_| get_home());
+    let catalog = Resource::new(move || version.get(), |_| get_home_catalog());
     view! {
         <Title text=""/>
         <h1 class="mb-2 text-3xl font-bold">"Encore"</h1>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match summary.await {
+                let greeting = match summary.await {
                     Ok(Some(s)) => view! {
                         <p class="text-lg">"Welcome back, " <strong>{s.display_name}</strong> "."</p>
                         <p class="text-sm text-zinc-600 dark:text-zinc-400">
@@ -30,7 +36,25 @@ pub fn HomePage() -> impl IntoView {
                         </p>
                     }.into_any(),
                     Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
-                }
+                };
+                let sections = match catalog.await {
+                    Ok(c) => view! {
+                        <section class="mt-8" aria-labelledby="new-h">
+                            <h2 id="new-h" class="mb-3 text-xl font-semibold">"New releases"</h2>
+                            <AlbumGrid albums=c.new_releases label="New releases".into()/>
+                        </section>
+                        <section class="mt-8" aria-labelledby="pop-h">
+                            <h2 id="pop-h" class="mb-3 text-xl font-semibold">"Popular"</h2>
+                            <SongList songs=c.popular label="Popular songs".into()/>
+                        </section>
+                        <section class="mt-8" aria-labelledby="gen-h">
+                            <h2 id="gen-h" class="mb-3 text-xl font-semibold">"Genres"</h2>
+                            <GenreLinks genres=c.genres/>
+                        </section>
+                    }.into_any(),
+                    Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
+                };
+                view! { {greeting} {sections} }
             })}
         </Suspense>
     }

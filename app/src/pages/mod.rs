@@ -3,11 +3,13 @@
 mod account_pages;
 mod admin_page;
 mod auth_pages;
+mod catalog_pages;
 mod home_page;
 mod misc_pages;
 
 pub use account_pages::{LibraryPage, ProfilePage, SettingsPage};
 pub use admin_page::{AdminPage, ArtistHomePage};
 pub use auth_pages::{SignInPage, SignUpPage};
+pub use catalog_pages::{AlbumPage, AlbumsPage, ArtistPage, ArtistsPage, GenreLinks, GenrePage, GenresPage, SongPage};
 pub use home_page::HomePage;
 pub use misc_pages::{NotFoundPage, SearchPage};

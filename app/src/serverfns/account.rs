@@ -119,16 +119,6 @@ pub async fn get_home() -> Result<Option<HomeSummary>, AppError> {
     Ok(Some(HomeSummary { display_name: me.display_name, sign_ins }))
 }
 
-#[server(endpoint = "account/search_users")]
-pub async fn search_users(q: String) -> Result<Vec<encore::model::UserSummary>, AppError> {
-    use crate::server::*;
-    let prefix = encore::validate::normalize_username(&q);
-    if prefix.is_empty() || prefix.len() > 30 {
-        return Ok(vec![]);
-    }
-    Ok(ctx()?.repos.accounts.search_users(&prefix, 20).await?)
-}
-
 #[server(endpoint = "account/library")]
 pub async fn get_library() -> Result<(SessionUser, encore::model::LibraryCounts), AppError> {
     use crate::server::*;

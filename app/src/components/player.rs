@@ -1,0 +1,379 @@
+//! The persistent player: one `<audio>` element in the layout, outside the routes, so it
+//! keeps playing while the user navigates. Queue, shuffle, repeat, seek, volume, keyboard
+//! shortcuts and the Media Session (OS media keys). Without JavaScript the song page's
+//! native `<audio controls>` plays instead.
+
+use encore::catalog::{format_duration, SongRow};
+use leptos::{html::Audio, prelude::*};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Repeat {
+    Off,
+    All,
+    One,
+}
+
+#[derive(Clone, Copy)]
+pub struct Player {
+    pub queue: RwSignal<Vec<SongRow>>,
+    pub index: RwSignal<Option<usize>>,
+    pub playing: RwSignal<bool>,
+    pub shuffle: RwSignal<bool>,
+    pub repeat: RwSignal<Repeat>,
+    pub volume: RwSignal<f64>,
+    pub position: RwSignal<f64>,
+    pub duration: RwSignal<f64>,
+    audio: NodeRef<Audio>,
+}
+
+impl Player {
+    fn new() -> Self {
+        Player {
+            queue: RwSignal::new(vec![]),
+            index: RwSignal::new(None),
+            playing: RwSignal::new(false),
+            shuffle: RwSignal::new(false),
+            repeat: RwSignal::new(Repeat::Off),
+            volume: RwSignal::new(0.8),
+            position: RwSignal::new(0.0),
+            duration: RwSignal::new(0.0),
+            audio: NodeRef::new(),
+        }
+    }
+
+    pub fn current(&self) -> Option<SongRow> {
+        let i = self.index.get()?;
+        self.queue.with(|q| q.get(i).cloned())
+    }
+
+    /// Replaces the queue with `list` (playable songs only) and starts at `start`.
+    pub fn play_list(&self, list: Vec<SongRow>, start: usize) {
+        let start_id = list.get(start).map(|s| s.id);
+        let list: Vec<SongRow> = list.into_iter().filter(|s| s.playable).collect();
+        let i = start_id.and_then(|id| list.iter().position(|s| s.id == id)).unwrap_or(0);
+        if list.is_empty() {
+            return;
+        }
+        self.queue.set(list);
+        self.index.set(Some(i));
+        self.playing.set(true);
+    }
+
+    pub fn play_next(&self, song: SongRow) {
+        let at = self.index.get_untracked().map(|i| i + 1).unwrap_or(0);
+        self.queue.update(|q| q.insert(at.min(q.len()), song));
+        if self.index.get_untracked().is_none() {
+            self.index.set(Some(0));
+        }
+    }
+
+    pub fn add_to_queue(&self, song: SongRow) {
+        self.queue.update(|q| q.push(song));
+        if self.index.get_untracked().is_none() {
+            self.index.set(Some(0));
+        }
+    }
+
+    pub fn toggle(&self) {
+        if self.index.get_untracked().is_some() {
+            self.playing.update(|p| *p = !*p);
+        }
+    }
+
+    pub fn next(&self, user: bool) {
+        let len = self.queue.with_untracked(Vec::len);
+        let Some(i) = self.index.get_untracked() else { return };
+        if len == 0 {
+            return;
+        }
+        if !user && self.repeat.get_untracked() == Repeat::One {
+            self.seek(0.0);
+            return;
+        }
+        let next = if self.shuffle.get_untracked() && len > 1 {
+            let r = random_below(len - 1);
+            if r >= i { r + 1 } else { r }
+        } else if i + 1 < len {
+            i + 1
+        } else if self.repeat.get_untracked() == Repeat::All || user {
+            0
+        } else {
+            self.playing.set(false);
+            return;
+        };
+        self.index.set(Some(next));
+        self.playing.set(true);
+    }
+
+    pub fn prev(&self) {
+        // Like every player: back to the start first, then to the previous track.
+        if self.position.get_untracked() > 3.0 {
+            self.seek(0.0);
+            return;
+        }
+        if let Some(i) = self.index.get_untracked() {
+            let len = self.queue.with_untracked(Vec::len);
+            self.index.set(Some(if i == 0 { len.saturating_sub(1) } else { i - 1 }));
+        }
+    }
+
+    pub fn seek(&self, secs: f64) {
+        if let Some(a) = self.audio.get_untracked() {
+            a.set_current_time(secs.max(0.0));
+        }
+        self.position.set(secs.max(0.0));
+    }
+
+    pub fn set_volume(&self, v: f64) {
+        let v = v.clamp(0.0, 1.0);
+        self.volume.set(v);
+        if let Some(a) = self.audio.get_untracked() {
+            a.set_volume(v);
+        }
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn random_below(n: usize) -> usize {
+    (js_sys::Math::random() * n as f64) as usize % n.max(1)
+}
+#[cfg(not(feature = "hydrate"))]
+fn random_below(_n: usize) -> usize {
+    0
+}
+
+pub fn provide_player() -> Player {
+    let p = Player::new();
+    provide_context(p);
+    p
+}
+
+pub fn use_player() -> Player {
+    expect_context::<Player>()
+}
+
+const PLAY: &str = "M8 5v14l11-7z";
+const PAUSE: &str = "M6 5h4v14H6zm8 0h4v14h-4z";
+const PREV: &str = "M6 6h2v12H6zm3.5 6 8.5 6V6z";
+const NEXT: &str = "M16 6h2v12h-2zM6 18l8.5-6L6 6z";
+const REPEAT: &str = "M7 7h10v3l4-4-4-4v3H5v6h2zm10 10H7v-3l-4 4 4 4v-3h12v-6h-2z";
+const SHUFFLE: &str = "M10.6 9.2 5.4 4 4 5.4l5.2 5.2zM14.5 4l2 2L4 18.6 5.4 20 18 7.5l2 2V4zm.3 9.4-1.4 1.4 3.1 3.1-2 2.1H20v-5.5l-2 2z";
+
+/// A 24px icon; the button around it carries the accessible name.
+#[component]
+fn Icon(d: &'static str) -> impl IntoView {
+    view! {
+        <svg viewBox="0 0 24 24" width="20" height="20" fill="currentColor" aria-hidden="true" class="inline-block"><path d=d/></svg>
+    }
+}
+
+const BTN: &str = "rounded-full p-2 hover:bg-zinc-200 dark:hover:bg-zinc-800 aria-pressed:text-violet-600 dark:aria-pressed:text-violet-400";
+
+#[component]
+pub fn PlayerBar() -> impl IntoView {
+    let p = use_player();
+    let src = move || p.current().map(|s| format!("/stream/{}", s.id)).unwrap_or_default();
+
+    // Drive the element from the state.
+    Effect::new(move |_| {
+        let playing = p.playing.get();
+        let _ = src();
+        if let Some(a) = p.audio.get() {
+            if playing {
+                let _ = a.play();
+            } else {
+                let _ = a.pause();
+            }
+        }
+    });
+    #[cfg(feature = "hydrate")]
+    {
+        media_session::install_handlers(p);
+        Effect::new(move |_| {
+            if let Some(song) = p.current() {
+                media_session::set_metadata(&song);
+            }
+        });
+        keyboard::install(p);
+    }
+
+    let time = move || format!("{} / {}", format_duration((p.position.get() * 1000.0) as u64), format_duration((p.duration.get() * 1000.0) as u64));
+    view! {
+        <audio
+            node_ref=p.audio
+            src=src
+            preload="metadata"
+            on:timeupdate=move |ev| p.position.set(event_target::<web_sys_audio::Audio>(&ev).current_time())
+            on:loadedmetadata=move |ev| {
+                let a = event_target::<web_sys_audio::Audio>(&ev);
+                p.duration.set(a.duration());
+                a.set_volume(p.volume.get_untracked());
+            }
+            on:ended=move |_| p.next(false)
+            on:play=move |_| p.playing.set(true)
+            on:pause=move |_| p.playing.set(false)
+        ></audio>
+        <Show when=move || p.current().is_some()>
+            <section aria-label="Player" class="fixed inset-x-0 bottom-0 z-40 border-t border-zinc-200 bg-white/95 px-3 py-2 dark:border-zinc-800 dark:bg-zinc-900/95">
+                <div class="mx-auto flex max-w-5xl flex-wrap items-center gap-x-4 gap-y-1">
+                    <div class="min-w-0 flex-1">
+                        {move || p.current().map(|s| view! {
+                            <p class="truncate font-semibold" data-testid="now-playing">{s.title.clone()}</p>
+                            <p class="truncate text-sm text-zinc-600 dark:text-zinc-400">
+                                {s.artists.iter().map(|a| a.name.clone()).collect::<Vec<_>>().join(", ")}
+                            </p>
+                        })}
+                    </div>
+                    <div class="flex items-center gap-1" role="group" aria-label="Playback">
+                        <button type="button" class=BTN aria-label="Shuffle" aria-pressed=move || p.shuffle.get().to_string()
+                            on:click=move |_| p.shuffle.update(|s| *s = !*s)><Icon d=SHUFFLE/></button>
+                        <button type="button" class=BTN aria-label="Previous" on:click=move |_| p.prev()><Icon d=PREV/></button>
+                        <button type="button" class="rounded-full bg-violet-700 px-3 py-2 text-white hover:bg-violet-800"
+                            aria-label=move || if p.playing.get() { "Pause" } else { "Play" }
+                            on:click=move |_| p.toggle()>{move || view! { <Icon d=if p.playing.get() { PAUSE } else { PLAY }/> }}</button>
+                        <button type="button" class=BTN aria-label="Next" on:click=move |_| p.next(true)><Icon d=NEXT/></button>
+                        <button type="button" class=BTN
+                            aria-label=move || match p.repeat.get() { Repeat::Off => "Repeat: off", Repeat::All => "Repeat: all", Repeat::One => "Repeat: one" }
+                            aria-pressed=move || (p.repeat.get() != Repeat::Off).to_string()
+                            on:click=move |_| p.repeat.update(|r| *r = match r { Repeat::Off => Repeat::All, Repeat::All => Repeat::One, Repeat::One => Repeat::Off })>
+                            <Icon d=REPEAT/>{move || (p.repeat.get() == Repeat::One).then_some(view! { <span class="text-[10px] font-bold">"1"</span> })}
+                        </button>
+                    </div>
+                    <div class="flex min-w-[12rem] flex-1 items-center gap-2">
+                        <label for="player-seek" class="sr-only">"Seek"</label>
+                        <input id="player-seek" type="range" min="0" step="1" class="w-full"
+                            max=move || p.duration.get().floor().to_string()
+                            prop:value=move || p.position.get().floor().to_string()
+                            aria-valuetext=time
+                            on:change=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<f64>() { p.seek(v) } }/>
+                        <span class="whitespace-nowrap text-xs tabular-nums" data-testid="player-time">{time}</span>
+                    </div>
+                    <div class="flex items-center gap-2">
+                        <label for="player-volume" class="text-sm">"Volume"</label>
+                        <input id="player-volume" type="range" min="0" max="100" step="5" class="w-24"
+                            prop:value=move || ((p.volume.get() * 100.0).round() as i64).to_string()
+                            on:input=move |ev| { if let Ok(v) = event_target_value(&ev).parse::<f64>() { p.set_volume(v / 100.0) } }/>
+                    </div>
+                    <details class="text-xs">
+                        <summary>"Queue (" {move || p.queue.with(Vec::len)} ")"</summary>
+                        <ol class="max-h-48 overflow-auto">
+                            {move || p.queue.get().into_iter().enumerate().map(|(i, s)| view! {
+                                <li>
+                                    <button type="button" class="underline aria-[current=true]:font-bold"
+                                        aria-current=move || (p.index.get() == Some(i)).to_string()
+                                        on:click=move |_| { p.index.set(Some(i)); p.playing.set(true); }>{s.title.clone()}</button>
+                                </li>
+                            }).collect_view()}
+                        </ol>
+                        <p class="mt-1">"Keys: Space/K play·pause, J/L −/+10 s, N next, P previous, M mute."</p>
+                    </details>
+                </div>
+            </section>
+        </Show>
+    }
+}
+
+/// Web-sys' audio element type, under a name that compiles for SSR too.
+mod web_sys_audio {
+    pub type Audio = leptos::web_sys::HtmlAudioElement;
+}
+
+#[cfg(feature = "hydrate")]
+mod keyboard {
+    use leptos::{ev, prelude::*};
+    use wasm_bindgen::JsCast;
+
+    use super::Player;
+
+    pub fn install(p: Player) {
+        let handle = window_event_listener(ev::keydown, move |e: leptos::web_sys::KeyboardEvent| {
+            if e.ctrl_key() || e.meta_key() || e.alt_key() {
+                return;
+            }
+            // Never steal keys from form fields or buttons.
+            if let Some(t) = e.target().and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok()) {
+                let tag = t.tag_name().to_lowercase();
+                if matches!(tag.as_str(), "input" | "textarea" | "select" | "button" | "summary") || t.has_attribute("contenteditable") {
+                    return;
+                }
+            }
+            if p.index.get_untracked().is_none() {
+                return;
+            }
+            match e.key().as_str() {
+                " " | "k" => p.toggle(),
+                "j" => p.seek(p.position.get_untracked() - 10.0),
+                "l" => p.seek(p.position.get_untracked() + 10.0),
+                "n" => p.next(true),
+                "p" => p.prev(),
+                "m" => p.set_volume(if p.volume.get_untracked() > 0.0 { 0.0 } else { 0.8 }),
+                _ => return,
+            }
+            e.prevent_default();
+        });
+        on_cleanup(move || handle.remove());
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod media_session {
+    //! `navigator.mediaSession` through Reflect (web-sys gates it behind unstable APIs).
+    use encore::catalog::SongRow;
+    use js_sys::{Array, Function, Object, Reflect};
+    use leptos::prelude::Set;
+    use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+
+    use super::Player;
+
+    fn session() -> Result<Option<JsValue>, JsValue> {
+        let ms = Reflect::get(&leptos::prelude::window().navigator(), &"mediaSession".into())?;
+        Ok((!ms.is_undefined()).then_some(ms))
+    }
+
+    pub fn set_metadata(song: &SongRow) {
+        let _ = try_set_metadata(song);
+    }
+
+    fn try_set_metadata(song: &SongRow) -> Result<(), JsValue> {
+        let window = leptos::prelude::window();
+        let Some(ms) = session()? else { return Ok(()) };
+        let init = Object::new();
+        Reflect::set(&init, &"title".into(), &song.title.as_str().into())?;
+        let artists = song.artists.iter().map(|a| a.name.clone()).collect::<Vec<_>>().join(", ");
+        Reflect::set(&init, &"artist".into(), &artists.into())?;
+        Reflect::set(&init, &"album".into(), &song.album_title.as_str().into())?;
+        if let Some(c) = &song.cover {
+            let img = Object::new();
+            Reflect::set(&img, &"src".into(), &c.as_str().into())?;
+            Reflect::set(&img, &"type".into(), &"image/svg+xml".into())?;
+            Reflect::set(&init, &"artwork".into(), &Array::of1(&img))?;
+        }
+        let ctor: Function = Reflect::get(&window, &"MediaMetadata".into())?.dyn_into()?;
+        let md = Reflect::construct(&ctor, &Array::of1(&init))?;
+        Reflect::set(&ms, &"metadata".into(), &md)?;
+        Ok(())
+    }
+
+    /// Registers the OS media-key handlers once per page.
+    pub fn install_handlers(p: Player) {
+        let _ = try_install(p);
+    }
+
+    fn try_install(p: Player) -> Result<(), JsValue> {
+        let Some(ms) = session()? else { return Ok(()) };
+        let set: Function = Reflect::get(&ms, &"setActionHandler".into())?.dyn_into()?;
+        let actions: [(&str, Box<dyn Fn()>); 4] = [
+            ("play", Box::new(move || p.playing.set(true))),
+            ("pause", Box::new(move || p.playing.set(false))),
+            ("nexttrack", Box::new(move || p.next(true))),
+            ("previoustrack", Box::new(move || p.prev())),
+        ];
+        for (name, f) in actions {
+            let cb = Closure::<dyn Fn()>::new(f);
+            set.call2(&ms, &name.into(), cb.as_ref().unchecked_ref())?;
+            // Handlers live as long as the page.
+            cb.forget();
+        }
+        Ok(())
+    }
+}
