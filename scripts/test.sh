@@ -39,6 +39,8 @@ export ENCORE_BIND="127.0.0.1:$PORT" MONGODB_DB=encore_e2e ENCORE_DATA_DIR="$TMP
   E2E_ADMIN_USER=e2eadmin E2E_ADMIN_PASSWORD=e2e-admin-password
 ENCORE_ADMIN_PASSWORD=$E2E_ADMIN_PASSWORD "$CARGO_TARGET_DIR/debug/encore" create-admin \
   --username "$E2E_ADMIN_USER" --email e2eadmin@example.com
+# A small demo catalog (real audio files) for the browser tests.
+"$CARGO_TARGET_DIR/debug/encore" generate-catalog --artists 12 --albums 30 --songs 300 --audio-files 4
 "$CARGO_TARGET_DIR/debug/encore" serve >"$TMP/app.log" 2>&1 &
 APP=$!
 if ! wait_port 127.0.0.1 "$PORT" 60; then cat "$TMP/app.log"; exit 1; fi

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod auth;
+mod catalog;
 mod mongo;
 
 use encore::{repo::Repos, validate::NewAccount};
