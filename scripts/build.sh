@@ -7,8 +7,11 @@ cd "$(dirname "$0")/.."
 SITE_ROOT="${ENCORE_SITE_ROOT:-$CARGO_TARGET_DIR/site}"
 mkdir -p "$SITE_ROOT/pkg"
 
-echo "==> server (cargo build -p encore-server)"
-cargo build -p encore-server
+# `make test` builds the server in the dev profile (fast to compile); `make run` sets
+# ENCORE_PROFILE=release. The wasm is always optimised.
+PROFILE="${ENCORE_PROFILE:-debug}"
+echo "==> server (cargo build -p encore-server, $PROFILE)"
+if [ "$PROFILE" = release ]; then cargo build -p encore-server --release; else cargo build -p encore-server; fi
 
 echo "==> wasm (hydrate)"
 if rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$'; then

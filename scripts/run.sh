@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-./scripts/build.sh
+ENCORE_PROFILE="${ENCORE_PROFILE:-release}" ./scripts/build.sh
 . scripts/env.sh
 . scripts/services.sh
 DATA="${ENCORE_DATA_DIR:-$PWD/data}"
@@ -16,6 +16,6 @@ trap 'exit 130' INT TERM
 [ -n "${MONGODB_URI:-}" ] || start_secantus "${ENCORE_MONGO_DIR:-$DATA/mongo}" "${ENCORE_MONGO_PORT:-27018}"
 export ENCORE_DATA_DIR="$DATA" ENCORE_SITE_ROOT="${ENCORE_SITE_ROOT:-$CARGO_TARGET_DIR/site}"
 echo "serving http://${ENCORE_BIND:-127.0.0.1:3000}  (Ctrl-C stops the app and the databases it started)"
-"$CARGO_TARGET_DIR/debug/encore" serve --seed-demo &
+"$CARGO_TARGET_DIR/${ENCORE_PROFILE:-release}/encore" serve --seed-demo &
 APP=$!
 wait $APP

@@ -5,6 +5,7 @@ pub mod components;
 pub mod error;
 pub mod pages;
 pub mod serverfns;
+pub mod url;
 #[cfg(feature = "ssr")]
 pub mod server;
 
@@ -29,6 +30,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
+                // Controls that only work with JavaScript disappear without it.
+                <noscript><style>".js-only { display: none !important; }"</style></noscript>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>

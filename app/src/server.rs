@@ -80,7 +80,7 @@ pub async fn require_user_or_redirect(next: &str) -> Result<SessionUser, AppErro
     match session_user().await? {
         Some(u) => Ok(u),
         None => {
-            leptos_axum::redirect(&format!("/signin?next={}", url_escape(&safe_next(next))));
+            leptos_axum::redirect(&format!("/signin?next={}", crate::url::encode(&safe_next(next))));
             Err(AppError::Unauthorized)
         }
     }
@@ -92,15 +92,6 @@ pub fn forbidden_status(e: AppError) -> AppError {
         set_status(StatusCode::FORBIDDEN);
     }
     e
-}
-
-fn url_escape(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 pub async fn client_ip() -> String {

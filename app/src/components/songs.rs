@@ -40,7 +40,9 @@ pub fn SongList(songs: Vec<SongRow>, label: String, #[prop(default = true)] show
             {songs.into_iter().enumerate().map(|(i, s)| {
                 let title = s.title.clone();
                 let queue_label = format!("Add {} to queue", s.title);
+                let next_label = format!("Play {} next", s.title);
                 let row = s.clone();
+                let row_next = s.clone();
                 view! {
                     <li class="flex items-center gap-3 py-2">
                         <span class="w-6 text-right text-sm tabular-nums text-zinc-500">{i + 1}</span>
@@ -62,9 +64,15 @@ pub fn SongList(songs: Vec<SongRow>, label: String, #[prop(default = true)] show
                             </p>
                         </div>
                         {s.playable.then(|| view! {
-                            <button type="button" class="hidden rounded px-2 py-1 text-xs hover:bg-zinc-100 sm:inline dark:hover:bg-zinc-800"
-                                aria-label=queue_label
-                                on:click=move |_| player.add_to_queue(row.clone())>"+ Queue"</button>
+                            // Queue controls need JavaScript; without it they stay hidden.
+                            <span class="js-only hidden gap-1 sm:flex">
+                                <button type="button" class="rounded px-2 py-1 text-xs hover:bg-zinc-100 dark:hover:bg-zinc-800"
+                                    aria-label=next_label
+                                    on:click=move |_| player.play_next(row_next.clone())>"Next"</button>
+                                <button type="button" class="rounded px-2 py-1 text-xs hover:bg-zinc-100 dark:hover:bg-zinc-800"
+                                    aria-label=queue_label
+                                    on:click=move |_| player.add_to_queue(row.clone())>"+ Queue"</button>
+                            </span>
                         })}
                         <span class="text-sm tabular-nums text-zinc-600 dark:text-zinc-400">{format_duration(s.duration_ms)}</span>
                     </li>

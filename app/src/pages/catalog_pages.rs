@@ -215,7 +215,7 @@ pub fn ArtistsPage() -> impl IntoView {
         <nav aria-label="Artists by letter" class="mb-4 flex flex-wrap gap-1">
             {INITIALS.chars().map(|c| {
                 let c = c.to_string();
-                let href = format!("/artists?initial={}", if c == "#" { "%23".to_string() } else { c.clone() });
+                let href = format!("/artists?initial={}", crate::url::encode(&c));
                 let cc = c.clone();
                 view! { <A href=href attr:class="rounded px-2 py-1 hover:bg-zinc-100 dark:hover:bg-zinc-800" attr:aria-current=move || (initial() == cc).then_some("page")>{c}</A> }
             }).collect_view()}
@@ -229,7 +229,7 @@ pub fn ArtistsPage() -> impl IntoView {
                         view! {
                             <ArtistGrid artists=page.items label=format!("Artists: {i}")/>
                             {page.next.map(|n| view! {
-                                <p class="mt-6"><A href=format!("/artists?initial={}&after={}", urlenc(&i), urlenc(&n)) attr:class=LINK>"Next page →"</A></p>
+                                <p class="mt-6"><A href=format!("/artists?initial={}&after={}", crate::url::encode(&i), crate::url::encode(&n)) attr:class=LINK>"Next page →"</A></p>
                             })}
                         }.into_any()
                     }
@@ -238,15 +238,6 @@ pub fn ArtistsPage() -> impl IntoView {
             })}
         </Suspense>
     }
-}
-
-fn urlenc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]
@@ -290,7 +281,7 @@ pub fn AlbumsPage() -> impl IntoView {
                         view! {
                             <AlbumGrid albums=page.items label=format!("Albums from {y}")/>
                             {page.next.map(|n| view! {
-                                <p class="mt-6"><A href=format!("/albums?year={y}&sort={}&after={}", if o { "oldest" } else { "newest" }, urlenc(&n)) attr:class=LINK>"Next page →"</A></p>
+                                <p class="mt-6"><A href=format!("/albums?year={y}&sort={}&after={}", if o { "oldest" } else { "newest" }, crate::url::encode(&n)) attr:class=LINK>"Next page →"</A></p>
                             })}
                         }.into_any()
                     }
@@ -323,7 +314,7 @@ pub fn GenreLinks(genres: Vec<encore::catalog::GenreCount>) -> impl IntoView {
     view! {
         <ul class="flex flex-wrap gap-2" aria-label="Genres">
             {genres.into_iter().map(|g| view! {
-                <li><A href=format!("/genre/{}", urlenc(&g.genre)) attr:class="inline-block rounded-full border border-zinc-300 px-3 py-1 capitalize hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800">
+                <li><A href=format!("/genre/{}", crate::url::encode(&g.genre)) attr:class="inline-block rounded-full border border-zinc-300 px-3 py-1 capitalize hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800">
                     {g.genre.clone()}<span class="sr-only">{format!(", {} songs", g.songs)}</span>
                 </A></li>
             }).collect_view()}

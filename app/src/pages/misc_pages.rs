@@ -33,12 +33,8 @@ pub fn SearchPage() -> impl IntoView {
     let results = Resource::new(q, search);
     let navigate = use_navigate();
     let on_input = move |ev| {
-        let v = event_target_value(&ev);
-        let enc: String = v.bytes().map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        }).collect();
-        navigate(&format!("/search?q={enc}"), NavigateOptions { replace: true, scroll: false, ..Default::default() });
+        let q = crate::url::encode(&event_target_value(&ev));
+        navigate(&format!("/search?q={q}"), NavigateOptions { replace: true, scroll: false, ..Default::default() });
     };
     view! {
         <Title text="Search"/>
