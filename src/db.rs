@@ -100,6 +100,7 @@ pub async fn ensure_mongo_schema(db: &Database) -> Result<()> {
             index(doc! {"genres": 1, "popularity": -1}, "by_genre_popularity", false),
         ])
         .await?;
+    crate::repo::ListeningRepo::new(db).ensure_indexes().await?;
     d(coll::PLAYLIST_TRACKS)
         .create_indexes([index(doc! {"playlist_id": 1}, "by_playlist", true)])
         .await?;

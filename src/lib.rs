@@ -5,6 +5,7 @@
 
 pub mod catalog;
 pub mod error;
+pub mod listening;
 pub mod model;
 pub mod validate;
 

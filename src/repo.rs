@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod activity;
 pub mod catalog;
+pub mod listening;
 
 use mongodb::Database;
 use sqlx::PgPool;
@@ -11,6 +12,7 @@ use sqlx::PgPool;
 pub use accounts::AccountRepo;
 pub use activity::ActivityRepo;
 pub use catalog::CatalogRepo;
+pub use listening::ListeningRepo;
 
 #[derive(Clone)]
 pub struct Repos {
@@ -19,6 +21,7 @@ pub struct Repos {
     pub accounts: AccountRepo,
     pub activity: ActivityRepo,
     pub catalog: CatalogRepo,
+    pub listening: ListeningRepo,
 }
 
 impl Repos {
@@ -27,6 +30,7 @@ impl Repos {
             accounts: AccountRepo::new(pg.clone()),
             activity: ActivityRepo::new(&mongo),
             catalog: CatalogRepo::new(&mongo),
+            listening: ListeningRepo::new(&mongo),
             pg,
             mongo,
         }

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod listening;
 pub mod password;
 
 use crate::{model::SessionUser, Error, Result};

@@ -1,6 +1,9 @@
 //! Encore's Leptos app: the HTML shell, routes, pages, components and server functions.
 //! Compiled twice: with `ssr` into the server, and with `hydrate` into the browser's wasm.
 
+// Leptos view types nest deeply on the stats page.
+#![recursion_limit = "256"]
+
 pub mod components;
 pub mod error;
 pub mod pages;
@@ -104,6 +107,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("artists") view=ArtistsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("albums") view=AlbumsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("genres") view=GenresPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("history") view=HistoryPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("stats") view=StatsPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

@@ -23,6 +23,8 @@ pub struct ServerContext {
     pub repos: Repos,
     pub auth: AuthService,
     pub search: encore::search::SearchIndex,
+    /// Header carrying the listener's country (e.g. `CF-IPCountry`), set by a proxy.
+    pub country_header: Option<String>,
     /// Trust `X-Forwarded-For` for the client address (behind a proxy only).
     pub trust_forwarded_for: bool,
 }
@@ -112,6 +114,16 @@ pub async fn client_ip() -> String {
         Ok(ConnectInfo(addr)) => addr.ip().to_string(),
         Err(_) => "unknown".into(),
     }
+}
+
+/// The listener's country from the configured header, as an upper-case ISO code.
+pub fn request_country(ctx: &ServerContext) -> String {
+    ctx.country_header
+        .as_deref()
+        .and_then(|h| use_context::<http::request::Parts>()?.headers.get(h)?.to_str().ok().map(str::to_string))
+        .filter(|c| c.len() == 2 && c.chars().all(|ch| ch.is_ascii_alphabetic()))
+        .map(|c| c.to_ascii_uppercase())
+        .unwrap_or_else(|| "ZZ".into())
 }
 
 pub fn user_agent() -> String {

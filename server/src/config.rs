@@ -35,6 +35,9 @@ pub struct Config {
     /// addition to the request's own Host.
     #[arg(long, env = "ENCORE_PUBLIC_ORIGIN")]
     pub public_origin: Option<String>,
+    /// Request header with the listener's two-letter country (e.g. `CF-IPCountry`).
+    #[arg(long, env = "ENCORE_COUNTRY_HEADER")]
+    pub country_header: Option<String>,
     /// Take the client address from X-Forwarded-For (only behind a trusted proxy).
     #[arg(long, env = "ENCORE_TRUST_FORWARDED_FOR", default_value_t = false)]
     pub trust_forwarded_for: bool,

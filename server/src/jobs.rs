@@ -6,6 +6,7 @@ use std::time::Duration;
 use encore::repo::Repos;
 
 const CLEANUP_LOCK: i64 = 0x656e_636f_7265_0001;
+const AGGREGATE_LOCK: i64 = 0x656e_636f_7265_0002;
 
 /// Deletes expired sessions and old sign-in attempts. Returns rows removed, or `None`
 /// when another instance holds the lock.
@@ -65,6 +66,45 @@ pub fn spawn_search_refresh(repos: Repos, index: encore::search::SearchIndex) {
             match index.rebuild(&repos.catalog).await {
                 Ok(n) => tracing::info!(docs = n, ms = started.elapsed().as_millis() as u64, "search index built"),
                 Err(e) => tracing::warn!(error = %e, "search index build failed; will retry"),
+            }
+        }
+    });
+}
+
+/// Folds new play events into the counters. Runs every 500 ms so counters are visible
+/// within about a second; the advisory lock (held for the run's PostgreSQL transaction)
+/// keeps it to one instance at a time. Returns events counted, or `None` without the lock.
+pub async fn aggregate_once(repos: &Repos) -> encore::Result<Option<usize>> {
+    let mut tx = repos.pg.begin().await?;
+    let got: bool = sqlx::query_scalar("select pg_try_advisory_xact_lock($1)")
+        .bind(AGGREGATE_LOCK)
+        .fetch_one(&mut *tx)
+        .await?;
+    if !got {
+        return Ok(None);
+    }
+    let mut total = 0;
+    loop {
+        let n = repos.listening.aggregate_once(2_000).await?;
+        total += n;
+        if n == 0 {
+            break;
+        }
+    }
+    tx.commit().await?;
+    Ok(Some(total))
+}
+
+pub fn spawn_aggregator(repos: Repos) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(500));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match aggregate_once(&repos).await {
+                Ok(Some(n)) if n > 0 => tracing::debug!(events = n, "play events aggregated"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "aggregation failed; will retry"),
             }
         }
     });

@@ -188,11 +188,12 @@ async fn generate_catalog(repos: &Repos, cfg: &Config, opts: &GenOptions) -> any
 async fn serve(cfg: Config, repos: Repos, auth: AuthService) -> anyhow::Result<()> {
     std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("creating {}", cfg.data_dir.display()))?;
     jobs::spawn_cleanup(repos.clone());
+    jobs::spawn_aggregator(repos.clone());
     let search = encore::search::SearchIndex::default();
     jobs::spawn_search_refresh(repos.clone(), search.clone());
     let state = AppState {
         leptos_options: leptos_options(&cfg),
-        ctx: ServerContext { repos, auth, search, trust_forwarded_for: cfg.trust_forwarded_for },
+        ctx: ServerContext { repos, auth, search, country_header: cfg.country_header.clone(), trust_forwarded_for: cfg.trust_forwarded_for },
         public_origin: cfg.public_origin.as_deref().map(Arc::from),
         data_dir: Arc::from(cfg.data_dir.as_path()),
     };

@@ -347,6 +347,35 @@ impl CatalogRepo {
             .map_err(Error::from))
     }
 
+    /// List rows for songs by id (any status), in the order of `ids`.
+    pub async fn song_rows(&self, ids: &[Uuid]) -> Result<Vec<SongRow>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let docs: Vec<SongDoc> = self
+            .songs
+            .find(doc! {"_id": {"$in": ids.iter().map(|i| bid(*i)).collect::<Vec<_>>()}})
+            .await?
+            .try_collect()
+            .await?;
+        let mut by_id: std::collections::HashMap<Uuid, SongRow> = docs.into_iter().map(|d| { let r = d.into_row(); (r.id, r) }).collect();
+        Ok(ids.iter().filter_map(|i| by_id.remove(i)).collect())
+    }
+
+    /// Artist names by id.
+    pub async fn artist_names(&self, ids: &[Uuid]) -> Result<std::collections::HashMap<Uuid, String>> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let docs: Vec<ArtistDoc> = self
+            .artists
+            .find(doc! {"_id": {"$in": ids.iter().map(|i| bid(*i)).collect::<Vec<_>>()}})
+            .await?
+            .try_collect()
+            .await?;
+        Ok(docs.into_iter().map(|d| (uid(d.id), d.name)).collect())
+    }
+
     pub async fn song_count(&self) -> Result<u64> {
         Ok(self.songs.estimated_document_count().await?)
     }

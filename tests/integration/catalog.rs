@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::TestApp;
 
-async fn small_catalog(app: &TestApp) -> (tempdir::Dir, encore::catalog_gen::GenReport) {
+pub async fn small_catalog(app: &TestApp) -> (tempdir::Dir, encore::catalog_gen::GenReport) {
     let dir = tempdir::Dir::new();
     let opts = GenOptions { artists: 6, albums: 14, songs: 90, audio_files: 3, seed: 7 };
     let report = generate(&app.repos, dir.path(), &opts, &|_, _| {}).await.unwrap();
@@ -18,7 +18,7 @@ async fn small_catalog(app: &TestApp) -> (tempdir::Dir, encore::catalog_gen::Gen
 }
 
 /// A throwaway directory without another dependency.
-mod tempdir {
+pub mod tempdir {
     pub struct Dir(std::path::PathBuf);
     impl Dir {
         pub fn new() -> Self {

@@ -6,6 +6,7 @@
 mod accounts;
 mod auth;
 mod catalog;
+mod listening;
 mod mongo;
 
 use encore::{repo::Repos, validate::NewAccount};

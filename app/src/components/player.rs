@@ -3,8 +3,25 @@
 //! shortcuts and the Media Session (OS media keys). Without JavaScript the song page's
 //! native `<audio controls>` plays instead.
 
-use encore::catalog::{format_duration, SongRow};
+use encore::{
+    catalog::{format_duration, SongRow},
+    listening::{EndReason, Source},
+};
 use leptos::{html::Audio, prelude::*};
+use uuid::Uuid;
+
+/// The play being measured for the listening report (sent only by the browser build).
+#[derive(Clone, Debug)]
+struct Tracking {
+    event_id: Uuid,
+    song_id: Uuid,
+    started_at_ms: i64,
+    played_ms: f64,
+    last_pos: f64,
+    source: Source,
+    source_id: Option<String>,
+    shuffle: bool,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Repeat {
@@ -23,6 +40,11 @@ pub struct Player {
     pub volume: RwSignal<f64>,
     pub position: RwSignal<f64>,
     pub duration: RwSignal<f64>,
+    /// Where the current queue came from (album, artist, search…), for play reports.
+    pub source: RwSignal<(Source, Option<String>)>,
+    /// Seek here once the next track's metadata is loaded ("resume where you left off").
+    resume_at: RwSignal<Option<f64>>,
+    tracking: StoredValue<Option<Tracking>>,
     audio: NodeRef<Audio>,
 }
 
@@ -37,6 +59,9 @@ impl Player {
             volume: RwSignal::new(0.8),
             position: RwSignal::new(0.0),
             duration: RwSignal::new(0.0),
+            source: RwSignal::new((Source::Other, None)),
+            resume_at: RwSignal::new(None),
+            tracking: StoredValue::new(None),
             audio: NodeRef::new(),
         }
     }
@@ -48,6 +73,13 @@ impl Player {
 
     /// Replaces the queue with `list` (playable songs only) and starts at `start`.
     pub fn play_list(&self, list: Vec<SongRow>, start: usize) {
+        self.play_list_from(list, start, Source::Other, None);
+    }
+
+    /// Like `play_list`, remembering where the list came from.
+    pub fn play_list_from(&self, list: Vec<SongRow>, start: usize, source: Source, source_id: Option<String>) {
+        self.end_current(EndReason::Skipped);
+        self.source.set((source, source_id));
         let start_id = list.get(start).map(|s| s.id);
         let list: Vec<SongRow> = list.into_iter().filter(|s| s.playable).collect();
         let i = start_id.and_then(|id| list.iter().position(|s| s.id == id)).unwrap_or(0);
@@ -80,14 +112,31 @@ impl Player {
         }
     }
 
+    /// Resumes `song` at `ms` (history's "resume where you left off").
+    pub fn resume(&self, song: SongRow, ms: u64) {
+        self.play_list_from(vec![song], 0, Source::Other, None);
+        self.resume_at.set(Some(ms as f64 / 1000.0));
+    }
+
+    pub fn jump_to(&self, i: usize) {
+        self.end_current(EndReason::Skipped);
+        self.index.set(Some(i));
+        self.playing.set(true);
+    }
+
     pub fn next(&self, user: bool) {
         let len = self.queue.with_untracked(Vec::len);
         let Some(i) = self.index.get_untracked() else { return };
         if len == 0 {
             return;
         }
+        self.end_current(if user { EndReason::Skipped } else { EndReason::Finished });
         if !user && self.repeat.get_untracked() == Repeat::One {
             self.seek(0.0);
+            self.begin_tracking();
+            if let Some(a) = self.audio.get_untracked() {
+                let _ = a.play();
+            }
             return;
         }
         let next = if self.shuffle.get_untracked() && len > 1 {
@@ -112,8 +161,54 @@ impl Player {
             return;
         }
         if let Some(i) = self.index.get_untracked() {
+            self.end_current(EndReason::Skipped);
             let len = self.queue.with_untracked(Vec::len);
             self.index.set(Some(if i == 0 { len.saturating_sub(1) } else { i - 1 }));
+        }
+    }
+
+    /// Starts measuring the current track (a fresh event id per play).
+    fn begin_tracking(&self) {
+        let Some(song) = self.current_untracked() else { return };
+        let (source, source_id) = self.source.get_untracked();
+        self.tracking.set_value(Some(Tracking {
+            event_id: new_event_id(),
+            song_id: song.id,
+            started_at_ms: now_ms(),
+            played_ms: 0.0,
+            last_pos: self.position.get_untracked(),
+            source,
+            source_id,
+            shuffle: self.shuffle.get_untracked(),
+        }));
+    }
+
+    fn current_untracked(&self) -> Option<SongRow> {
+        let i = self.index.get_untracked()?;
+        self.queue.with_untracked(|q| q.get(i).cloned())
+    }
+
+    /// Counts real listening time: seeks do not add to it.
+    fn on_time(&self, pos: f64) {
+        self.position.set(pos);
+        self.tracking.update_value(|t| {
+            if let Some(t) = t {
+                let delta = pos - t.last_pos;
+                if delta > 0.0 && delta < 2.0 {
+                    t.played_ms += delta * 1000.0;
+                }
+                t.last_pos = pos;
+            }
+        });
+    }
+
+    /// Reports the current play (if any) as ended for `reason`.
+    fn end_current(&self, reason: EndReason) {
+        if let Some(t) = self.tracking.get_value() {
+            self.tracking.set_value(None);
+            if t.played_ms >= 1.0 {
+                report(t, reason, false);
+            }
         }
     }
 
@@ -131,6 +226,103 @@ impl Player {
             a.set_volume(v);
         }
     }
+}
+
+#[cfg_attr(not(feature = "hydrate"), expect(dead_code))]
+fn report_fields(t: &Tracking, reason: EndReason) -> Vec<(&'static str, String)> {
+    let reason = match reason {
+        EndReason::Finished => "finished",
+        EndReason::Skipped => "skipped",
+        EndReason::PausedAndLeft => "paused_and_left",
+        EndReason::Error => "error",
+    };
+    vec![
+        ("event_id", t.event_id.to_string()),
+        ("song_id", t.song_id.to_string()),
+        ("started_at_ms", t.started_at_ms.to_string()),
+        ("ms_played", (t.played_ms.round() as u64).to_string()),
+        ("reason", reason.to_string()),
+        ("shuffle", t.shuffle.to_string()),
+        ("source", t.source.as_str().to_string()),
+        ("source_id", t.source_id.clone().unwrap_or_default()),
+    ]
+}
+
+/// Sends a play report: a server function call, retried once with the same event id (the
+/// server counts it once); on page exit a beacon, which survives the unload.
+#[cfg(feature = "hydrate")]
+fn report(t: Tracking, reason: EndReason, beacon: bool) {
+    let fields = report_fields(&t, reason);
+    if beacon {
+        if let Ok(params) = leptos::web_sys::UrlSearchParams::new() {
+            for (k, v) in &fields {
+                params.append(k, v);
+            }
+            let body: wasm_bindgen::JsValue = params.into();
+            let nav = leptos::prelude::window().navigator();
+            let _ = js_sys::Reflect::get(&nav, &"sendBeacon".into())
+                .ok()
+                .and_then(|f| wasm_bindgen::JsCast::dyn_into::<js_sys::Function>(f).ok())
+                .map(|f| f.call2(&nav, &"/api/listening/report".into(), &body));
+        }
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        use crate::serverfns::listening::report_play;
+        let get = |k: &str| fields.iter().find(|(f, _)| *f == k).map(|(_, v)| v.clone()).unwrap_or_default();
+        for attempt in 0..2 {
+            let r = report_play(
+                get("event_id"),
+                get("song_id"),
+                get("started_at_ms").parse().unwrap_or_default(),
+                get("ms_played").parse().unwrap_or_default(),
+                get("reason"),
+                Some(get("shuffle")),
+                get("source"),
+                Some(get("source_id")),
+                None,
+            )
+            .await;
+            if r.is_ok() || attempt == 1 {
+                break;
+            }
+            gloo_timers_sleep(2000).await;
+        }
+    });
+}
+
+#[cfg(feature = "hydrate")]
+async fn gloo_timers_sleep(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = leptos::prelude::window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn report(_t: Tracking, _reason: EndReason, _beacon: bool) {}
+
+#[cfg(feature = "hydrate")]
+fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+#[cfg(not(feature = "hydrate"))]
+fn now_ms() -> i64 {
+    0
+}
+
+/// A version-4 UUID from the browser's random numbers.
+#[cfg(feature = "hydrate")]
+fn new_event_id() -> Uuid {
+    let mut b = [0u8; 16];
+    for x in b.iter_mut() {
+        *x = (js_sys::Math::random() * 256.0) as u8;
+    }
+    uuid::Builder::from_random_bytes(b).into_uuid()
+}
+#[cfg(not(feature = "hydrate"))]
+fn new_event_id() -> Uuid {
+    Uuid::nil()
 }
 
 #[cfg(feature = "hydrate")]
@@ -189,6 +381,15 @@ pub fn PlayerBar() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     {
         media_session::install_handlers(p);
+        let exit = window_event_listener(leptos::ev::pagehide, move |_| {
+            if let Some(t) = p.tracking.get_value() {
+                p.tracking.set_value(None);
+                if t.played_ms >= 1.0 {
+                    report(t, EndReason::PausedAndLeft, true);
+                }
+            }
+        });
+        on_cleanup(move || exit.remove());
         Effect::new(move |_| {
             if let Some(song) = p.current() {
                 media_session::set_metadata(&song);
@@ -203,14 +404,24 @@ pub fn PlayerBar() -> impl IntoView {
             node_ref=p.audio
             src=src
             preload="metadata"
-            on:timeupdate=move |ev| p.position.set(event_target::<web_sys_audio::Audio>(&ev).current_time())
+            on:timeupdate=move |ev| p.on_time(event_target::<web_sys_audio::Audio>(&ev).current_time())
             on:loadedmetadata=move |ev| {
                 let a = event_target::<web_sys_audio::Audio>(&ev);
                 p.duration.set(a.duration());
                 a.set_volume(p.volume.get_untracked());
+                if let Some(at) = p.resume_at.get_untracked() {
+                    p.resume_at.set(None);
+                    a.set_current_time(at);
+                }
             }
             on:ended=move |_| p.next(false)
-            on:play=move |_| p.playing.set(true)
+            on:error=move |_| { p.end_current(EndReason::Error); }
+            on:play=move |_| {
+                p.playing.set(true);
+                if p.tracking.with_value(|t| t.as_ref().map(|t| t.song_id)) != p.current_untracked().map(|s| s.id) {
+                    p.begin_tracking();
+                }
+            }
             on:pause=move |_| p.playing.set(false)
         ></audio>
         <Show when=move || p.current().is_some()>
@@ -261,7 +472,7 @@ pub fn PlayerBar() -> impl IntoView {
                                 <li>
                                     <button type="button" class="underline aria-[current=true]:font-bold"
                                         aria-current=move || (p.index.get() == Some(i)).to_string()
-                                        on:click=move |_| { p.index.set(Some(i)); p.playing.set(true); }>{s.title.clone()}</button>
+                                        on:click=move |_| p.jump_to(i)>{s.title.clone()}</button>
                                 </li>
                             }).collect_view()}
                         </ol>

@@ -1,7 +1,10 @@
 //! Song lists, album and artist grids. A song's play control is a link to its page (which
 //! plays natively without JavaScript); hydrated, it queues the list in the player instead.
 
-use encore::catalog::{format_duration, Album, ArtistSummary, SongRow};
+use encore::{
+    catalog::{format_duration, Album, ArtistSummary, SongRow},
+    listening::Source,
+};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -32,7 +35,15 @@ pub fn ArtistLinks(artists: Vec<encore::catalog::ArtistCredit>) -> impl IntoView
 
 /// A numbered list of songs. `label` names the list for screen readers.
 #[component]
-pub fn SongList(songs: Vec<SongRow>, label: String, #[prop(default = true)] show_album: bool) -> impl IntoView {
+pub fn SongList(
+    songs: Vec<SongRow>,
+    label: String,
+    #[prop(default = true)] show_album: bool,
+    /// Where plays started from this list come from (for listening reports).
+    #[prop(default = Source::Other)]
+    source: Source,
+    #[prop(optional)] source_id: Option<String>,
+) -> impl IntoView {
     let player = use_player();
     let all = StoredValue::new(songs.clone());
     view! {
@@ -50,7 +61,10 @@ pub fn SongList(songs: Vec<SongRow>, label: String, #[prop(default = true)] show
                             view! {
                                 <a href=format!("/song/{}", s.id) aria-label=format!("Play {title}")
                                     class="rounded-full bg-violet-700 px-2 py-1 text-xs text-white hover:bg-violet-800"
-                                    on:click=move |ev| { ev.prevent_default(); player.play_list(all.get_value(), i); }>"▶"</a>
+                                    on:click={
+                                        let source_id = source_id.clone();
+                                        move |ev| { ev.prevent_default(); player.play_list_from(all.get_value(), i, source, source_id.clone()); }
+                                    }>"▶"</a>
                             }.into_any()
                         } else {
                             view! { <span class="px-2 text-xs text-zinc-500" title="Not playable">"—"</span> }.into_any()

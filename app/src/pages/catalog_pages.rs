@@ -1,6 +1,9 @@
 //! Artist, album, song, genre and browse pages.
 
-use encore::catalog::{format_duration, AlbumType};
+use encore::{
+    catalog::{format_duration, AlbumType},
+    listening::Source,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{
@@ -69,7 +72,7 @@ pub fn ArtistPage() -> impl IntoView {
                             <p class="mb-6 max-w-prose">{a.bio.clone()}</p>
                             <section aria-labelledby="top-h" class="mb-8">
                                 <h2 id="top-h" class="mb-2 text-xl font-semibold">"Top songs"</h2>
-                                <SongList songs=page.top_songs.clone() label="Top songs".into()/>
+                                <SongList songs=page.top_songs.clone() label="Top songs".into() source=Source::Artist source_id=a.id.to_string()/>
                             </section>
                             {by_type.into_iter().map(|(t, list)| view! {
                                 <section class="mb-8" aria-label=t.label()>
@@ -113,14 +116,17 @@ pub fn AlbumPage() -> impl IntoView {
                                     </p>
                                     {first.map(|id| view! {
                                         <a href=format!("/song/{id}") class="mt-3 inline-block rounded-full bg-violet-700 px-5 py-2 font-semibold text-white hover:bg-violet-800"
-                                            on:click=move |ev| { ev.prevent_default(); player.play_list(tracks.clone(), 0); }>"▶ Play all"</a>
+                                            on:click={
+                                                let album_id = al.id.to_string();
+                                                move |ev| { ev.prevent_default(); player.play_list_from(tracks.clone(), 0, Source::Album, Some(album_id.clone())); }
+                                            }>"▶ Play all"</a>
                                     })}
                                 </div>
                             </header>
                             {(page.hidden_explicit > 0).then(|| view! {
                                 <p role="note" class="mb-2 text-sm">{format!("{} explicit song(s) hidden by your content filter (Settings).", page.hidden_explicit)}</p>
                             })}
-                            <SongList songs=page.tracks.clone() label="Tracks".into() show_album=false/>
+                            <SongList songs=page.tracks.clone() label="Tracks".into() show_album=false source=Source::Album source_id=al.id.to_string()/>
                         }.into_any()
                     }
                     Err(e) => view! { <Problem error=e/> }.into_any(),

@@ -6,8 +6,8 @@ use leptos_router::components::A;
 
 use crate::{
     components::songs::{AlbumGrid, SongList},
-    pages::GenreLinks,
-    serverfns::{account::get_home, catalog::get_home_catalog},
+    pages::{GenreLinks, HistoryItem},
+    serverfns::{account::get_home, catalog::get_home_catalog, listening::get_recent},
     AuthVersion,
 };
 
@@ -16,6 +16,7 @@ pub fn HomePage() -> impl IntoView {
     let AuthVersion(version) = expect_context::<AuthVersion>();
     let summary = Resource::new(move || version.get(), |_| get_home());
     let catalog = Resource::new(move || version.get(), |_| get_home_catalog());
+    let recent = Resource::new(move || version.get(), |_| get_recent());
     view! {
         <Title text=""/>
         <h1 class="mb-2 text-3xl font-bold">"Encore"</h1>
@@ -37,8 +38,18 @@ pub fn HomePage() -> impl IntoView {
                     }.into_any(),
                     Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
                 };
+                let recent = recent.await.unwrap_or_default();
+                let recent = (!recent.is_empty()).then(|| view! {
+                    <section class="mt-8" aria-labelledby="recent-h">
+                        <h2 id="recent-h" class="mb-3 text-xl font-semibold">"Recently played"</h2>
+                        <ol aria-label="Recently played" class="divide-y divide-zinc-200 dark:divide-zinc-800">
+                            {recent.into_iter().map(|e| view! { <HistoryItem entry=e/> }).collect_view()}
+                        </ol>
+                    </section>
+                });
                 let sections = match catalog.await {
                     Ok(c) => view! {
+                        {recent}
                         <section class="mt-8" aria-labelledby="new-h">
                             <h2 id="new-h" class="mb-3 text-xl font-semibold">"New releases"</h2>
                             <AlbumGrid albums=c.new_releases label="New releases".into()/>

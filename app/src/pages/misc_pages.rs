@@ -61,7 +61,7 @@ pub fn SearchPage() -> impl IntoView {
                             })}
                             {(!r.songs.is_empty()).then(|| view! {
                                 <section class="mt-6" aria-labelledby="ss-h"><h2 id="ss-h" class="mb-2 text-xl font-semibold">"Songs"</h2>
-                                <SongList songs=r.songs.clone() label="Songs".into()/></section>
+                                <SongList songs=r.songs.clone() label="Songs".into() source=encore::listening::Source::Search/></section>
                             })}
                             {(!r.albums.is_empty()).then(|| view! {
                                 <section class="mt-6" aria-labelledby="sal-h"><h2 id="sal-h" class="mb-2 text-xl font-semibold">"Albums"</h2>

@@ -5,6 +5,7 @@ mod admin_page;
 mod auth_pages;
 mod catalog_pages;
 mod home_page;
+mod listening_pages;
 mod misc_pages;
 
 pub use account_pages::{LibraryPage, ProfilePage, SettingsPage};
@@ -12,4 +13,5 @@ pub use admin_page::{AdminPage, ArtistHomePage};
 pub use auth_pages::{SignInPage, SignUpPage};
 pub use catalog_pages::{AlbumPage, AlbumsPage, ArtistPage, ArtistsPage, GenreLinks, GenrePage, GenresPage, SongPage};
 pub use home_page::HomePage;
+pub use listening_pages::{HistoryItem, HistoryPage, StatsPage};
 pub use misc_pages::{NotFoundPage, SearchPage};

@@ -1,0 +1,182 @@
+//! Recording plays and reading history and stats. The rules live here: what counts as a
+//! stream or a skip, what a report may claim, and that private sessions stay private.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, Duration, Utc};
+use uuid::Uuid;
+
+use crate::{
+    catalog::SongStatus,
+    error::FieldErrors,
+    listening::*,
+    model::SessionUser,
+    repo::{listening::fold, Repos},
+    Error, Result,
+};
+
+/// What a client reports when a play ends.
+#[derive(Clone, Debug)]
+pub struct PlayReport {
+    pub event_id: Uuid,
+    pub song_id: Uuid,
+    pub started_at: DateTime<Utc>,
+    pub ms_played: u64,
+    pub reason_end: EndReason,
+    pub shuffle: bool,
+    pub source: Source,
+    pub source_id: Option<String>,
+    pub offline: bool,
+}
+
+/// Records a play for `user`. `Ok(false)` means this event was already recorded.
+pub async fn report(repos: &Repos, user: &SessionUser, r: PlayReport, platform: &str, country: &str) -> Result<bool> {
+    let (song, _) = repos.catalog.song(r.song_id).await?.ok_or(Error::NotFound)?;
+    if song.status != SongStatus::Published {
+        return Err(Error::NotFound);
+    }
+    let mut e = FieldErrors::default();
+    let now = Utc::now();
+    if r.started_at > now + Duration::minutes(5) {
+        e.add("started_at", "A play cannot start in the future.");
+    }
+    // Offline plays may arrive late; live ones within a day.
+    let oldest = if r.offline { now - Duration::days(30) } else { now - Duration::days(1) };
+    if r.started_at < oldest {
+        e.add("started_at", "This play is too old to report.");
+    }
+    if r.ms_played > song.duration_ms + 10_000 {
+        e.add("ms_played", "More time played than the song lasts.");
+    }
+    // A live play cannot last longer than the time since it started.
+    let elapsed = (now - r.started_at).num_milliseconds().max(0) as u64;
+    if !r.offline && r.ms_played > elapsed + 5_000 {
+        e.add("ms_played", "More time played than has passed since the play started.");
+    }
+    if r.source_id.as_ref().is_some_and(|s| s.len() > 100) {
+        e.add("source_id", "Source ids are at most 100 characters.");
+    }
+    if !e.is_empty() {
+        return Err(e.into());
+    }
+    let private = repos.accounts.preferences(user.id).await?.private_session;
+    let event = PlayEvent {
+        event_id: r.event_id,
+        user_id: user.id,
+        song_id: r.song_id,
+        started_at: r.started_at,
+        ms_played: r.ms_played,
+        reason_end: r.reason_end,
+        shuffle: r.shuffle,
+        source: r.source,
+        source_id: r.source_id,
+        platform: platform.to_string(),
+        country: country.to_string(),
+        offline: r.offline,
+        private,
+        imported: false,
+    };
+    repos.listening.record(&event, &song).await
+}
+
+/// Recent plays (or plays within `[from, to)`), newest first, with resume positions.
+pub async fn history(
+    repos: &Repos,
+    user: &SessionUser,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    limit: i64,
+) -> Result<Vec<HistoryEntry>> {
+    let docs = repos.listening.history(user.id, from, to, limit).await?;
+    let ids: Vec<Uuid> = docs.iter().filter_map(fold::event_song).collect();
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    let rows: HashMap<Uuid, _> = repos.catalog.song_rows(&unique).await?.into_iter().map(|r| (r.id, r)).collect();
+    Ok(docs
+        .iter()
+        .filter_map(|d| {
+            let song = rows.get(&fold::event_song(d)?)?.clone();
+            let ms = fold::get_int(d, "ms_played");
+            let finished = d.get_str("reason_end").ok() == Some("finished");
+            let resume_ms = (!finished && ms >= 5_000 && ms + 10_000 < song.duration_ms).then_some(ms);
+            Some(HistoryEntry { event_id: fold::event_id(d)?, song, played_at: fold::event_time(d)?, ms_played: ms, resume_ms })
+        })
+        .collect())
+}
+
+/// "Your stats" for a range, from the pre-aggregated counters only.
+pub async fn stats(repos: &Repos, user: &SessionUser, range: StatsRange) -> Result<UserStats> {
+    let today = Utc::now().date_naive();
+    let last28 = repos.listening.user_days(user.id, today - Duration::days(27)).await?;
+    let (songs, artists, genres, streams, ms, heat_docs) = match range.days() {
+        Some(days) => {
+            let docs = if days == 28 { last28.clone() } else { repos.listening.user_days(user.id, today - Duration::days(days - 1)).await? };
+            (
+                fold::sum_map(&docs, "songs"),
+                fold::sum_map(&docs, "artists"),
+                fold::sum_map(&docs, "genres"),
+                fold::sum(&docs, "streams"),
+                fold::sum(&docs, "ms_played"),
+                docs,
+            )
+        }
+        None => {
+            let t = repos.listening.user_totals(user.id).await?.map(|d| vec![d]).unwrap_or_default();
+            let all_days = repos.listening.user_days(user.id, chrono::NaiveDate::MIN).await?;
+            (
+                fold::sum_map(&t, "songs"),
+                fold::sum_map(&t, "artists"),
+                fold::sum_map(&t, "genres"),
+                fold::sum(&t, "streams"),
+                fold::sum(&t, "ms_played"),
+                all_days,
+            )
+        }
+    };
+    let top_song_counts = fold::top(songs, 10);
+    let song_ids: Vec<Uuid> = top_song_counts.iter().filter_map(|(k, _)| Uuid::parse_str(k).ok()).collect();
+    let rows: HashMap<Uuid, _> = repos.catalog.song_rows(&song_ids).await?.into_iter().map(|r| (r.id, r)).collect();
+    let top_songs = top_song_counts
+        .iter()
+        .filter_map(|(k, n)| Some(Ranked { item: rows.get(&Uuid::parse_str(k).ok()?)?.clone(), streams: *n }))
+        .collect();
+    let top_artist_counts = fold::top(artists, 10);
+    let artist_ids: Vec<Uuid> = top_artist_counts.iter().filter_map(|(k, _)| Uuid::parse_str(k).ok()).collect();
+    let names = repos.catalog.artist_names(&artist_ids).await?;
+    let top_artists = top_artist_counts
+        .iter()
+        .filter_map(|(k, n)| {
+            let id = Uuid::parse_str(k).ok()?;
+            Some(Ranked { item: NamedRef { id, name: names.get(&id)?.clone() }, streams: *n })
+        })
+        .collect();
+    let top_genres = fold::top(genres, 10).into_iter().map(|(g, n)| Ranked { item: g, streams: n }).collect();
+
+    let by_day: HashMap<String, u64> = last28
+        .iter()
+        .filter_map(|d| Some((d.get_str("day").ok()?.to_string(), fold::get_int(d, "ms_played"))))
+        .collect();
+    let minutes_per_day = (0..28)
+        .rev()
+        .map(|i| {
+            let day = today - Duration::days(i);
+            (day, by_day.get(&day.to_string()).copied().unwrap_or(0) / 60_000)
+        })
+        .collect();
+    let mut heatmap = vec![[0u64; 24]; 7];
+    for d in &heat_docs {
+        let Some(day) = d.get_str("day").ok().and_then(|s| s.parse::<chrono::NaiveDate>().ok()) else { continue };
+        let wd = day.weekday().num_days_from_monday() as usize;
+        if let Ok(hours) = d.get_document("hours") {
+            for (h, v) in hours {
+                if let Ok(h) = h.parse::<usize>() {
+                    if h < 24 {
+                        heatmap[wd][h] += fold::as_u64(v);
+                    }
+                }
+            }
+        }
+    }
+    Ok(UserStats { total_streams: streams, total_minutes: ms / 60_000, top_songs, top_artists, top_genres, minutes_per_day, heatmap })
+}

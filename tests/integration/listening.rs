@@ -1,0 +1,273 @@
+use std::{collections::HashMap, sync::Arc};
+
+use chrono::{Duration, Timelike, Utc};
+use encore::{
+    catalog::SongRow,
+    listening::*,
+    model::SessionUser,
+    service::listening::{history, report, stats, PlayReport},
+    Error,
+};
+use futures::TryStreamExt;
+use mongodb::bson::{doc, Document};
+use uuid::Uuid;
+
+use crate::{catalog::small_catalog, TestApp};
+
+fn play(song: &SongRow, ms: u64, reason: EndReason, minutes_ago: i64) -> PlayReport {
+    PlayReport {
+        event_id: Uuid::new_v4(),
+        song_id: song.id,
+        started_at: Utc::now() - Duration::minutes(minutes_ago),
+        ms_played: ms,
+        reason_end: reason,
+        shuffle: false,
+        source: Source::Album,
+        source_id: Some(song.album_id.to_string()),
+        offline: false,
+    }
+}
+
+async fn songs(app: &TestApp, n: usize) -> Vec<SongRow> {
+    let home = app.repos.catalog.home().await.unwrap();
+    let mut out = vec![];
+    for a in &home.new_releases {
+        out.extend(app.repos.catalog.album_tracks(a.id).await.unwrap());
+    }
+    out.truncate(n);
+    assert_eq!(out.len(), n);
+    out
+}
+
+/// Runs the aggregator until nothing is left. A transaction abandoned by a killed
+/// aggregator may still hold its documents for a moment: retry like the job does.
+async fn drain(app: &TestApp) {
+    let mut failures = 0;
+    loop {
+        match app.repos.listening.aggregate_once(500).await {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(e) => {
+                failures += 1;
+                assert!(failures < 100, "aggregator keeps failing: {e}");
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
+
+/// Recounts streams/plays/ms/skips per song and day straight from the raw events.
+async fn recount(app: &TestApp) -> HashMap<String, (i64, i64, i64, i64)> {
+    let db = &app.repos.mongo;
+    let mut out = HashMap::new();
+    for name in db.list_collection_names().await.unwrap().into_iter().filter(|n| n.starts_with("play_events_")) {
+        let mut cur = db
+            .collection::<Document>(&name)
+            .aggregate(vec![
+                doc! {"$group": {
+                    "_id": {"song": "$song_id", "day": {"$dateToString": {"format": "%Y-%m-%d", "date": "$ts"}}},
+                    "plays": {"$sum": 1},
+                    "streams": {"$sum": {"$cond": ["$stream", 1, 0]}},
+                    "skips": {"$sum": {"$cond": ["$skip", 1, 0]}},
+                    "ms": {"$sum": "$ms_played"},
+                }},
+            ])
+            .await
+            .unwrap();
+        while let Some(d) = cur.try_next().await.unwrap() {
+            let id = d.get_document("_id").unwrap();
+            let song = match id.get("song").unwrap() {
+                mongodb::bson::Bson::Binary(b) => Uuid::from_slice(&b.bytes).unwrap(),
+                other => panic!("{other:?}"),
+            };
+            let n = |f: &str| encore::repo::listening::fold::get_int(&d, f) as i64;
+            out.insert(format!("{song}:{}", id.get_str("day").unwrap()), (n("streams"), n("plays"), n("ms"), n("skips")));
+        }
+    }
+    out
+}
+
+async fn assert_counters_match_recount(app: &TestApp) {
+    let raw = recount(app).await;
+    assert!(!raw.is_empty());
+    let daily: Vec<Document> = app.repos.mongo.collection::<Document>("song_daily").find(doc! {}).await.unwrap().try_collect().await.unwrap();
+    let counted: HashMap<String, (i64, i64, i64, i64)> = daily
+        .iter()
+        .map(|d| {
+            let n = |f: &str| encore::repo::listening::fold::get_int(d, f) as i64;
+            (d.get_str("_id").unwrap().to_string(), (n("streams"), n("plays"), n("ms_played"), n("skips")))
+        })
+        .collect();
+    assert_eq!(counted, raw, "song_daily differs from a recount of the raw events");
+    assert_eq!(app.repos.listening.uncounted().await.unwrap(), 0);
+    // songs.play_count equals streams per song.
+    let mut streams_by_song: HashMap<Uuid, i64> = HashMap::new();
+    for (k, v) in &raw {
+        *streams_by_song.entry(Uuid::parse_str(k.split(':').next().unwrap()).unwrap()).or_default() += v.0;
+    }
+    for (song, streams) in streams_by_song {
+        let (s, _) = app.repos.catalog.song(song).await.unwrap().unwrap();
+        assert_eq!(s.play_count as i64, streams);
+    }
+}
+
+fn listener(app_user: &encore::model::User) -> SessionUser {
+    app_user.session_user()
+}
+
+#[tokio::test]
+async fn the_same_event_twice_counts_once() {
+    let app = TestApp::init().await;
+    small_catalog(&app).await;
+    let me = listener(&app.user("ev1").await);
+    let s = &songs(&app, 1).await[0];
+    let p = play(s, 40_000, EndReason::Skipped, 5);
+    assert!(report(&app.repos, &me, p.clone(), "Linux", "SE").await.unwrap());
+    assert!(!report(&app.repos, &me, p.clone(), "Linux", "SE").await.unwrap(), "a retry is recognised");
+    drain(&app).await;
+    assert!(!report(&app.repos, &me, p, "Linux", "SE").await.unwrap(), "and still after aggregation");
+    drain(&app).await;
+    let day = app.repos.listening.song_day(s.id, (Utc::now() - Duration::minutes(5)).date_naive()).await.unwrap().unwrap();
+    assert_eq!(encore::repo::listening::fold::get_int(&day, "plays"), 1);
+    assert_eq!(encore::repo::listening::fold::get_int(&day, "streams"), 1);
+    assert_eq!(encore::repo::listening::fold::get_int(day.get_document("country").unwrap(), "SE"), 1);
+    assert_counters_match_recount(&app).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn counters_equal_a_recount_after_a_burst_with_concurrent_aggregation() {
+    let app = Arc::new(TestApp::init().await);
+    small_catalog(&app).await;
+    let list = Arc::new(songs(&app, 12).await);
+    let mut users = vec![];
+    for i in 0..4 {
+        users.push(listener(&app.user(&format!("burst{i}")).await));
+    }
+    let writers: Vec<_> = (0..8)
+        .map(|t| {
+            let (app, list, me) = (app.clone(), list.clone(), users[t % 4].clone());
+            tokio::spawn(async move {
+                for i in 0..40 {
+                    let s = &list[(t * 7 + i) % list.len()];
+                    let ms = ((i * 7_919) as u64 % s.duration_ms).max(1);
+                    let reason = if i % 3 == 0 { EndReason::Skipped } else { EndReason::Finished };
+                    let p = play(s, ms, reason, 10 + (i % 50) as i64);
+                    report(&app.repos, &me, p.clone(), "Android", "BR").await.unwrap();
+                    if i % 10 == 0 {
+                        // A client retry of the same event.
+                        report(&app.repos, &me, p, "Android", "BR").await.unwrap();
+                    }
+                }
+            })
+        })
+        .collect();
+    let aggregator = {
+        let app = app.clone();
+        tokio::spawn(async move {
+            for _ in 0..20 {
+                app.repos.listening.aggregate_once(50).await.unwrap();
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        })
+    };
+    for w in writers {
+        w.await.unwrap();
+    }
+    aggregator.await.unwrap();
+    drain(&app).await;
+    let raw_total: i64 = recount(&app).await.values().map(|v| v.1).sum();
+    assert_eq!(raw_total, 8 * 40, "one raw event per distinct report");
+    assert_counters_match_recount(&app).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crashing_aggregator_neither_loses_nor_double_counts() {
+    let app = Arc::new(TestApp::init().await);
+    small_catalog(&app).await;
+    let list = songs(&app, 6).await;
+    let me = listener(&app.user("crash").await);
+    for i in 0..120 {
+        report(&app.repos, &me, play(&list[i % 6], 31_000 + i as u64, EndReason::Finished, 1), "Linux", "DE").await.unwrap();
+    }
+    // Kill the aggregator at different points of its transaction, many times.
+    for delay_ms in [1u64, 3, 5, 8, 12, 20, 30, 45] {
+        let app2 = app.clone();
+        let task = tokio::spawn(async move { app2.repos.listening.aggregate_once(40).await });
+        tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
+        task.abort();
+        let _ = task.await;
+    }
+    drain(&app).await;
+    assert_counters_match_recount(&app).await;
+}
+
+#[tokio::test]
+async fn stats_and_history_on_a_known_dataset() {
+    let app = TestApp::init().await;
+    small_catalog(&app).await;
+    let me = listener(&app.user("stats").await);
+    let other = listener(&app.user("other").await);
+    let list = songs(&app, 3).await;
+    let (a, b, c) = (&list[0], &list[1], &list[2]);
+    for m in [30, 20, 10] {
+        report(&app.repos, &me, play(a, a.duration_ms, EndReason::Finished, m), "Linux", "SE").await.unwrap();
+    }
+    report(&app.repos, &me, play(b, 10_000, EndReason::Skipped, 5), "Linux", "SE").await.unwrap();
+    report(&app.repos, &me, play(c, 60_000, EndReason::PausedAndLeft, 2), "Linux", "SE").await.unwrap();
+    report(&app.repos, &other, play(b, b.duration_ms, EndReason::Finished, 10), "Linux", "SE").await.unwrap();
+    drain(&app).await;
+
+    let s = stats(&app.repos, &me, StatsRange::Weeks4).await.unwrap();
+    assert_eq!(s.total_streams, 4, "3 × a + c (60 s); the 10 s skip is not a stream");
+    assert_eq!(s.total_minutes, (3 * a.duration_ms + 10_000 + 60_000) / 60_000);
+    assert_eq!(s.top_songs[0].item.id, a.id);
+    assert_eq!(s.top_songs[0].streams, 3);
+    assert!(!s.top_songs.iter().any(|t| t.item.id == b.id), "other users' plays never leak in");
+    assert_eq!(s.top_artists[0].item.id, a.artists[0].id);
+    assert_eq!(s.minutes_per_day.len(), 28);
+    assert_eq!(s.minutes_per_day.iter().map(|d| d.1).sum::<u64>() <= s.total_minutes, true);
+    let plays_in_heatmap: u64 = s.heatmap.iter().flat_map(|r| r.iter()).sum();
+    assert_eq!(plays_in_heatmap, 5);
+    let hour = (Utc::now() - Duration::minutes(2)).hour() as usize;
+    assert!(s.heatmap.iter().any(|r| r[hour] > 0));
+    let all = stats(&app.repos, &me, StatsRange::AllTime).await.unwrap();
+    assert_eq!((all.total_streams, all.top_songs[0].streams), (4, 3));
+
+    let h = history(&app.repos, &me, None, None, 10).await.unwrap();
+    assert_eq!(h.len(), 5);
+    assert!(h.windows(2).all(|w| w[0].played_at >= w[1].played_at), "newest first");
+    assert_eq!(h[0].song.id, c.id);
+    assert_eq!(h[0].resume_ms, Some(60_000), "paused after a minute: resume there");
+    assert_eq!(h.iter().find(|e| e.song.id == a.id).unwrap().resume_ms, None, "finished plays do not resume");
+    let none = history(&app.repos, &me, Some(Utc::now() + Duration::days(1)), None, 10).await.unwrap();
+    assert!(none.is_empty());
+}
+
+#[tokio::test]
+async fn bad_reports_are_refused_and_write_nothing() {
+    let app = TestApp::init().await;
+    small_catalog(&app).await;
+    let me = listener(&app.user("bad").await);
+    let s = &songs(&app, 1).await[0];
+    let too_long = play(s, s.duration_ms + 60_000, EndReason::Finished, 1);
+    assert!(matches!(report(&app.repos, &me, too_long, "Linux", "SE").await, Err(Error::Invalid(_))));
+    let too_fast = play(s, 120_000, EndReason::Finished, 1);
+    assert!(matches!(report(&app.repos, &me, too_fast, "Linux", "SE").await, Err(Error::Invalid(_))), "2 minutes played in 1");
+    let mut future = play(s, 1_000, EndReason::Skipped, 0);
+    future.started_at = Utc::now() + Duration::hours(2);
+    assert!(matches!(report(&app.repos, &me, future, "Linux", "SE").await, Err(Error::Invalid(_))));
+    let mut unknown = play(s, 1_000, EndReason::Skipped, 0);
+    unknown.song_id = Uuid::new_v4();
+    assert!(matches!(report(&app.repos, &me, unknown, "Linux", "SE").await, Err(Error::NotFound)));
+    app.repos.catalog.set_song_status(s.id, encore::catalog::SongStatus::TakenDown).await.unwrap();
+    assert!(matches!(report(&app.repos, &me, play(s, 1_000, EndReason::Skipped, 0), "Linux", "SE").await, Err(Error::NotFound)));
+    assert!(history(&app.repos, &me, None, None, 10).await.unwrap().is_empty());
+}
+
+#[test]
+fn platforms_come_from_the_user_agent() {
+    assert_eq!(platform_from_user_agent("Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/156"), "Linux");
+    assert_eq!(platform_from_user_agent("Mozilla/5.0 (Linux; Android 14; Pixel 8)"), "Android");
+    assert_eq!(platform_from_user_agent("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)"), "iOS");
+    assert_eq!(platform_from_user_agent("curl/8"), "Other");
+}
