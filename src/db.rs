@@ -101,8 +101,11 @@ pub async fn ensure_mongo_schema(db: &Database) -> Result<()> {
         ])
         .await?;
     crate::repo::ListeningRepo::new(db).ensure_indexes().await?;
-    d(coll::PLAYLIST_TRACKS)
-        .create_indexes([index(doc! {"playlist_id": 1}, "by_playlist", true)])
+    db.collection::<mongodb::bson::Document>(crate::repo::playlists::ITEMS)
+        .create_indexes([
+            index(doc! {"playlist_id": 1, "pos": 1}, "by_playlist_pos", false),
+            index(doc! {"playlist_id": 1, "song_id": 1}, "one_song_per_playlist", true),
+        ])
         .await?;
     Ok(())
 }

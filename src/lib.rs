@@ -6,6 +6,7 @@
 pub mod catalog;
 pub mod error;
 pub mod listening;
+pub mod playlists;
 pub mod model;
 pub mod validate;
 

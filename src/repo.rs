@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod activity;
 pub mod catalog;
 pub mod listening;
+pub mod playlists;
 
 use mongodb::Database;
 use sqlx::PgPool;
@@ -13,6 +14,7 @@ pub use accounts::AccountRepo;
 pub use activity::ActivityRepo;
 pub use catalog::CatalogRepo;
 pub use listening::ListeningRepo;
+pub use playlists::PlaylistRepo;
 
 #[derive(Clone)]
 pub struct Repos {
@@ -22,6 +24,7 @@ pub struct Repos {
     pub activity: ActivityRepo,
     pub catalog: CatalogRepo,
     pub listening: ListeningRepo,
+    pub playlists: PlaylistRepo,
 }
 
 impl Repos {
@@ -31,6 +34,7 @@ impl Repos {
             activity: ActivityRepo::new(&mongo),
             catalog: CatalogRepo::new(&mongo),
             listening: ListeningRepo::new(&mongo),
+            playlists: PlaylistRepo::new(pg.clone(), &mongo),
             pg,
             mongo,
         }

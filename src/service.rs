@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod listening;
+pub mod playlists;
 pub mod password;
 
 use crate::{model::SessionUser, Error, Result};

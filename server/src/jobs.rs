@@ -7,6 +7,7 @@ use encore::repo::Repos;
 
 const CLEANUP_LOCK: i64 = 0x656e_636f_7265_0001;
 const AGGREGATE_LOCK: i64 = 0x656e_636f_7265_0002;
+const RECONCILE_LOCK: i64 = 0x656e_636f_7265_0003;
 
 /// Deletes expired sessions and old sign-in attempts. Returns rows removed, or `None`
 /// when another instance holds the lock.
@@ -105,6 +106,33 @@ pub fn spawn_aggregator(repos: Repos) {
                 Ok(Some(n)) if n > 0 => tracing::debug!(events = n, "play events aggregated"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "aggregation failed; will retry"),
+            }
+        }
+    });
+}
+
+/// Repairs playlist counts and orphaned items (see `service::playlists::reconcile`), on
+/// one instance at a time. `None` when another instance holds the lock.
+pub async fn reconcile_playlists_once(repos: &Repos) -> encore::Result<Option<encore::service::playlists::ReconcileReport>> {
+    let mut tx = repos.pg.begin().await?;
+    let got: bool = sqlx::query_scalar("select pg_try_advisory_xact_lock($1)").bind(RECONCILE_LOCK).fetch_one(&mut *tx).await?;
+    if !got {
+        return Ok(None);
+    }
+    let report = encore::service::playlists::reconcile(repos).await?;
+    tx.commit().await?;
+    Ok(Some(report))
+}
+
+pub fn spawn_reconciler(repos: Repos) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match reconcile_playlists_once(&repos).await {
+                Ok(Some(r)) => tracing::info!(?r, "playlists reconciled"),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "playlist reconcile failed; will retry"),
             }
         }
     });

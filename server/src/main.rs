@@ -39,6 +39,8 @@ enum Command {
     },
     /// Create the demo accounts if there are no users yet.
     SeedDemo,
+    /// Repair playlist counts and remove items of deleted playlists (also runs hourly).
+    ReconcilePlaylists,
     /// Generate a demo catalog (artists, albums, songs, covers, audio) into an empty
     /// database, with a progress bar.
     GenerateCatalog {
@@ -98,6 +100,16 @@ async fn main() -> anyhow::Result<()> {
         Command::SeedDemo => {
             migrate(&repos).await?;
             seed_demo(&repos, &auth).await?;
+        }
+        Command::ReconcilePlaylists => {
+            migrate(&repos).await?;
+            match jobs::reconcile_playlists_once(&repos).await.map_err(|e| anyhow::anyhow!("{e}"))? {
+                Some(r) => println!(
+                    "{} playlists checked, {} counts fixed, {} orphaned playlists ({} items) removed",
+                    r.playlists, r.counts_fixed, r.orphan_playlists, r.orphan_items
+                ),
+                None => println!("another instance is reconciling right now; try again later"),
+            }
         }
         Command::GenerateCatalog { artists, albums, songs, audio_files, seed } => {
             migrate(&repos).await?;
@@ -189,6 +201,7 @@ async fn serve(cfg: Config, repos: Repos, auth: AuthService) -> anyhow::Result<(
     std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("creating {}", cfg.data_dir.display()))?;
     jobs::spawn_cleanup(repos.clone());
     jobs::spawn_aggregator(repos.clone());
+    jobs::spawn_reconciler(repos.clone());
     let search = encore::search::SearchIndex::default();
     jobs::spawn_search_refresh(repos.clone(), search.clone());
     let state = AppState {

@@ -414,6 +414,47 @@ impl AccountRepo {
             .await?)
     }
 
+    /// Likes a song (idempotent) or takes the like back.
+    pub async fn set_song_like(&self, user: Uuid, song: Uuid, liked: bool) -> Result<()> {
+        let q = if liked {
+            "insert into favorites (user_id, target_type, target_id) values ($1, 'song', $2) on conflict do nothing"
+        } else {
+            "delete from favorites where user_id = $1 and target_type = 'song' and target_id = $2"
+        };
+        sqlx::query(q).bind(user).bind(song).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn likes_song(&self, user: Uuid, song: Uuid) -> Result<bool> {
+        Ok(sqlx::query_scalar("select exists(select 1 from favorites where user_id = $1 and target_type = 'song' and target_id = $2)")
+            .bind(user)
+            .bind(song)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Liked songs, most recent first.
+    pub async fn liked_song_ids(&self, user: Uuid, limit: i64) -> Result<Vec<Uuid>> {
+        Ok(sqlx::query_scalar(
+            "select target_id from favorites where user_id = $1 and target_type = 'song' order by created_at desc limit $2",
+        )
+        .bind(user)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Whether either user blocks the other.
+    pub async fn blocked_either_way(&self, a: Uuid, b: Uuid) -> Result<bool> {
+        Ok(sqlx::query_scalar(
+            "select exists(select 1 from blocks where (blocker_id = $1 and blocked_id = $2) or (blocker_id = $2 and blocked_id = $1))",
+        )
+        .bind(a)
+        .bind(b)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     // --- admin --------------------------------------------------------------------------
 
     pub async fn overview(&self) -> Result<AdminOverview> {

@@ -2,11 +2,13 @@
 //!
 //! * Raw events: one collection per month (`play_events_YYYYMM`), `_id` = the client's
 //!   event UUID, so a retried report is a duplicate-key no-op and counts once.
-//! * Counters: `song_daily`, `artist_daily`, `user_daily` (string `_id` "<uuid>:<day>")
-//!   and `user_totals`, plus `songs.play_count`. The aggregator folds uncounted events
+//! * Counters: `song_daily`, `artist_daily`, `user_daily` (string `_id` "<uuid>:<day>"),
+//!   `user_totals` and `song_totals` (play counts). The aggregator folds uncounted events
 //!   into them in batches — one `$inc` per counter document per batch, never one write
-//!   per event — and marks the events counted in the same transaction, so a crash
-//!   between the two can neither lose nor double-count anything.
+//!   per event — guarded by a batch id so a crash at any point neither loses nor
+//!   double-counts anything (see `aggregate_once`). No multi-document transactions: they
+//!   were not reliable under a killed client on SecantusDB, and guarded single-document
+//!   updates are just as safe on a sharded MongoDB.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -32,6 +34,11 @@ const SONG_DAILY: &str = "song_daily";
 const ARTIST_DAILY: &str = "artist_daily";
 const USER_DAILY: &str = "user_daily";
 const USER_TOTALS: &str = "user_totals";
+const SONG_TOTALS: &str = "song_totals";
+const BATCHES: &str = "play_event_batches";
+/// How many recent batch ids a counter remembers. Only the last unfinished batch can ever
+/// be re-applied, so a handful is plenty.
+const APPLIED_KEEP: i32 = 16;
 
 #[derive(Clone)]
 pub struct ListeningRepo {
@@ -109,6 +116,7 @@ impl ListeningRepo {
         self.coll(SONG_DAILY).create_index(ix(doc! {"song_id": 1, "day": 1}, "by_song_day")).await?;
         self.coll(ARTIST_DAILY).create_index(ix(doc! {"artist_id": 1, "day": 1}, "by_artist_day")).await?;
         self.coll(USER_DAILY).create_index(ix(doc! {"user_id": 1, "day": 1}, "by_user_day")).await?;
+        self.coll(BATCHES).create_index(ix(doc! {"month": 1}, "by_month")).await?;
         Ok(())
     }
 
@@ -122,7 +130,7 @@ impl ListeningRepo {
         if r.upserted_id.is_some() {
             let c = self.events(month);
             c.create_index(IndexModel::builder().keys(doc! {"user_id": 1, "ts": -1}).build()).await?;
-            c.create_index(IndexModel::builder().keys(doc! {"counted": 1, "ts": 1}).build()).await?;
+            c.create_index(IndexModel::builder().keys(doc! {"counted": 1}).build()).await?;
         }
         Ok(())
     }
@@ -171,34 +179,67 @@ impl ListeningRepo {
 
     /// Folds up to `batch` uncounted events of every month into the counters. Returns how
     /// many events were counted. Call it from one instance at a time (advisory lock).
+    ///
+    /// Exactly once without multi-document transactions:
+    /// 1. a batch manifest (`play_event_batches`: id + the event ids) is written first, in
+    ///    one atomic insert, so a batch's events never change;
+    /// 2. every counter document is updated with a guard — its `applied` list must not
+    ///    hold the batch id — in the same single-document update that records the id;
+    /// 3. the events are marked counted, and the manifest is deleted.
+    /// A crash anywhere leaves an open manifest; the next run finishes it first, and
+    /// documents that already took the batch skip it. Events already counted by another
+    /// batch are left out, so even a write that lands after its client died cannot count
+    /// an event twice.
     pub async fn aggregate_once(&self, batch: i64) -> Result<usize> {
+        let manifests = self.coll(BATCHES);
         let mut total = 0;
         for month in self.months_desc().await? {
-            let events: Vec<Document> = self
-                .events(&month)
+            let events = self.events(&month);
+            // Finish any batch a crashed run left open, then take one new batch.
+            while let Some(m) = manifests.find_one(doc! {"month": &month}).await? {
+                let b = m.get_str("_id").map_err(|e| Error::Internal(e.to_string()))?.to_string();
+                let ids = m.get_array("events").cloned().unwrap_or_default();
+                total += self.run_batch(&events, &b, ids).await?;
+            }
+            let ids: Vec<Bson> = events
                 .find(doc! {"counted": false})
+                .projection(doc! {"_id": 1})
                 .limit(batch)
                 .await?
-                .try_collect()
-                .await?;
-            if events.is_empty() {
+                .try_collect::<Vec<Document>>()
+                .await?
+                .into_iter()
+                .filter_map(|d| d.get("_id").cloned())
+                .collect();
+            if ids.is_empty() {
                 continue;
             }
-            self.apply(&month, &events).await?;
-            total += events.len();
+            let b = Uuid::new_v4().to_string();
+            manifests
+                .insert_one(doc! {"_id": &b, "month": &month, "events": ids.clone(), "created_at": BDateTime::now()})
+                .await?;
+            total += self.run_batch(&events, &b, ids).await?;
         }
         Ok(total)
     }
 
-    async fn apply(&self, month: &str, events: &[Document]) -> Result<()> {
+    /// Steps 2 and 3 for one manifest; returns the events newly counted.
+    async fn run_batch(&self, events: &Collection<Document>, batch_id: &str, ids: Vec<Bson>) -> Result<usize> {
+        let docs: Vec<Document> = events.find(doc! {"_id": {"$in": ids.clone()}, "counted": false}).await?.try_collect().await?;
+        self.apply(batch_id, &docs).await?;
+        events.update_many(doc! {"_id": {"$in": ids}}, doc! {"$set": {"counted": true}}).await?;
+        self.coll(BATCHES).delete_one(doc! {"_id": batch_id}).await?;
+        Ok(docs.len())
+    }
+
+    /// Applies one batch's increments, each counter document at most once per batch.
+    async fn apply(&self, batch_id: &str, events: &[Document]) -> Result<()> {
         let mut song: HashMap<(Uuid, String), Inc> = HashMap::new();
         let mut artist: HashMap<(Uuid, String), Inc> = HashMap::new();
         let mut user: HashMap<(Uuid, String), Inc> = HashMap::new();
         let mut totals: HashMap<Uuid, Inc> = HashMap::new();
-        let mut play_counts: HashMap<Uuid, i64> = HashMap::new();
-        let mut ids = Vec::with_capacity(events.len());
+        let mut song_totals: HashMap<Uuid, Inc> = HashMap::new();
         for e in events {
-            ids.push(e.get("_id").cloned().unwrap_or(Bson::Null));
             let (Some(user_id), Some(song_id)) = (e.get("user_id").and_then(uid), e.get("song_id").and_then(uid)) else {
                 continue;
             };
@@ -225,6 +266,7 @@ impl ListeningRepo {
             let si = song.entry((song_id, day.clone())).or_default();
             common(si);
             breakdown(si);
+            common(song_totals.entry(song_id).or_default());
             if let Ok(artists) = e.get_array("artist_ids") {
                 for a in artists.iter().filter_map(uid) {
                     let ai = artist.entry((a, day.clone())).or_default();
@@ -251,75 +293,57 @@ impl ListeningRepo {
                         ti.add(format!("genres.{}", key(g)), 1);
                     }
                 }
-                *play_counts.entry(song_id).or_default() += 1;
             }
         }
+        for ((id, day), inc) in &song {
+            self.guarded(SONG_DAILY, Bson::String(format!("{id}:{day}")), batch_id, inc, doc! {"song_id": bid(*id), "day": day}).await?;
+        }
+        for ((id, day), inc) in &artist {
+            self.guarded(ARTIST_DAILY, Bson::String(format!("{id}:{day}")), batch_id, inc, doc! {"artist_id": bid(*id), "day": day}).await?;
+        }
+        for ((id, day), inc) in &user {
+            self.guarded(USER_DAILY, Bson::String(format!("{id}:{day}")), batch_id, inc, doc! {"user_id": bid(*id), "day": day}).await?;
+        }
+        for (id, inc) in &totals {
+            self.guarded(USER_TOTALS, bid(*id).into(), batch_id, inc, doc! {}).await?;
+        }
+        for (id, inc) in &song_totals {
+            self.guarded(SONG_TOTALS, bid(*id).into(), batch_id, inc, doc! {}).await?;
+        }
+        Ok(())
+    }
 
-        let client = self.db.client();
-        let mut session = client.start_session().await?;
-        session.start_transaction().await?;
-        let upsert = UpdateOptions::builder().upsert(true).build();
-        let res: Result<()> = async {
-            for ((id, day), inc) in &song {
-                self.coll(SONG_DAILY)
-                    .update_one(
-                        doc! {"_id": format!("{id}:{day}")},
-                        doc! {"$inc": inc.doc(), "$setOnInsert": {"song_id": bid(*id), "day": day}},
-                    )
-                    .with_options(upsert.clone())
-                    .session(&mut session)
-                    .await?;
-            }
-            for ((id, day), inc) in &artist {
-                self.coll(ARTIST_DAILY)
-                    .update_one(
-                        doc! {"_id": format!("{id}:{day}")},
-                        doc! {"$inc": inc.doc(), "$setOnInsert": {"artist_id": bid(*id), "day": day}},
-                    )
-                    .with_options(upsert.clone())
-                    .session(&mut session)
-                    .await?;
-            }
-            for ((id, day), inc) in &user {
-                self.coll(USER_DAILY)
-                    .update_one(
-                        doc! {"_id": format!("{id}:{day}")},
-                        doc! {"$inc": inc.doc(), "$setOnInsert": {"user_id": bid(*id), "day": day}},
-                    )
-                    .with_options(upsert.clone())
-                    .session(&mut session)
-                    .await?;
-            }
-            for (id, inc) in &totals {
-                self.coll(USER_TOTALS)
-                    .update_one(doc! {"_id": bid(*id)}, doc! {"$inc": inc.doc()})
-                    .with_options(upsert.clone())
-                    .session(&mut session)
-                    .await?;
-            }
-            for (id, n) in &play_counts {
-                self.coll(crate::db::coll::SONGS)
-                    .update_one(doc! {"_id": bid(*id)}, doc! {"$inc": {"play_count": *n}})
-                    .session(&mut session)
-                    .await?;
-            }
-            self.events(month)
-                .update_many(doc! {"_id": {"$in": ids}, "counted": false}, doc! {"$set": {"counted": true}})
-                .session(&mut session)
-                .await?;
-            Ok(())
+    /// `$inc` on one counter document unless it already took `batch_id`. The document is
+    /// created on first use; the filter then matches it, or the duplicate key tells us
+    /// another update created it first and we retry.
+    async fn guarded(&self, coll: &str, id: Bson, batch_id: &str, inc: &Inc, on_insert: Document) -> Result<()> {
+        let c = self.coll(coll);
+        let mut update = doc! {
+            "$inc": inc.doc(),
+            "$push": {"applied": {"$each": [batch_id], "$slice": -APPLIED_KEEP}},
+        };
+        // MongoDB refuses an empty operator document.
+        if !on_insert.is_empty() {
+            update.insert("$setOnInsert", on_insert);
         }
-        .await;
-        match res {
-            Ok(()) => {
-                session.commit_transaction().await?;
-                Ok(())
-            }
-            Err(e) => {
-                let _ = session.abort_transaction().await;
-                Err(e)
+        for _ in 0..3 {
+            let r = c
+                .update_one(doc! {"_id": id.clone(), "applied": {"$ne": batch_id}}, update.clone())
+                .with_options(UpdateOptions::builder().upsert(true).build())
+                .await;
+            match r {
+                Ok(_) => return Ok(()),
+                // The document exists and already has this batch: the upsert collided.
+                Err(e) if is_duplicate(&e) => {
+                    let has = c.find_one(doc! {"_id": id.clone(), "applied": batch_id}).await?;
+                    if has.is_some() {
+                        return Ok(());
+                    }
+                }
+                Err(e) => return Err(e.into()),
             }
         }
+        Err(Error::Internal(format!("counter {coll} could not be updated")))
     }
 
     /// The user's most recent plays, newest first, across month collections.
@@ -387,6 +411,11 @@ impl ListeningRepo {
 
     pub async fn user_totals(&self, user_id: Uuid) -> Result<Option<Document>> {
         Ok(self.coll(USER_TOTALS).find_one(doc! {"_id": bid(user_id)}).await?)
+    }
+
+    /// A song's all-time counters (plays, streams, ms_played, skips, completions).
+    pub async fn song_totals(&self, song_id: Uuid) -> Result<Option<Document>> {
+        Ok(self.coll(SONG_TOTALS).find_one(doc! {"_id": bid(song_id)}).await?)
     }
 
     /// A song's or artist's daily counters (for dashboards and recount checks).

@@ -7,6 +7,7 @@ mod accounts;
 mod auth;
 mod catalog;
 mod listening;
+mod playlists;
 mod mongo;
 
 use encore::{repo::Repos, validate::NewAccount};

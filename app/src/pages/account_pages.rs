@@ -2,10 +2,11 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::{components::A, hooks::use_params_map};
 
 use crate::{
     components::form::{Field, FormError, Saved, BUTTON, CARD},
+    pages::{CreatePlaylistForm, PlaylistList},
     serverfns::account::{get_library, get_profile, get_settings, ChangePassword, UpdatePreferences, UpdateProfile},
     AuthVersion,
 };
@@ -131,23 +132,40 @@ fn Check(name: &'static str, label: &'static str, checked: bool) -> impl IntoVie
 #[component]
 pub fn LibraryPage() -> impl IntoView {
     let library = Resource::new(|| (), |_| get_library());
+    let lists = Resource::new(|| (), |_| crate::serverfns::playlists::my_playlists());
     view! {
         <Title text="Library"/>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match library.await {
-                    Ok((me, c)) => view! {
-                        <h1 class="mb-4 text-2xl font-bold">{format!("{}'s library", me.display_name)}</h1>
-                        <ul class="grid grid-cols-2 gap-3 md:grid-cols-5" aria-label="Library">
-                            <Stat label="Playlists" n=c.playlists/>
-                            <Stat label="Saved playlists" n=c.saved_playlists/>
-                            <Stat label="Liked songs" n=c.liked_songs/>
-                            <Stat label="Artists followed" n=c.followed_artists/>
-                            <Stat label="People followed" n=c.following_users/>
-                        </ul>
-                    }.into_any(),
-                    Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
-                }
+                let (me, c) = match library.await {
+                    Ok(x) => x,
+                    Err(e) => return view! { <p role="alert">{e.to_string()}</p> }.into_any(),
+                };
+                let (mine, saved) = lists.await.unwrap_or_default();
+                view! {
+                    <h1 class="mb-4 text-2xl font-bold">{format!("{}'s library", me.display_name)}</h1>
+                    <ul class="mb-6 grid grid-cols-2 gap-3 md:grid-cols-5" aria-label="Library">
+                        <Stat label="Playlists" n=c.playlists/>
+                        <Stat label="Saved playlists" n=c.saved_playlists/>
+                        <Stat label="Liked songs" n=c.liked_songs/>
+                        <Stat label="Artists followed" n=c.followed_artists/>
+                        <Stat label="People followed" n=c.following_users/>
+                    </ul>
+                    <p class="mb-6"><A href="/collection/tracks" attr:class="font-semibold underline">"♥ Liked Songs"</A>
+                        " · " <A href="/playlists" attr:class="underline">"Public playlists"</A></p>
+                    <div class="grid gap-6 md:grid-cols-2">
+                        <section aria-labelledby="mine-h">
+                            <h2 id="mine-h" class="mb-2 text-xl font-semibold">"Your playlists"</h2>
+                            {if mine.is_empty() { view! { <p>"None yet."</p> }.into_any() } else { view! { <PlaylistList lists=mine label="Your playlists".into()/> }.into_any() }}
+                            <h2 class="mb-2 mt-6 text-xl font-semibold">"Saved playlists"</h2>
+                            {if saved.is_empty() { view! { <p>"None yet."</p> }.into_any() } else { view! { <PlaylistList lists=saved label="Saved playlists".into()/> }.into_any() }}
+                        </section>
+                        <section class=CARD aria-labelledby="new-h">
+                            <h2 id="new-h" class="mb-2 text-xl font-semibold">"New playlist"</h2>
+                            <CreatePlaylistForm/>
+                        </section>
+                    </div>
+                }.into_any()
             })}
         </Suspense>
     }

@@ -7,6 +7,7 @@ mod catalog_pages;
 mod home_page;
 mod listening_pages;
 mod misc_pages;
+mod playlist_pages;
 
 pub use account_pages::{LibraryPage, ProfilePage, SettingsPage};
 pub use admin_page::{AdminPage, ArtistHomePage};
@@ -15,3 +16,4 @@ pub use catalog_pages::{AlbumPage, AlbumsPage, ArtistPage, ArtistsPage, GenreLin
 pub use home_page::HomePage;
 pub use listening_pages::{HistoryItem, HistoryPage, StatsPage};
 pub use misc_pages::{NotFoundPage, SearchPage};
+pub use playlist_pages::{CreatePlaylistForm, LikedSongsPage, PlaylistList, PlaylistPage, PublicPlaylistsPage, SongActions};

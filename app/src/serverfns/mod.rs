@@ -6,3 +6,4 @@ pub mod admin;
 pub mod auth;
 pub mod catalog;
 pub mod listening;
+pub mod playlists;

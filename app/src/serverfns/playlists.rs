@@ -1,0 +1,177 @@
+//! Playlists and likes. Every action re-checks permissions in the service; ids in a
+//! request never grant anything by themselves.
+
+use encore::{
+    catalog::SongRow,
+    playlists::{PlaylistPage, PlaylistSummary},
+};
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+fn id(s: &str) -> Result<uuid::Uuid, AppError> {
+    uuid::Uuid::parse_str(s.trim()).map_err(|_| AppError::NotFound)
+}
+
+#[cfg(feature = "ssr")]
+fn visibility(s: &str) -> Result<encore::playlists::Visibility, AppError> {
+    encore::playlists::Visibility::parse(s)
+        .ok_or_else(|| AppError::Invalid(encore::FieldErrors::single("visibility", "Pick public, unlisted or private.")))
+}
+
+#[server(endpoint = "playlists/create")]
+pub async fn create_playlist(title: String, description: String, visibility: String) -> Result<(), AppError> {
+    use crate::server::*;
+    let me = require_user().await?;
+    let vis = self::visibility(&visibility)?;
+    let pid = encore::service::playlists::create(&ctx()?.repos, &me, &title, &description, vis).await?;
+    leptos_axum::redirect(&format!("/playlist/{pid}"));
+    Ok(())
+}
+
+#[server(endpoint = "playlists/get")]
+pub async fn get_playlist(id: String, after: Option<f64>) -> Result<PlaylistPage, AppError> {
+    use crate::server::*;
+    let me = session_user().await?;
+    encore::service::playlists::page(&ctx()?.repos, self::id(&id)?, me.as_ref(), after).await.map_err(|e| {
+        let e = AppError::from(e);
+        if e == AppError::NotFound {
+            set_status(http::StatusCode::NOT_FOUND);
+        }
+        e
+    })
+}
+
+#[server(endpoint = "playlists/update")]
+pub async fn update_playlist(id: String, title: String, description: String, visibility: String, collaborative: Option<String>) -> Result<(), AppError> {
+    use crate::server::*;
+    let me = require_user().await?;
+    let pid = self::id(&id)?;
+    let vis = self::visibility(&visibility)?;
+    encore::service::playlists::update(&ctx()?.repos, &me, pid, &title, &description, vis, collaborative.is_some()).await?;
+    leptos_axum::redirect(&format!("/playlist/{pid}?saved=details"));
+    Ok(())
+}
+
+#[server(endpoint = "playlists/delete")]
+pub async fn delete_playlist(id: String) -> Result<(), AppError> {
+    use crate::server::*;
+    let me = require_user().await?;
+    encore::service::playlists::delete(&ctx()?.repos, &me, self::id(&id)?).await?;
+    leptos_axum::redirect("/library?saved=deleted");
+    Ok(())
+}
+
+#[server(endpoint = "playlists/add")]
+pub async fn add_to_playlist(playlist_id: String, song_id: String) -> Result<(), AppError> {
+    use crate::server::*;
+    let me = require_user().await?;
+    let (pid, sid) = (self::id(&playlist_id)?, self::id(&song_id)?);
+    encore::service::playlists::add_song(&ctx()?.repos, &me, pid, sid).await?;
+    leptos_axum::redirect(&format!("/song/{sid}?saved=added"));
+    Ok(())
+}
+
+#[server(endpoint = "playlists/remove")]
+pub async fn remove_from_playlist(id: String, item_id: String) -> Result<(), AppError> {
+    use crate::server::*;
+    let me = require_user().await?;
+    let pid = self::id(&id)?;
+    encore::service::playlists::remove_item(&ctx()?.repos, &me, pid, self::id(&item_id)?).await?;
+    leptos_axum::redirect(&format!("/playlist/{pid}?saved=removed"));
+    Ok(())
+}
+
+/// Moves an item before another (empty: to the end), if the playlist is still at
+/// `version`.
+#[server(endpoint = "playlists/move")]
+pub async fn move_in_playlist(id: String, item_id: String, before: Option<String>, version: i64) -> Result<(), AppError> {
+    use crate::server::*;
+    let me = require_user().await?;
+    let pid = self::id(&id)?;
+    let before = match before.filter(|b| !b.is_empty()) {
+        Some(b) => Some(self::id(&b)?),
+        None => None,
+    };
+    encore::service::playlists::move_item(&ctx()?.repos, &me, pid, self::id(&item_id)?, before, version).await?;
+    leptos_axum::redirect(&format!("/playlist/{pid}?saved=moved"));
+    Ok(())
+}
+
+#[server(endpoint = "playlists/invite")]
+pub async fn invite_collaborator(id: String, username: String, role: String) -> Result<(), AppError> {
+    use crate::server::*;
+    let me = require_user().await?;
+    let pid = self::id(&id)?;
+    let role = encore::playlists::CollabRole::parse(&role)
+        .ok_or_else(|| AppError::Invalid(encore::FieldErrors::single("role", "Pick editor or viewer.")))?;
+    encore::service::playlists::set_collaborator(&ctx()?.repos, &me, pid, &username, role).await?;
+    leptos_axum::redirect(&format!("/playlist/{pid}?saved=invited"));
+    Ok(())
+}
+
+#[server(endpoint = "playlists/uninvite")]
+pub async fn remove_collaborator(id: String, user_id: String) -> Result<(), AppError> {
+    use crate::server::*;
+    let me = require_user().await?;
+    let pid = self::id(&id)?;
+    encore::service::playlists::remove_collaborator(&ctx()?.repos, &me, pid, self::id(&user_id)?).await?;
+    leptos_axum::redirect(&format!("/playlist/{pid}?saved=uninvited"));
+    Ok(())
+}
+
+#[server(endpoint = "playlists/save")]
+pub async fn save_playlist(id: String, saved: bool) -> Result<(), AppError> {
+    use crate::server::*;
+    let me = require_user().await?;
+    let pid = self::id(&id)?;
+    encore::service::playlists::set_saved(&ctx()?.repos, &me, pid, saved).await?;
+    leptos_axum::redirect(&format!("/playlist/{pid}"));
+    Ok(())
+}
+
+/// The Library: own and shared playlists, saved playlists.
+#[server(endpoint = "playlists/library")]
+pub async fn my_playlists() -> Result<(Vec<PlaylistSummary>, Vec<PlaylistSummary>), AppError> {
+    use crate::server::*;
+    let me = require_user_or_redirect("/library").await?;
+    let repos = ctx()?.repos;
+    Ok((repos.playlists.library(me.id).await?, repos.playlists.saved(me.id).await?))
+}
+
+#[server(endpoint = "playlists/public")]
+pub async fn public_playlists() -> Result<Vec<PlaylistSummary>, AppError> {
+    Ok(crate::server::ctx()?.repos.playlists.public(100).await?)
+}
+
+/// For the song page: the playlists the user can add to, and whether they like the song.
+#[server(endpoint = "playlists/song_menu")]
+pub async fn song_menu(song_id: String) -> Result<Option<(Vec<PlaylistSummary>, bool)>, AppError> {
+    use crate::server::*;
+    let Some(me) = session_user().await? else { return Ok(None) };
+    let repos = ctx()?.repos;
+    let liked = repos.accounts.likes_song(me.id, self::id(&song_id)?).await?;
+    Ok(Some((repos.playlists.editable(me.id).await?, liked)))
+}
+
+#[server(endpoint = "likes/song")]
+pub async fn like_song(song_id: String, liked: bool) -> Result<(), AppError> {
+    use crate::server::*;
+    let me = require_user().await?;
+    let sid = self::id(&song_id)?;
+    let repos = ctx()?.repos;
+    repos.catalog.song(sid).await?.ok_or(AppError::NotFound)?;
+    repos.accounts.set_song_like(me.id, sid, liked).await?;
+    leptos_axum::redirect(&format!("/song/{sid}"));
+    Ok(())
+}
+
+#[server(endpoint = "likes/songs")]
+pub async fn liked_songs() -> Result<Vec<SongRow>, AppError> {
+    use crate::server::*;
+    let me = require_user_or_redirect("/collection/tracks").await?;
+    let repos = ctx()?.repos;
+    let ids = repos.accounts.liked_song_ids(me.id, 1000).await?;
+    Ok(repos.catalog.song_rows(&ids).await?)
+}

@@ -1,0 +1,117 @@
+import { expect, Page, test, TestInfo } from '@playwright/test';
+import { open, signUp, uniqueName } from './helpers';
+
+/** The first `n` songs of the first new release that has at least `n` tracks. */
+async function songPages(page: Page, info: TestInfo, n: number): Promise<{ href: string, title: string }[]> {
+  await open(page, info, '/');
+  const albums = await page.getByRole('list', { name: 'New releases' }).getByRole('link')
+    .evaluateAll((ls) => ls.map((l) => l.getAttribute('href')!));
+  const links = page.getByRole('list', { name: 'Tracks' }).locator('a[href^="/song/"]:not([aria-label])');
+  for (const href of albums) {
+    await open(page, info, href);
+    if (await links.count() >= n) break;
+  }
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    out.push({ href: (await links.nth(i).getAttribute('href'))!, title: (await links.nth(i).innerText()).trim() });
+  }
+  return out;
+}
+
+async function addTo(page: Page, info: TestInfo, songHref: string, playlist: string) {
+  await open(page, info, songHref);
+  await page.getByLabel('Add to playlist').selectOption({ label: playlist });
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(page.getByText('Added to the playlist.')).toBeVisible();
+}
+
+test('make a private playlist, add, reorder, remove; others cannot see it', async ({ page, browser }, info) => {
+  await signUp(page, info, uniqueName('pl'));
+  const songs = await songPages(page, info, 3);
+  await open(page, info, '/library');
+  await page.getByLabel('Title').fill('Night drive');
+  await page.getByLabel('Who can see it').selectOption('private');
+  await page.getByRole('button', { name: 'Create playlist' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Night drive' })).toBeVisible();
+  const url = page.url();
+
+  for (const s of songs) await addTo(page, info, s.href, 'Night drive');
+  // Adding the same song again gets a clear message.
+  await open(page, info, songs[0].href);
+  await page.getByLabel('Add to playlist').selectOption({ label: 'Night drive' });
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(page.getByText('That song is already in this playlist.')).toBeVisible();
+
+  await open(page, info, url);
+  const list = page.getByRole('list', { name: 'Playlist songs' });
+  const titles = () => list.locator('a[href^="/song/"]:not([aria-label])').allInnerTexts();
+  await expect.poll(titles).toEqual(songs.map((s) => s.title));
+  await expect(page.getByText(/3 songs, /)).toBeVisible();
+
+  await list.getByRole('button', { name: `Move ${songs[1].title} up` }).click();
+  await expect(page.getByText('Moved.')).toBeVisible();
+  await expect.poll(titles).toEqual([songs[1].title, songs[0].title, songs[2].title]);
+
+  await list.getByRole('button', { name: `Remove ${songs[2].title} from this playlist` }).click();
+  await expect(page.getByText('Removed.')).toBeVisible();
+  await expect.poll(titles).toEqual([songs[1].title, songs[0].title]);
+  await expect(page.getByText(/2 songs, /)).toBeVisible();
+
+  // Another user: a private playlist is a 404.
+  const other = await browser.newPage({ javaScriptEnabled: info.project.use.javaScriptEnabled });
+  await signUp(other, info, uniqueName('ot'));
+  const res = await other.goto(url);
+  expect(res?.status()).toBe(404);
+  await expect(other.getByRole('heading', { name: '404 — no such playlist' })).toBeVisible();
+  await other.close();
+});
+
+test('a stale reorder is refused and the user is told', async ({ page }, info) => {
+  await signUp(page, info, uniqueName('sr'));
+  const songs = await songPages(page, info, 3);
+  await open(page, info, '/library');
+  await page.getByLabel('Title').fill('Stale');
+  await page.getByRole('button', { name: 'Create playlist' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Stale' })).toBeVisible();
+  const url = page.url();
+  for (const s of songs) await addTo(page, info, s.href, 'Stale');
+  await open(page, info, url);
+  // A second tab changes the playlist meanwhile.
+  const tab = await page.context().newPage();
+  await tab.goto(url);
+  await tab.getByRole('list', { name: 'Playlist songs' }).getByRole('button', { name: `Move ${songs[2].title} up` }).click();
+  await expect(tab.getByText('Moved.')).toBeVisible();
+  await tab.close();
+  await page.getByRole('list', { name: 'Playlist songs' }).getByRole('button', { name: `Move ${songs[1].title} up` }).click();
+  await expect(page.getByText(/Someone changed this playlist while you were editing/)).toBeVisible();
+});
+
+test('liked songs are a playlist of their own', async ({ page }, info) => {
+  await signUp(page, info, uniqueName('lk'));
+  const [song] = await songPages(page, info, 1);
+  await open(page, info, song.href);
+  await page.getByRole('button', { name: '♡ Like' }).click();
+  await expect(page.getByRole('button', { name: '♥ Liked' })).toBeVisible();
+  await open(page, info, '/collection/tracks');
+  await expect(page.getByRole('list', { name: 'Liked songs' }).getByRole('link', { name: song.title, exact: true })).toBeVisible();
+});
+
+test('public playlists are listed and can be saved by others', async ({ page, browser }, info) => {
+  const owner = uniqueName('po');
+  await signUp(page, info, owner);
+  await open(page, info, '/library');
+  const title = `Mix ${owner}`;
+  await page.getByLabel('Title').fill(title);
+  await page.getByRole('button', { name: 'Create playlist' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
+
+  const other = await browser.newPage({ javaScriptEnabled: info.project.use.javaScriptEnabled });
+  await signUp(other, info, uniqueName('sv'));
+  await open(other, info, '/playlists');
+  await other.getByRole('link', { name: title }).click();
+  await other.getByRole('button', { name: 'Save to your library' }).click();
+  await expect(other.getByRole('button', { name: 'Remove from your library' })).toBeVisible();
+  await open(other, info, '/library');
+  await expect(other.getByRole('list', { name: 'Saved playlists' }).getByRole('link', { name: title })).toBeVisible();
+  await other.close();
+});
