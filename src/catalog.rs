@@ -253,4 +253,5 @@ pub struct SearchResults {
     pub artists: Vec<ArtistSummary>,
     pub albums: Vec<Album>,
     pub users: Vec<crate::model::UserSummary>,
+    pub playlists: Vec<crate::playlists::PlaylistSummary>,
 }

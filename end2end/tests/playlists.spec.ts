@@ -107,6 +107,8 @@ test('public playlists are listed and can be saved by others', async ({ page, br
 
   const other = await browser.newPage({ javaScriptEnabled: info.project.use.javaScriptEnabled });
   await signUp(other, info, uniqueName('sv'));
+  await open(other, info, `/search?q=${encodeURIComponent(title.toLowerCase())}`);
+  await expect(other.getByRole('list', { name: 'Playlists' }).getByRole('link', { name: title })).toBeVisible();
   await open(other, info, '/playlists');
   await other.getByRole('link', { name: title }).click();
   await other.getByRole('button', { name: 'Save to your library' }).click();

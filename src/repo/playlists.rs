@@ -60,6 +60,18 @@ impl From<Row> for Playlist {
     }
 }
 
+impl From<Row> for PlaylistSummary {
+    fn from(r: Row) -> Self {
+        PlaylistSummary {
+            id: r.id,
+            title: r.title,
+            owner_name: r.owner_name,
+            visibility: Visibility::parse(&r.visibility).unwrap_or(Visibility::Private),
+            track_count: r.track_count,
+        }
+    }
+}
+
 const SELECT: &str = "select p.id, p.owner_id, u.username as owner_username, u.display_name as owner_name, p.title,
     p.description, p.visibility, p.collaborative, p.track_count, p.total_duration_ms, p.version, p.updated_at
     from playlists p join users u on u.id = p.owner_id";
@@ -263,16 +275,7 @@ impl PlaylistRepo {
 
     async fn summaries(&self, sql: &str, user: Option<Uuid>, limit: i64) -> Result<Vec<PlaylistSummary>> {
         let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} {sql} limit $2")).bind(user).bind(limit).fetch_all(&self.pool).await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| PlaylistSummary {
-                id: r.id,
-                title: r.title,
-                owner_name: r.owner_name,
-                visibility: Visibility::parse(&r.visibility).unwrap_or(Visibility::Private),
-                track_count: r.track_count,
-            })
-            .collect())
+        Ok(rows.into_iter().map(Into::into).collect())
     }
 
     /// The user's own playlists and those shared with them, newest change first.
@@ -310,6 +313,19 @@ impl PlaylistRepo {
 
     pub async fn public(&self, limit: i64) -> Result<Vec<PlaylistSummary>> {
         self.summaries("where p.visibility = 'public' and $1::uuid is null order by p.updated_at desc", None, limit).await
+    }
+
+    /// Public playlists whose title contains `q` (case-insensitive), most recently changed first.
+    pub async fn search_public(&self, q: &str, limit: i64) -> Result<Vec<PlaylistSummary>> {
+        let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let rows: Vec<Row> = sqlx::query_as(&format!(
+            "{SELECT} where p.visibility = 'public' and p.title ilike $1 order by p.updated_at desc limit $2"
+        ))
+        .bind(pattern)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
     }
 
     // --- MongoDB: items -------------------------------------------------------------------

@@ -12,7 +12,7 @@ use futures::TryStreamExt;
 use mongodb::bson::{doc, Document};
 use uuid::Uuid;
 
-use crate::{catalog::small_catalog, TestApp};
+use crate::{catalog::small_catalog, songs, TestApp};
 
 fn play(song: &SongRow, ms: u64, reason: EndReason, minutes_ago: i64) -> PlayReport {
     PlayReport {
@@ -28,16 +28,6 @@ fn play(song: &SongRow, ms: u64, reason: EndReason, minutes_ago: i64) -> PlayRep
     }
 }
 
-async fn songs(app: &TestApp, n: usize) -> Vec<SongRow> {
-    let home = app.repos.catalog.home().await.unwrap();
-    let mut out = vec![];
-    for a in &home.new_releases {
-        out.extend(app.repos.catalog.album_tracks(a.id).await.unwrap());
-    }
-    out.truncate(n);
-    assert_eq!(out.len(), n);
-    out
-}
 
 /// Runs the aggregator until nothing is left. A transaction abandoned by a killed
 /// aggregator may still hold its documents for a moment: retry like the job does.

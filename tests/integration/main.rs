@@ -49,6 +49,18 @@ impl TestApp {
     }
 }
 
+/// The first `n` published songs of the newest albums of a generated catalog.
+pub async fn songs(app: &TestApp, n: usize) -> Vec<encore::catalog::SongRow> {
+    let home = app.repos.catalog.home().await.unwrap();
+    let mut out = vec![];
+    for a in &home.new_releases {
+        out.extend(app.repos.catalog.album_tracks(a.id).await.unwrap());
+    }
+    out.truncate(n);
+    assert_eq!(out.len(), n, "the test catalog is too small");
+    out
+}
+
 pub const PASSWORD: &str = "correct horse battery";
 
 pub fn account(username: &str) -> NewAccount {

@@ -9,17 +9,8 @@ use encore::{
 };
 use uuid::Uuid;
 
-use crate::{catalog::small_catalog, TestApp};
+use crate::{catalog::small_catalog, songs, TestApp};
 
-async fn songs(app: &TestApp, n: usize) -> Vec<SongRow> {
-    let home = app.repos.catalog.home().await.unwrap();
-    let mut out = vec![];
-    for a in &home.new_releases {
-        out.extend(app.repos.catalog.album_tracks(a.id).await.unwrap());
-    }
-    out.truncate(n);
-    out
-}
 
 async fn order(app: &TestApp, id: Uuid, who: &SessionUser) -> Vec<Uuid> {
     svc::page(&app.repos, id, Some(who), None).await.unwrap().items.iter().map(|i| i.song.id).collect()
@@ -79,6 +70,10 @@ async fn create_add_reorder_remove_and_counts() {
         other => panic!("{other:?}"),
     }
     assert_eq!(order(&w.app, w.id, &w.owner).await[0], w.songs[0].id, "nothing moved");
+
+    // Public playlists are found by title; wildcards are plain characters.
+    assert_eq!(r.playlists.search_public("road TR", 5).await.unwrap().len(), 1);
+    assert!(r.playlists.search_public("%", 5).await.unwrap().is_empty());
 
     svc::remove_item(r, &w.owner, w.id, items[1]).await.unwrap();
     assert!(matches!(svc::remove_item(r, &w.owner, w.id, items[1]).await, Err(Error::Conflict(_))));

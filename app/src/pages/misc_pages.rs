@@ -52,7 +52,7 @@ pub fn SearchPage() -> impl IntoView {
                     let text = q();
                     match results.await {
                         Ok(r) if text.trim().is_empty() => { let _ = r; view! { <p class="mt-4 text-zinc-600 dark:text-zinc-400">"Type to search; small typos are fine."</p> }.into_any() }
-                        Ok(r) if r.songs.is_empty() && r.artists.is_empty() && r.albums.is_empty() && r.users.is_empty() =>
+                        Ok(r) if r.songs.is_empty() && r.artists.is_empty() && r.albums.is_empty() && r.users.is_empty() && r.playlists.is_empty() =>
                             view! { <p class="mt-4">{format!("Nothing matches “{text}”.")}</p> }.into_any(),
                         Ok(r) => view! {
                             {(!r.artists.is_empty()).then(|| view! {
@@ -66,6 +66,10 @@ pub fn SearchPage() -> impl IntoView {
                             {(!r.albums.is_empty()).then(|| view! {
                                 <section class="mt-6" aria-labelledby="sal-h"><h2 id="sal-h" class="mb-2 text-xl font-semibold">"Albums"</h2>
                                 <AlbumGrid albums=r.albums.clone() label="Albums".into()/></section>
+                            })}
+                            {(!r.playlists.is_empty()).then(|| view! {
+                                <section class="mt-6" aria-labelledby="sp-h"><h2 id="sp-h" class="mb-2 text-xl font-semibold">"Playlists"</h2>
+                                <crate::pages::PlaylistList lists=r.playlists.clone() label="Playlists".into()/></section>
                             })}
                             {(!r.users.is_empty()).then(|| view! {
                                 <section class="mt-6" aria-labelledby="su-h"><h2 id="su-h" class="mb-2 text-xl font-semibold">"People"</h2>

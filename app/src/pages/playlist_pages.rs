@@ -191,6 +191,13 @@ pub fn PlaylistPage() -> impl IntoView {
                             <A href=format!("/u/{}", p.owner_username) attr:class="underline">{p.owner_name.clone()}</A>
                             {format!(" · {} song{}, {} · version {}", p.track_count, if p.track_count == 1 { "" } else { "s" }, format_duration(p.total_duration_ms.max(0) as u64), p.version)}
                         </p>
+                        {(p.visibility == Visibility::Unlisted).then(|| view! {
+                            <div class="mt-2 flex items-center gap-2 text-sm">
+                                <label for="share-link">"Share link"</label>
+                                <input id="share-link" readonly value=format!("/playlist/{}", p.id)
+                                    class="w-full max-w-sm rounded border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900"/>
+                            </div>
+                        })}
                         {rights.save.then(|| view! {
                             <ActionForm action=save attr:class="mt-2">
                                 <input type="hidden" name="id" value=pid_save/>

@@ -137,5 +137,6 @@ pub async fn search(q: String) -> Result<SearchResults, AppError> {
     if prefix.len() <= 30 && !prefix.contains(' ') {
         results.users = ctx.repos.accounts.search_users(&prefix, 5).await?;
     }
+    results.playlists = ctx.repos.playlists.search_public(q.trim(), 5).await?;
     Ok(results)
 }
