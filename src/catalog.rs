@@ -193,6 +193,8 @@ pub fn sort_name(name: &str) -> String {
 pub struct ArtistPage {
     pub artist: Artist,
     pub followers: i64,
+    /// Whether the signed-in user follows the artist (`None` when signed out).
+    pub following: Option<bool>,
     pub top_songs: Vec<SongRow>,
     pub albums: Vec<Album>,
 }

@@ -186,3 +186,19 @@ pub struct UserSummary {
     pub display_name: String,
     pub role: Role,
 }
+
+/// How the viewer relates to a profile.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Relation {
+    pub following: bool,
+    pub followed_by: bool,
+    pub blocking: bool,
+}
+
+impl Relation {
+    /// Mutual follows are friends.
+    pub fn friends(&self) -> bool {
+        self.following && self.followed_by
+    }
+}
+

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod listening;
 pub mod playlists;
+pub mod social;
 pub mod password;
 
 use crate::{model::SessionUser, Error, Result};

@@ -444,6 +444,90 @@ impl AccountRepo {
         .await?)
     }
 
+    pub async fn set_user_follow(&self, follower: Uuid, followee: Uuid, follow: bool) -> Result<()> {
+        let q = if follow {
+            "insert into user_follows (follower_id, followee_id) values ($1, $2) on conflict do nothing"
+        } else {
+            "delete from user_follows where follower_id = $1 and followee_id = $2"
+        };
+        sqlx::query(q).bind(follower).bind(followee).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn set_artist_follow(&self, user: Uuid, artist: Uuid, follow: bool) -> Result<()> {
+        let q = if follow {
+            "insert into artist_follows (user_id, artist_id) values ($1, $2) on conflict do nothing"
+        } else {
+            "delete from artist_follows where user_id = $1 and artist_id = $2"
+        };
+        sqlx::query(q).bind(user).bind(artist).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn follows_artist(&self, user: Uuid, artist: Uuid) -> Result<bool> {
+        Ok(sqlx::query_scalar("select exists(select 1 from artist_follows where user_id = $1 and artist_id = $2)")
+            .bind(user)
+            .bind(artist)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Blocks (removing follows both ways, in one transaction) or unblocks.
+    pub async fn set_block(&self, blocker: Uuid, blocked: Uuid, block: bool) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        if block {
+            sqlx::query("insert into blocks (blocker_id, blocked_id) values ($1, $2) on conflict do nothing")
+                .bind(blocker)
+                .bind(blocked)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "delete from user_follows where (follower_id = $1 and followee_id = $2) or (follower_id = $2 and followee_id = $1)",
+            )
+            .bind(blocker)
+            .bind(blocked)
+            .execute(&mut *tx)
+            .await?;
+        } else {
+            sqlx::query("delete from blocks where blocker_id = $1 and blocked_id = $2")
+                .bind(blocker)
+                .bind(blocked)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn relation(&self, me: Uuid, other: Uuid) -> Result<crate::model::Relation> {
+        let (following, followed_by, blocking): (bool, bool, bool) = sqlx::query_as(
+            "select exists(select 1 from user_follows where follower_id = $1 and followee_id = $2),
+                    exists(select 1 from user_follows where follower_id = $2 and followee_id = $1),
+                    exists(select 1 from blocks where blocker_id = $1 and blocked_id = $2)",
+        )
+        .bind(me)
+        .bind(other)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(crate::model::Relation { following, followed_by, blocking })
+    }
+
+    /// Followers (`followers = true`) or followees of a user, newest first.
+    pub async fn follow_list(&self, user: Uuid, followers: bool, limit: i64) -> Result<Vec<UserSummary>> {
+        let sql = if followers {
+            "select u.username, u.display_name, u.role from user_follows f join users u on u.id = f.follower_id
+             where f.followee_id = $1 and u.status = 'active' order by f.created_at desc limit $2"
+        } else {
+            "select u.username, u.display_name, u.role from user_follows f join users u on u.id = f.followee_id
+             where f.follower_id = $1 and u.status = 'active' order by f.created_at desc limit $2"
+        };
+        let rows: Vec<(String, String, String)> = sqlx::query_as(sql).bind(user).bind(limit).fetch_all(&self.pool).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(username, display_name, role)| UserSummary { username, display_name, role: Role::parse(&role).unwrap_or(Role::Listener) })
+            .collect())
+    }
+
     /// Whether either user blocks the other.
     pub async fn blocked_either_way(&self, a: Uuid, b: Uuid) -> Result<bool> {
         Ok(sqlx::query_scalar(

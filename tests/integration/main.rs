@@ -8,6 +8,7 @@ mod auth;
 mod catalog;
 mod listening;
 mod playlists;
+mod social;
 mod mongo;
 
 use encore::{repo::Repos, validate::NewAccount};

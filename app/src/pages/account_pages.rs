@@ -7,7 +7,8 @@ use leptos_router::{components::A, hooks::use_params_map};
 use crate::{
     components::form::{Field, FormError, Saved, BUTTON, CARD},
     pages::{CreatePlaylistForm, PlaylistList},
-    serverfns::account::{get_library, get_profile, get_settings, ChangePassword, UpdatePreferences, UpdateProfile},
+    serverfns::social::{get_profile_view, BlockUser, FollowUser},
+    serverfns::account::{get_library, get_settings, ChangePassword, UpdatePreferences, UpdateProfile},
     AuthVersion,
 };
 
@@ -15,24 +16,59 @@ use crate::{
 pub fn ProfilePage() -> impl IntoView {
     let params = use_params_map();
     let username = move || params.read().get("username").unwrap_or_default();
-    let profile = Resource::new(username, get_profile);
+    let follow = ServerAction::<FollowUser>::new();
+    let block = ServerAction::<BlockUser>::new();
+    let view_data = Resource::new(move || (username(), follow.version().get(), block.version().get()), |(u, ..)| get_profile_view(u));
+    let follow_r: Signal<_> = follow.value().into();
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match profile.await {
-                    Ok(p) => view! {
-                        <Title text=p.display_name.clone()/>
-                        <article aria-labelledby="profile-name" class="flex flex-col gap-2">
-                            <h1 id="profile-name" class="text-3xl font-bold">{p.display_name.clone()}</h1>
-                            <p class="text-zinc-600 dark:text-zinc-400">{format!("@{} · {}", p.username, p.role.as_str())}</p>
-                            <p>{p.bio.clone()}</p>
-                            <dl class="flex gap-6 text-sm">
-                                <div><dt class="inline font-semibold">"Followers "</dt><dd class="inline">{p.followers}</dd></div>
-                                <div><dt class="inline font-semibold">"Following "</dt><dd class="inline">{p.following}</dd></div>
-                                <div><dt class="inline font-semibold">"Joined "</dt><dd class="inline">{p.joined.format("%B %Y").to_string()}</dd></div>
-                            </dl>
-                        </article>
-                    }.into_any(),
+                match view_data.await {
+                    Ok(v) => {
+                        let p = v.profile.clone();
+                        let rel = v.relation;
+                        view! {
+                            <Title text=p.display_name.clone()/>
+                            <article aria-labelledby="profile-name" class="flex flex-col gap-2">
+                                <h1 id="profile-name" class="text-3xl font-bold">{p.display_name.clone()}</h1>
+                                <p class="text-zinc-600 dark:text-zinc-400">
+                                    {format!("@{} · {}", p.username, p.role.as_str())}
+                                    {rel.filter(|r| r.friends()).map(|_| view! { <span class="ml-2 rounded bg-violet-100 px-2 text-sm text-violet-900 dark:bg-violet-900 dark:text-violet-100">"Friends"</span> })}
+                                    {rel.filter(|r| r.followed_by && !r.following).map(|_| view! { <span class="ml-2 text-sm">"Follows you"</span> })}
+                                </p>
+                                <p>{p.bio.clone()}</p>
+                                <dl class="flex gap-6 text-sm">
+                                    <div><dt class="inline font-semibold">"Followers "</dt><dd class="inline">{p.followers}</dd></div>
+                                    <div><dt class="inline font-semibold">"Following "</dt><dd class="inline">{p.following}</dd></div>
+                                    <div><dt class="inline font-semibold">"Joined "</dt><dd class="inline">{p.joined.format("%B %Y").to_string()}</dd></div>
+                                </dl>
+                                {rel.map(|r| {
+                                    let (u1, u2) = (p.username.clone(), p.username.clone());
+                                    view! {
+                                        <div class="flex flex-wrap gap-2">
+                                            {(!r.blocking).then(|| view! {
+                                                <ActionForm action=follow>
+                                                    <input type="hidden" name="username" value=u1/>
+                                                    <input type="hidden" name="follow" value=(!r.following).to_string()/>
+                                                    <button type="submit" class=BUTTON>{if r.following { "Unfollow" } else { "Follow" }}</button>
+                                                </ActionForm>
+                                            })}
+                                            <ActionForm action=block>
+                                                <input type="hidden" name="username" value=u2/>
+                                                <input type="hidden" name="block" value=(!r.blocking).to_string()/>
+                                                <button type="submit" class="rounded-md border border-zinc-400 px-3 py-2 text-sm">{if r.blocking { "Unblock" } else { "Block" }}</button>
+                                            </ActionForm>
+                                        </div>
+                                        <FormError result=follow_r/>
+                                    }
+                                })}
+                                <div class="mt-4 grid gap-4 md:grid-cols-2">
+                                    <PeopleList label="Followers" people=v.followers.clone()/>
+                                    <PeopleList label="Following" people=v.following.clone()/>
+                                </div>
+                            </article>
+                        }.into_any()
+                    }
                     Err(_) => view! {
                         <Title text="Not found"/>
                         <h1 class="text-2xl font-bold">"404 — no such user"</h1>
@@ -40,6 +76,21 @@ pub fn ProfilePage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+#[component]
+fn PeopleList(label: &'static str, people: Vec<encore::model::UserSummary>) -> impl IntoView {
+    view! {
+        <section class=CARD>
+            <h2 class="mb-2 font-semibold">{label}</h2>
+            <ul aria-label=label class="text-sm">
+                {people.into_iter().map(|u| view! {
+                    <li><A href=format!("/u/{}", u.username) attr:class="hover:underline">{u.display_name}</A>
+                        <span class="text-zinc-600 dark:text-zinc-400">{format!(" @{}", u.username)}</span></li>
+                }).collect_view()}
+            </ul>
+        </section>
     }
 }
 

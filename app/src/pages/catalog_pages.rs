@@ -44,7 +44,8 @@ fn Problem(error: AppError) -> impl IntoView {
 #[component]
 pub fn ArtistPage() -> impl IntoView {
     let id = param("id");
-    let data = Resource::new(id, get_artist);
+    let follow = ServerAction::<crate::serverfns::social::FollowArtist>::new();
+    let data = Resource::new(move || (id(), follow.version().get()), |(id, _)| get_artist(id));
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -69,6 +70,16 @@ pub fn ArtistPage() -> impl IntoView {
                                     </p>
                                 </div>
                             </header>
+                            {page.following.map(|f| {
+                                let aid = a.id.to_string();
+                                view! {
+                                    <ActionForm action=follow attr:class="mb-4">
+                                        <input type="hidden" name="artist_id" value=aid/>
+                                        <input type="hidden" name="follow" value=(!f).to_string()/>
+                                        <button type="submit" class="rounded-full border border-zinc-400 px-4 py-1.5 text-sm font-semibold">{if f { "Following" } else { "Follow" }}</button>
+                                    </ActionForm>
+                                }
+                            })}
                             <p class="mb-6 max-w-prose">{a.bio.clone()}</p>
                             <section aria-labelledby="top-h" class="mb-8">
                                 <h2 id="top-h" class="mb-2 text-xl font-semibold">"Top songs"</h2>

@@ -1,22 +1,9 @@
 //! Profile, settings, password and theme.
 
-use encore::model::{PublicProfile, SessionUser, Settings, Theme};
+use encore::model::{SessionUser, Settings, Theme};
 use leptos::prelude::*;
 
 use crate::error::AppError;
-
-#[server(endpoint = "account/profile")]
-pub async fn get_profile(username: String) -> Result<PublicProfile, AppError> {
-    use crate::server::*;
-    let uname = encore::validate::normalize_username(&username);
-    match ctx()?.repos.accounts.profile_by_username(&uname).await? {
-        Some(p) => Ok(p),
-        None => {
-            set_status(http::StatusCode::NOT_FOUND);
-            Err(AppError::NotFound)
-        }
-    }
-}
 
 #[server(endpoint = "account/settings")]
 pub async fn get_settings() -> Result<Settings, AppError> {

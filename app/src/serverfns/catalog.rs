@@ -55,7 +55,11 @@ pub async fn get_artist(id: String) -> Result<ArtistPage, AppError> {
     .await;
     let mut top_songs = top?;
     keep(&mut top_songs, explicit_filter().await?);
-    Ok(ArtistPage { artist, followers: followers?, top_songs, albums: albums? })
+    let following = match crate::server::session_user().await? {
+        Some(me) => Some(ctx.repos.accounts.follows_artist(me.id, id).await?),
+        None => None,
+    };
+    Ok(ArtistPage { artist, followers: followers?, following, top_songs, albums: albums? })
 }
 
 #[cfg(feature = "ssr")]

@@ -7,3 +7,4 @@ pub mod auth;
 pub mod catalog;
 pub mod listening;
 pub mod playlists;
+pub mod social;
