@@ -202,3 +202,23 @@ impl Relation {
     }
 }
 
+
+/// Feed items per page.
+pub const FEED_PAGE: i64 = 30;
+
+/// One entry of the activity feed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum FeedEvent {
+    /// A followed user made a public playlist.
+    Playlist { user: UserSummary, playlist_id: Uuid, title: String },
+    /// A followed user liked a song.
+    Like { user: UserSummary, song: crate::catalog::SongRow },
+    /// A followed artist released an album.
+    Release { album: crate::catalog::Album },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FeedItem {
+    pub at: DateTime<Utc>,
+    pub event: FeedEvent,
+}

@@ -108,6 +108,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("albums") view=AlbumsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("genres") view=GenresPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("history") view=HistoryPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("feed") view=FeedPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("playlist"), ParamSegment("id")) view=PlaylistPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("playlists") view=PublicPlaylistsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("collection"), StaticSegment("tracks")) view=LikedSongsPage ssr=SsrMode::Async/>

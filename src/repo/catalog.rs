@@ -362,6 +362,25 @@ impl CatalogRepo {
         Ok(ids.iter().filter_map(|i| by_id.remove(i)).collect())
     }
 
+    /// Albums of these artists released before `before`, newest first (the feed).
+    pub async fn releases_of(&self, artists: &[Uuid], before: chrono::DateTime<Utc>, limit: i64) -> Result<Vec<Album>> {
+        if artists.is_empty() {
+            return Ok(vec![]);
+        }
+        let docs: Vec<AlbumDoc> = self
+            .albums
+            .find(doc! {
+                "artist_ids": {"$in": artists.iter().map(|a| bid(*a)).collect::<Vec<_>>()},
+                "release_date": {"$lt": BDateTime::from_millis(before.timestamp_millis())},
+            })
+            .sort(doc! {"release_date": -1})
+            .limit(limit)
+            .await?
+            .try_collect()
+            .await?;
+        Ok(docs.into_iter().map(Into::into).collect())
+    }
+
     /// Artist names by id.
     pub async fn artist_names(&self, ids: &[Uuid]) -> Result<std::collections::HashMap<Uuid, String>> {
         if ids.is_empty() {

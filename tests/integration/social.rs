@@ -41,3 +41,46 @@ async fn artist_follows_count_and_need_a_real_artist() {
     follow_artist(&app.repos, &me, artist, false).await.unwrap();
     assert_eq!(app.repos.accounts.artist_follower_count(artist).await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn the_feed_shows_followees_public_playlists_likes_and_releases_only() {
+    let app = TestApp::init().await;
+    small_catalog(&app).await;
+    let r = &app.repos;
+    let me = app.user("reader").await.session_user();
+    let friend = app.user("friend").await.session_user();
+    let quiet = app.user("quiet").await.session_user();
+    let stranger = app.user("nobody").await.session_user();
+    for who in [&friend, &quiet] {
+        follow_user(r, &me, who.id, true).await.unwrap();
+    }
+    let home = r.catalog.home().await.unwrap();
+    let song = home.popular[0].clone();
+    let artist = home.new_releases[0].artist_ids[0];
+    follow_artist(r, &me, artist, true).await.unwrap();
+
+    use encore::{playlists::Visibility, service::playlists::create};
+    create(r, &friend, "Shared mix", "", Visibility::Public).await.unwrap();
+    create(r, &friend, "Secret mix", "", Visibility::Private).await.unwrap();
+    create(r, &stranger, "Stranger mix", "", Visibility::Public).await.unwrap();
+    r.accounts.set_song_like(friend.id, song.id, true).await.unwrap();
+    // Someone who does not share activity: their likes stay out.
+    let mut prefs = r.accounts.preferences(quiet.id).await.unwrap();
+    prefs.share_activity = false;
+    r.accounts.update_preferences(quiet.id, &prefs).await.unwrap();
+    r.accounts.set_song_like(quiet.id, song.id, true).await.unwrap();
+
+    let items = encore::service::feed::feed(r, &me, None).await.unwrap();
+    use encore::model::FeedEvent;
+    let titles: Vec<&str> = items.iter().filter_map(|i| match &i.event { FeedEvent::Playlist { title, .. } => Some(title.as_str()), _ => None }).collect();
+    assert_eq!(titles, ["Shared mix"]);
+    let likers: Vec<&str> = items.iter().filter_map(|i| match &i.event { FeedEvent::Like { user, .. } => Some(user.username.as_str()), _ => None }).collect();
+    assert_eq!(likers, ["friend"]);
+    assert!(items.iter().any(|i| matches!(&i.event, FeedEvent::Release { album } if album.artist_ids.contains(&artist))));
+    assert!(items.windows(2).all(|w| w[0].at >= w[1].at), "newest first");
+
+    // A block hides the blocker's activity from the blocked.
+    block(r, &friend, me.id, true).await.unwrap();
+    let items = encore::service::feed::feed(r, &me, None).await.unwrap();
+    assert!(!items.iter().any(|i| matches!(&i.event, FeedEvent::Playlist { .. } | FeedEvent::Like { .. })));
+}

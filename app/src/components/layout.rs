@@ -34,6 +34,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                         <A href=format!("/u/{}", u.username) attr:class=NAV_LINK>
                             <span class="sr-only">"Your profile: "</span>{u.display_name.clone()}
                         </A>
+                        <A href="/feed" attr:class=NAV_LINK>"Feed"</A>
                         <A href="/history" attr:class=NAV_LINK>"History"</A>
                         <A href="/stats" attr:class=NAV_LINK>"Stats"</A>
                         <A href="/settings" attr:class=NAV_LINK>"Settings"</A>

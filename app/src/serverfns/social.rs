@@ -78,3 +78,15 @@ pub async fn follow_artist(artist_id: String, follow: bool) -> Result<(), AppErr
     leptos_axum::redirect(&format!("/artist/{id}"));
     Ok(())
 }
+
+#[server(endpoint = "social/feed")]
+pub async fn get_feed(before: Option<String>) -> Result<Vec<encore::model::FeedItem>, AppError> {
+    use crate::server::*;
+    let me = require_user_or_redirect("/feed").await?;
+    let before = before
+        .filter(|b| !b.is_empty())
+        .map(|b| chrono::DateTime::parse_from_rfc3339(&b).map(|t| t.with_timezone(&chrono::Utc)))
+        .transpose()
+        .map_err(|_| AppError::Invalid(encore::FieldErrors::single("before", "Not a time.")))?;
+    Ok(encore::service::feed::feed(&ctx()?.repos, &me, before).await?)
+}

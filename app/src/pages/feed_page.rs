@@ -1,0 +1,65 @@
+//! The activity feed.
+
+use encore::model::FeedEvent;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{components::A, hooks::use_query_map};
+
+use crate::{components::songs::ArtistLinks, serverfns::social::get_feed};
+
+#[component]
+pub fn FeedPage() -> impl IntoView {
+    let query = use_query_map();
+    let data = Resource::new(move || query.read().get("before"), get_feed);
+    view! {
+        <Title text="Feed"/>
+        <h1 class="mb-4 text-2xl font-bold">"Feed"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(items) if items.is_empty() => view! {
+                        <p>"Nothing yet. Follow people and artists to see what they do here."</p>
+                    }.into_any(),
+                    Ok(items) => {
+                        let next = (items.len() as i64 >= encore::model::FEED_PAGE).then(|| items.last().map(|i| i.at.to_rfc3339())).flatten();
+                        view! {
+                            <ol aria-label="Activity" class="divide-y divide-zinc-200 dark:divide-zinc-800">
+                                {items.into_iter().map(|i| {
+                                    let when = i.at.format("%Y-%m-%d %H:%M").to_string();
+                                    let body = match i.event {
+                                        FeedEvent::Playlist { user, playlist_id, title } => view! {
+                                            <A href=format!("/u/{}", user.username) attr:class="font-medium hover:underline">{user.display_name}</A>
+                                            " made a playlist: "
+                                            <A href=format!("/playlist/{playlist_id}") attr:class="font-medium hover:underline">{title}</A>
+                                        }.into_any(),
+                                        FeedEvent::Like { user, song } => view! {
+                                            <A href=format!("/u/{}", user.username) attr:class="font-medium hover:underline">{user.display_name}</A>
+                                            " liked "
+                                            <A href=format!("/song/{}", song.id) attr:class="font-medium hover:underline">{song.title.clone()}</A>
+                                            " by " <ArtistLinks artists=song.artists.clone()/>
+                                        }.into_any(),
+                                        FeedEvent::Release { album } => view! {
+                                            {album.artist_names.join(", ")}
+                                            " released "
+                                            <A href=format!("/album/{}", album.id) attr:class="font-medium hover:underline">{album.title.clone()}</A>
+                                        }.into_any(),
+                                    };
+                                    view! {
+                                        <li class="py-2">
+                                            <time class="mr-3 text-sm tabular-nums text-zinc-600 dark:text-zinc-400" datetime=i.at.to_rfc3339()>{when}</time>
+                                            {body}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ol>
+                            {next.map(|n| view! {
+                                <p class="mt-4"><A href=format!("/feed?before={}", crate::url::encode(&n)) attr:class="underline">"Older →"</A></p>
+                            })}
+                        }.into_any()
+                    }
+                    Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
