@@ -222,3 +222,22 @@ pub struct FeedItem {
     pub at: DateTime<Utc>,
     pub event: FeedEvent,
 }
+
+/// A report as its reporter and the moderation queue see it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub id: Uuid,
+    pub reporter: Option<String>,
+    pub target_type: String,
+    pub target_id: Uuid,
+    /// What the target is called (song title, username…), when it still exists.
+    pub target_label: String,
+    pub reason: String,
+    pub details: String,
+    pub status: String,
+    pub resolution_note: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+pub const REPORT_REASONS: [&str; 6] = ["spam", "abuse", "copyright", "explicit", "impersonation", "other"];

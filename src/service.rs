@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod feed;
 pub mod listening;
+pub mod moderation;
 pub mod playlists;
 pub mod social;
 pub mod password;

@@ -109,6 +109,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("genres") view=GenresPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("history") view=HistoryPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("feed") view=FeedPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("reports")) view=QueuePage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("reports") view=MyReportsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("playlist"), ParamSegment("id")) view=PlaylistPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("playlists") view=PublicPlaylistsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("collection"), StaticSegment("tracks")) view=LikedSongsPage ssr=SsrMode::Async/>

@@ -308,6 +308,12 @@ impl CatalogRepo {
         Ok(r.matched_count == 1)
     }
 
+    pub async fn set_explicit(&self, id: Uuid, explicit: bool) -> Result<bool> {
+        let r = self.raw_songs.update_one(doc! {"_id": bid(id)}, doc! {"$set": {"explicit": explicit}}).await?;
+        self.bump_version().await?;
+        Ok(r.matched_count == 1)
+    }
+
     /// A counter bumped by every catalog write; the search index rebuilds when it moves.
     pub async fn version(&self) -> Result<i64> {
         let d = self.raw_charts().find_one(doc! {"_id": "version"}).await?;

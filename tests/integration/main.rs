@@ -7,6 +7,7 @@ mod accounts;
 mod auth;
 mod catalog;
 mod listening;
+mod moderation;
 mod playlists;
 mod social;
 mod mongo;

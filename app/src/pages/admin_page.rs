@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 
 use crate::{
     components::form::CARD,
@@ -28,6 +29,7 @@ pub fn AdminPage() -> impl IntoView {
                     Ok(o) => view! {
                         <Title text="Admin"/>
                         <h1 class="mb-4 text-2xl font-bold">"Admin"</h1>
+                        <p class="mb-4"><A href="/admin/reports" attr:class="font-semibold underline">"Reports queue"</A></p>
                         <section class=CARD aria-labelledby="users-h">
                             <h2 id="users-h" class="mb-2 text-lg font-semibold">"Users"</h2>
                             <ul class="flex flex-wrap gap-4">

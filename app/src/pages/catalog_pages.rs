@@ -197,6 +197,7 @@ pub fn SongPage() -> impl IntoView {
                                 view! { <p role="note">"This song has no playable audio."</p> }.into_any()
                             }}
                             <crate::pages::SongActions song_id=s.id.to_string()/>
+                            <crate::pages::ReportSongForm song_id=s.id.to_string()/>
                             <section aria-labelledby="about-h" class=CARD>
                                 <h2 id="about-h" class="mb-2 text-lg font-semibold">"About this song"</h2>
                                 <dl class="grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-4">

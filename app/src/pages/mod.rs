@@ -8,6 +8,7 @@ mod feed_page;
 mod home_page;
 mod listening_pages;
 mod misc_pages;
+mod moderation_pages;
 mod playlist_pages;
 
 pub use account_pages::{LibraryPage, ProfilePage, SettingsPage};
@@ -18,4 +19,5 @@ pub use feed_page::FeedPage;
 pub use home_page::HomePage;
 pub use listening_pages::{HistoryItem, HistoryPage, StatsPage};
 pub use misc_pages::{NotFoundPage, SearchPage};
+pub use moderation_pages::{MyReportsPage, QueuePage, ReportSongForm};
 pub use playlist_pages::{CreatePlaylistForm, LikedSongsPage, PlaylistList, PlaylistPage, PublicPlaylistsPage, SongActions};

@@ -6,5 +6,6 @@ pub mod admin;
 pub mod auth;
 pub mod catalog;
 pub mod listening;
+pub mod moderation;
 pub mod playlists;
 pub mod social;

@@ -1,0 +1,46 @@
+import { expect, test } from '@playwright/test';
+import { ADMIN, jsEnabled, open, signIn, signUp, uniqueName } from './helpers';
+
+test('a listener reports a song, a moderator takes it down, the song 404s for listeners', async ({ page, browser }, info) => {
+  await signUp(page, info, uniqueName('rp'));
+  // A song no other spec uses: the last track of one of the last new releases.
+  await open(page, info, '/');
+  const albums = await page.getByRole('list', { name: 'New releases' }).getByRole('link')
+    .evaluateAll((ls) => ls.map((l) => l.getAttribute('href')!));
+  await open(page, info, albums[albums.length - (jsEnabled(info) ? 1 : 2)]);
+  const tracks = page.getByRole('list', { name: 'Tracks' }).locator('a[href^="/song/"]:not([aria-label])');
+  const last = tracks.last();
+  const title = (await last.innerText()).trim();
+  await last.click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(title);
+  const songUrl = page.url();
+
+  await page.getByText('Report this song').click();
+  await page.getByLabel('Reason').selectOption('copyright');
+  await page.getByLabel('Details (optional)').fill('Uploaded without permission');
+  await page.getByRole('button', { name: 'Send report' }).click();
+  await expect(page.getByText(/a moderator will look at your report/)).toBeVisible();
+
+  // A listener cannot open the queue.
+  const denied = await open(page, info, '/admin/reports');
+  expect(denied?.status()).toBe(403);
+
+  const mod = await browser.newPage({ javaScriptEnabled: info.project.use.javaScriptEnabled });
+  await signIn(mod, info, ADMIN.username, ADMIN.password);
+  await expect(mod.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin', exact: true })).toBeVisible();
+  await open(mod, info, '/admin/reports');
+  const form = mod.getByRole('form', { name: `Act on the report about ${title}` }).first();
+  await form.getByLabel('Action').selectOption('take_down');
+  await form.getByLabel('Note (shown to the reporter)').fill('Removed after review');
+  await form.getByRole('button', { name: 'Apply' }).click();
+  await expect(mod.getByText('Done. The reporter can see the outcome.')).toBeVisible();
+  await mod.close();
+
+  const gone = await open(page, info, songUrl);
+  expect(gone?.status()).toBe(404);
+  await open(page, info, '/reports');
+  const mine = page.getByRole('list', { name: 'My reports' });
+  await expect(mine).toContainText(title);
+  await expect(mine).toContainText('actioned');
+  await expect(mine).toContainText('Moderator\'s note: Removed after review');
+});
