@@ -44,3 +44,33 @@ test('a listener reports a song, a moderator takes it down, the song 404s for li
   await expect(mine).toContainText('actioned');
   await expect(mine).toContainText('Moderator\'s note: Removed after review');
 });
+
+test('an admin suspends a user, who is signed out at once and told why at sign-in', async ({ page, browser }, info) => {
+  const name = uniqueName('su');
+  await signUp(page, info, name);
+  const admin = await browser.newPage({ javaScriptEnabled: info.project.use.javaScriptEnabled });
+  await signIn(admin, info, ADMIN.username, ADMIN.password);
+  await expect(admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin', exact: true })).toBeVisible();
+  await open(admin, info, `/admin/users?q=${name}`);
+  const card = admin.getByRole('listitem', { name });
+  await card.getByLabel('Days').fill('3');
+  await card.getByLabel('Reason').fill('spam');
+  await card.getByRole('button', { name: 'Suspend' }).click();
+  await expect(admin.getByText('User suspended and signed out everywhere.')).toBeVisible();
+  await expect(admin.getByRole('listitem', { name })).toContainText('suspended until');
+  await admin.close();
+
+  await open(page, info, '/library');
+  await expect(page).toHaveURL(/\/signin/);
+  await signIn(page, info, name);
+  await expect(page.getByText(/This account is suspended until/)).toBeVisible();
+});
+
+test('listeners cannot use user management', async ({ page, request }, info) => {
+  await signUp(page, info, uniqueName('nu'));
+  const res = await open(page, info, '/admin/users');
+  expect(res?.status()).toBe(403);
+  const post = await page.request.post('/api/admin/set_role', { form: { user_id: '00000000-0000-4000-8000-000000000001', role: 'admin' } });
+  expect(post.status()).toBeGreaterThanOrEqual(400);
+  expect(await post.text()).toContain('Forbidden');
+});

@@ -564,6 +564,50 @@ impl AccountRepo {
         })
     }
 
+    /// Users whose username or email starts with `q`, newest first.
+    pub async fn admin_search(&self, q: &str, limit: i64) -> Result<Vec<User>> {
+        let prefix = format!("{}%", q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let rows: Vec<UserRow> = sqlx::query_as(&format!(
+            "select {USER_COLUMNS} from users where username like $1 or lower(email) like $1 order by created_at desc limit $2"
+        ))
+        .bind(prefix)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    pub async fn set_status(&self, id: Uuid, suspended: bool, until: Option<DateTime<Utc>>) -> Result<()> {
+        let n = sqlx::query("update users set status = $2, suspended_until = $3 where id = $1")
+            .bind(id)
+            .bind(if suspended { "suspended" } else { "active" })
+            .bind(until)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(Error::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Deletes every stored session of the user (they are signed out everywhere).
+    pub async fn end_sessions(&self, id: Uuid) -> Result<u64> {
+        let mut tx = self.pool.begin().await?;
+        let n = sqlx::query(
+            "delete from tower_sessions.session where id in (select session_id from user_sessions where user_id = $1)",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        sqlx::query("delete from user_sessions where user_id = $1").bind(id).execute(&mut *tx).await?;
+        // Sessions not in the index still carry the old epoch: bump it.
+        sqlx::query("update users set session_epoch = session_epoch + 1 where id = $1").bind(id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     pub async fn audit(&self, actor: Option<Uuid>, action: &str, target_type: &str, target_id: &str, details: serde_json::Value) -> Result<()> {
         sqlx::query(
             "insert into audit_log (actor_id, action, target_type, target_id, details) values ($1, $2, $3, $4, $5)",

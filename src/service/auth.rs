@@ -106,6 +106,14 @@ impl AuthService {
                 return Err(Error::field("password", "Wrong username or password."));
             }
         };
+        // A suspension that ran out ends at the next sign-in.
+        let mut creds = creds;
+        if creds.user.status == UserStatus::Suspended
+            && creds.user.suspended_until.is_some_and(|t| t <= chrono::Utc::now())
+        {
+            self.repos.accounts.set_status(creds.user.id, false, None).await?;
+            creds.user.status = UserStatus::Active;
+        }
         if creds.user.status == UserStatus::Suspended {
             let until = creds
                 .user

@@ -207,7 +207,7 @@ impl Player {
         if let Some(t) = self.tracking.get_value() {
             self.tracking.set_value(None);
             if t.played_ms >= 1.0 {
-                report(t, reason, false);
+                report(t, reason);
             }
         }
     }
@@ -248,23 +248,14 @@ fn report_fields(t: &Tracking, reason: EndReason) -> Vec<(&'static str, String)>
     ]
 }
 
-/// Sends a play report: a server function call, retried once with the same event id (the
-/// server counts it once); on page exit a beacon, which survives the unload.
+/// Sends a play report. First choice is `navigator.sendBeacon` (a form post the browser
+/// delivers even when the page is left right after, e.g. skip then navigate); when the
+/// browser will not queue it, a server-function call retried once with the same event id
+/// (the server counts an event id once).
 #[cfg(feature = "hydrate")]
-fn report(t: Tracking, reason: EndReason, beacon: bool) {
+fn report(t: Tracking, reason: EndReason) {
     let fields = report_fields(&t, reason);
-    if beacon {
-        if let Ok(params) = leptos::web_sys::UrlSearchParams::new() {
-            for (k, v) in &fields {
-                params.append(k, v);
-            }
-            let body: wasm_bindgen::JsValue = params.into();
-            let nav = leptos::prelude::window().navigator();
-            let _ = js_sys::Reflect::get(&nav, &"sendBeacon".into())
-                .ok()
-                .and_then(|f| wasm_bindgen::JsCast::dyn_into::<js_sys::Function>(f).ok())
-                .map(|f| f.call2(&nav, &"/api/listening/report".into(), &body));
-        }
+    if send_beacon(&fields) {
         return;
     }
     leptos::task::spawn_local(async move {
@@ -291,6 +282,23 @@ fn report(t: Tracking, reason: EndReason, beacon: bool) {
     });
 }
 
+/// `true` when the browser queued the beacon.
+#[cfg(feature = "hydrate")]
+fn send_beacon(fields: &[(&'static str, String)]) -> bool {
+    let Ok(params) = leptos::web_sys::UrlSearchParams::new() else { return false };
+    for (k, v) in fields {
+        params.append(k, v);
+    }
+    let body: wasm_bindgen::JsValue = params.into();
+    let nav = leptos::prelude::window().navigator();
+    js_sys::Reflect::get(&nav, &"sendBeacon".into())
+        .ok()
+        .and_then(|f| wasm_bindgen::JsCast::dyn_into::<js_sys::Function>(f).ok())
+        .and_then(|f| f.call2(&nav, &"/api/listening/report".into(), &body).ok())
+        .and_then(|r| r.as_bool())
+        .unwrap_or(false)
+}
+
 #[cfg(feature = "hydrate")]
 async fn gloo_timers_sleep(ms: i32) {
     let p = js_sys::Promise::new(&mut |resolve, _| {
@@ -300,7 +308,7 @@ async fn gloo_timers_sleep(ms: i32) {
 }
 
 #[cfg(not(feature = "hydrate"))]
-fn report(_t: Tracking, _reason: EndReason, _beacon: bool) {}
+fn report(_t: Tracking, _reason: EndReason) {}
 
 #[cfg(feature = "hydrate")]
 fn now_ms() -> i64 {
@@ -385,7 +393,7 @@ pub fn PlayerBar() -> impl IntoView {
             if let Some(t) = p.tracking.get_value() {
                 p.tracking.set_value(None);
                 if t.played_ms >= 1.0 {
-                    report(t, EndReason::PausedAndLeft, true);
+                    report(t, EndReason::PausedAndLeft);
                 }
             }
         });

@@ -29,7 +29,8 @@ pub fn AdminPage() -> impl IntoView {
                     Ok(o) => view! {
                         <Title text="Admin"/>
                         <h1 class="mb-4 text-2xl font-bold">"Admin"</h1>
-                        <p class="mb-4"><A href="/admin/reports" attr:class="font-semibold underline">"Reports queue"</A></p>
+                        <p class="mb-4 flex gap-4"><A href="/admin/reports" attr:class="font-semibold underline">"Reports queue"</A>
+                            <A href="/admin/users" attr:class="font-semibold underline">"Users"</A></p>
                         <section class=CARD aria-labelledby="users-h">
                             <h2 id="users-h" class="mb-2 text-lg font-semibold">"Users"</h2>
                             <ul class="flex flex-wrap gap-4">
@@ -71,6 +72,90 @@ pub fn ArtistHomePage() -> impl IntoView {
                         <Title text="Artist"/>
                         <h1 class="mb-2 text-2xl font-bold">"Artist area"</h1>
                         <p>{format!("Signed in as {} ({}).", me.display_name, me.role.as_str())}</p>
+                    }.into_any(),
+                    Err(AppError::Forbidden) => view! { <Forbidden/> }.into_any(),
+                    Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// User management: search, change role, suspend for a period, reactivate.
+#[component]
+pub fn AdminUsersPage() -> impl IntoView {
+    use crate::{
+        components::form::{FormError, Saved, BUTTON},
+        serverfns::admin::{admin_users, ReactivateUser, SetUserRole, SuspendUser},
+    };
+    use leptos_router::hooks::use_query_map;
+    let query = use_query_map();
+    let q = move || query.read().get("q").unwrap_or_default();
+    let role = ServerAction::<SetUserRole>::new();
+    let suspend = ServerAction::<SuspendUser>::new();
+    let reactivate = ServerAction::<ReactivateUser>::new();
+    let data = Resource::new(
+        move || (q(), role.version().get(), suspend.version().get(), reactivate.version().get()),
+        |(q, ..)| admin_users(q),
+    );
+    let (role_r, suspend_r, react_r): (Signal<_>, Signal<_>, Signal<_>) = (role.value().into(), suspend.value().into(), reactivate.value().into());
+    view! {
+        <Title text="Users"/>
+        <h1 class="mb-4 text-2xl font-bold">"Users"</h1>
+        <form method="get" action="/admin/users" role="search" class="mb-4 flex gap-2">
+            <label for="uq" class="sr-only">"Find users by username or email"</label>
+            <input id="uq" name="q" type="search" value=q placeholder="Username or email"
+                class="w-full max-w-sm rounded-md border border-zinc-300 px-3 py-2 dark:border-zinc-700 dark:bg-zinc-900"/>
+            <button type="submit" class=BUTTON>"Find"</button>
+        </form>
+        <FormError result=role_r/><FormError result=suspend_r/><FormError result=react_r/>
+        <div role="status"><Saved what="role" message="Role changed."/><Saved what="suspended" message="User suspended and signed out everywhere."/><Saved what="reactivated" message="User reactivated."/></div>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(users) => view! {
+                        <ul aria-label="Users" class="flex flex-col gap-3">
+                            {users.into_iter().map(|u| {
+                                let (id1, id2, id3) = (u.id.to_string(), u.id.to_string(), u.id.to_string());
+                                let (q1, q2, q3) = (q(), q(), q());
+                                let suspended = u.status == encore::model::UserStatus::Suspended;
+                                view! {
+                                    <li class=CARD aria-label=u.username.clone()>
+                                        <p class="font-semibold">{format!("{} (@{}) · {}", u.display_name, u.username, u.email)}</p>
+                                        <p class="text-sm">{format!("{} · {}{} · joined {}", u.role.as_str(), u.status.as_str(),
+                                            u.suspended_until.map(|t| format!(" until {}", t.format("%Y-%m-%d"))).unwrap_or_default(), u.created_at.format("%Y-%m-%d"))}</p>
+                                        <div class="mt-2 flex flex-wrap items-end gap-3 text-sm">
+                                            <ActionForm action=role attr:class="flex items-end gap-2">
+                                                <input type="hidden" name="user_id" value=id1/><input type="hidden" name="q" value=q1/>
+                                                <label class="flex flex-col">"Role"
+                                                    <select name="role" class="rounded border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900">
+                                                        {encore::model::Role::ALL.into_iter().map(|r| view! { <option value=r.as_str() selected=r == u.role>{r.as_str()}</option> }).collect_view()}
+                                                    </select>
+                                                </label>
+                                                <button type="submit" class="rounded border border-zinc-400 px-2 py-1">"Set role"</button>
+                                            </ActionForm>
+                                            {if suspended {
+                                                view! {
+                                                    <ActionForm action=reactivate>
+                                                        <input type="hidden" name="user_id" value=id3/><input type="hidden" name="q" value=q3/>
+                                                        <button type="submit" class="rounded border border-zinc-400 px-2 py-1">"Reactivate"</button>
+                                                    </ActionForm>
+                                                }.into_any()
+                                            } else {
+                                                view! {
+                                                    <ActionForm action=suspend attr:class="flex items-end gap-2">
+                                                        <input type="hidden" name="user_id" value=id2/><input type="hidden" name="q" value=q2/>
+                                                        <label class="flex flex-col">"Days"<input name="days" type="number" min="1" max="3650" value="7" class="w-20 rounded border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900"/></label>
+                                                        <label class="flex flex-col">"Reason"<input name="note" class="rounded border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900"/></label>
+                                                        <button type="submit" class="rounded border border-red-700 px-2 py-1 text-red-800 dark:text-red-300">"Suspend"</button>
+                                                    </ActionForm>
+                                                }.into_any()
+                                            }}
+                                        </div>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
                     }.into_any(),
                     Err(AppError::Forbidden) => view! { <Forbidden/> }.into_any(),
                     Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),

@@ -12,7 +12,7 @@ mod moderation_pages;
 mod playlist_pages;
 
 pub use account_pages::{LibraryPage, ProfilePage, SettingsPage};
-pub use admin_page::{AdminPage, ArtistHomePage};
+pub use admin_page::{AdminPage, AdminUsersPage, ArtistHomePage};
 pub use auth_pages::{SignInPage, SignUpPage};
 pub use catalog_pages::{AlbumPage, AlbumsPage, ArtistPage, ArtistsPage, GenreLinks, GenrePage, GenresPage, SongPage};
 pub use feed_page::FeedPage;
