@@ -134,3 +134,17 @@ test('unknown pages are 404 and cross-site posts are refused', async ({ page, re
   expect(health.status()).toBe(200);
   expect(await health.json()).toMatchObject({ status: 'ok', postgres: { ok: true }, mongodb: { ok: true } });
 });
+
+test('users download their own data as JSON; nobody else can', async ({ page, request }, info) => {
+  const name = uniqueName('dl');
+  await signUp(page, info, name);
+  await open(page, info, '/settings');
+  await expect(page.getByRole('link', { name: 'Download my data (JSON)' })).toHaveAttribute('href', '/account/export.json');
+  const res = await page.request.get('/account/export.json');
+  expect(res.status()).toBe(200);
+  expect(res.headers()['content-disposition']).toContain(`encore-${name}.json`);
+  const data = await res.json();
+  expect(data.account.username).toBe(name);
+  expect(JSON.stringify(data)).not.toContain('argon2');
+  expect((await request.get('/account/export.json')).status()).toBe(401);
+});

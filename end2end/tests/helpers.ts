@@ -18,7 +18,8 @@ export function jsEnabled(info: TestInfo): boolean {
 export async function open(page: Page, info: TestInfo, path: string) {
   const response = await page.goto(path);
   if (jsEnabled(info)) {
-    await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+    // Compiling the wasm can take a while on a busy 2-core machine.
+    await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1, { timeout: 25_000 });
   }
   return response;
 }

@@ -69,6 +69,7 @@ pub fn router(state: AppState, cfg: &Config) -> Router {
         .route("/healthz", get(healthz))
         .route("/stream/{id}", get(media::stream))
         .route("/media/{kind}/{file}", get(media::image))
+        .route("/account/export.json", get(export_my_data))
         .leptos_routes_with_context(&state, routes, provide.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide, shell))
         .layer(session_layer)
@@ -79,6 +80,30 @@ pub fn router(state: AppState, cfg: &Config) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
+}
+
+/// `GET /account/export.json`: the signed-in user's data as a JSON download.
+async fn export_my_data(State(state): State<AppState>, session: tower_sessions::Session) -> Response {
+    let me = match encore_app::server::user_from_session(&session, &state.ctx).await {
+        Ok(Some(me)) => me,
+        Ok(None) => return (StatusCode::UNAUTHORIZED, "Sign in to download your data.").into_response(),
+        Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, "Try again shortly.").into_response(),
+    };
+    match encore::service::export::export_user_data(&state.ctx.repos, &me).await {
+        Ok(v) => (
+            [
+                (header::CONTENT_TYPE, "application/json".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"encore-{}.json\"", me.username)),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            Json(v),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "export failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Could not export your data; try again.").into_response()
+        }
+    }
 }
 
 /// `/healthz`: 200 when both stores answer, otherwise 503 naming the one that does not.

@@ -232,3 +232,20 @@ async fn many_moves_into_one_gap_stay_ordered() {
     assert_eq!(got.len(), 3);
     assert_eq!(got[0], w.songs[0].id);
 }
+
+#[tokio::test]
+async fn the_data_export_holds_the_users_own_data_only() {
+    let w = world(Visibility::Private).await;
+    let r = &w.app.repos;
+    svc::add_song(r, &w.owner, w.id, w.songs[0].id).await.unwrap();
+    r.accounts.set_song_like(w.owner.id, w.songs[1].id, true).await.unwrap();
+    r.accounts.set_song_like(w.stranger.id, w.songs[2].id, true).await.unwrap();
+    let v = encore::service::export::export_user_data(r, &w.owner).await.unwrap();
+    assert_eq!(v["account"]["username"], "owner");
+    assert_eq!(v["playlists"][0]["title"], "Road trip");
+    assert_eq!(v["playlists"][0]["songs"][0]["song_id"], w.songs[0].id.to_string());
+    assert_eq!(v["liked_songs"], serde_json::json!([w.songs[1].id.to_string()]));
+    let text = v.to_string();
+    assert!(!text.contains(&w.songs[2].id.to_string()), "another user's like leaked");
+    assert!(!text.contains("password"), "no password hash in the export");
+}

@@ -151,6 +151,11 @@ pub fn SettingsPage() -> impl IntoView {
                                 <Saved what="preferences" message="Preferences saved."/>
                             </ActionForm>
                         </section>
+                        <section class=CARD aria-labelledby="data-h">
+                            <h2 id="data-h" class="mb-3 text-lg font-semibold">"Your data"</h2>
+                            <p class="mb-2 text-sm">"Everything Encore stores about you: account, preferences, playlists, likes, follows, listening history and reports."</p>
+                            <a href="/account/export.json" download="" rel="external" class="underline">"Download my data (JSON)"</a>
+                        </section>
                         <section class=CARD aria-labelledby="pw-h">
                             <h2 id="pw-h" class="mb-3 text-lg font-semibold">"Change password"</h2>
                             <ActionForm action=password attr:class="flex flex-col gap-3" attr:novalidate=true>
