@@ -416,13 +416,14 @@ impl AccountRepo {
 
     /// Likes a song (idempotent) or takes the like back.
     pub async fn set_song_like(&self, user: Uuid, song: Uuid, liked: bool) -> Result<()> {
-        let q = if liked {
-            "insert into favorites (user_id, target_type, target_id) values ($1, 'song', $2) on conflict do nothing"
-        } else {
-            "delete from favorites where user_id = $1 and target_type = 'song' and target_id = $2"
-        };
-        sqlx::query(q).bind(user).bind(song).execute(&self.pool).await?;
-        Ok(())
+        toggle_pair(
+            &self.pool,
+            liked,
+            "insert into favorites (user_id, target_type, target_id) values ($1, 'song', $2) on conflict do nothing",
+            "delete from favorites where user_id = $1 and target_type = 'song' and target_id = $2",
+            (user, song),
+        )
+        .await
     }
 
     pub async fn likes_song(&self, user: Uuid, song: Uuid) -> Result<bool> {
@@ -445,23 +446,25 @@ impl AccountRepo {
     }
 
     pub async fn set_user_follow(&self, follower: Uuid, followee: Uuid, follow: bool) -> Result<()> {
-        let q = if follow {
-            "insert into user_follows (follower_id, followee_id) values ($1, $2) on conflict do nothing"
-        } else {
-            "delete from user_follows where follower_id = $1 and followee_id = $2"
-        };
-        sqlx::query(q).bind(follower).bind(followee).execute(&self.pool).await?;
-        Ok(())
+        toggle_pair(
+            &self.pool,
+            follow,
+            "insert into user_follows (follower_id, followee_id) values ($1, $2) on conflict do nothing",
+            "delete from user_follows where follower_id = $1 and followee_id = $2",
+            (follower, followee),
+        )
+        .await
     }
 
     pub async fn set_artist_follow(&self, user: Uuid, artist: Uuid, follow: bool) -> Result<()> {
-        let q = if follow {
-            "insert into artist_follows (user_id, artist_id) values ($1, $2) on conflict do nothing"
-        } else {
-            "delete from artist_follows where user_id = $1 and artist_id = $2"
-        };
-        sqlx::query(q).bind(user).bind(artist).execute(&self.pool).await?;
-        Ok(())
+        toggle_pair(
+            &self.pool,
+            follow,
+            "insert into artist_follows (user_id, artist_id) values ($1, $2) on conflict do nothing",
+            "delete from artist_follows where user_id = $1 and artist_id = $2",
+            (user, artist),
+        )
+        .await
     }
 
     pub async fn follows_artist(&self, user: Uuid, artist: Uuid) -> Result<bool> {
@@ -621,4 +624,10 @@ impl AccountRepo {
         .await?;
         Ok(())
     }
+}
+
+/// Adds (idempotently) or removes the row that links a pair of ids: likes, follows, saves.
+pub(crate) async fn toggle_pair(pool: &PgPool, on: bool, insert: &str, delete: &str, (a, b): (Uuid, Uuid)) -> Result<()> {
+    sqlx::query(if on { insert } else { delete }).bind(a).bind(b).execute(pool).await?;
+    Ok(())
 }

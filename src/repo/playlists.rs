@@ -256,13 +256,14 @@ impl PlaylistRepo {
     }
 
     pub async fn set_saved(&self, user: Uuid, id: Uuid, saved: bool) -> Result<()> {
-        let q = if saved {
-            "insert into saved_playlists (user_id, playlist_id) values ($1, $2) on conflict do nothing"
-        } else {
-            "delete from saved_playlists where user_id = $1 and playlist_id = $2"
-        };
-        sqlx::query(q).bind(user).bind(id).execute(&self.pool).await?;
-        Ok(())
+        crate::repo::accounts::toggle_pair(
+            &self.pool,
+            saved,
+            "insert into saved_playlists (user_id, playlist_id) values ($1, $2) on conflict do nothing",
+            "delete from saved_playlists where user_id = $1 and playlist_id = $2",
+            (user, id),
+        )
+        .await
     }
 
     pub async fn is_saved(&self, user: Uuid, id: Uuid) -> Result<bool> {
