@@ -427,11 +427,7 @@ impl AccountRepo {
     }
 
     pub async fn likes_song(&self, user: Uuid, song: Uuid) -> Result<bool> {
-        Ok(sqlx::query_scalar("select exists(select 1 from favorites where user_id = $1 and target_type = 'song' and target_id = $2)")
-            .bind(user)
-            .bind(song)
-            .fetch_one(&self.pool)
-            .await?)
+        pair_exists(&self.pool, "select 1 from favorites where user_id = $1 and target_type = 'song' and target_id = $2", (user, song)).await
     }
 
     /// Liked songs, most recent first.
@@ -468,11 +464,7 @@ impl AccountRepo {
     }
 
     pub async fn follows_artist(&self, user: Uuid, artist: Uuid) -> Result<bool> {
-        Ok(sqlx::query_scalar("select exists(select 1 from artist_follows where user_id = $1 and artist_id = $2)")
-            .bind(user)
-            .bind(artist)
-            .fetch_one(&self.pool)
-            .await?)
+        pair_exists(&self.pool, "select 1 from artist_follows where user_id = $1 and artist_id = $2", (user, artist)).await
     }
 
     /// Blocks (removing follows both ways, in one transaction) or unblocks.
@@ -630,4 +622,9 @@ impl AccountRepo {
 pub(crate) async fn toggle_pair(pool: &PgPool, on: bool, insert: &str, delete: &str, (a, b): (Uuid, Uuid)) -> Result<()> {
     sqlx::query(if on { insert } else { delete }).bind(a).bind(b).execute(pool).await?;
     Ok(())
+}
+
+/// Whether the row linking a pair of ids exists (`select` is the inner query).
+pub(crate) async fn pair_exists(pool: &PgPool, select: &str, (a, b): (Uuid, Uuid)) -> Result<bool> {
+    Ok(sqlx::query_scalar(&format!("select exists({select})")).bind(a).bind(b).fetch_one(pool).await?)
 }

@@ -267,11 +267,7 @@ impl PlaylistRepo {
     }
 
     pub async fn is_saved(&self, user: Uuid, id: Uuid) -> Result<bool> {
-        Ok(sqlx::query_scalar("select exists(select 1 from saved_playlists where user_id = $1 and playlist_id = $2)")
-            .bind(user)
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await?)
+        crate::repo::accounts::pair_exists(&self.pool, "select 1 from saved_playlists where user_id = $1 and playlist_id = $2", (user, id)).await
     }
 
     async fn summaries(&self, sql: &str, user: Option<Uuid>, limit: i64) -> Result<Vec<PlaylistSummary>> {
