@@ -168,7 +168,11 @@ impl Song {
 pub fn format_duration(ms: u64) -> String {
     let s = ms / 1000;
     let (h, m, s) = (s / 3600, (s / 60) % 60, s % 60);
-    if h > 0 { format!("{h}:{m:02}:{s:02}") } else { format!("{m}:{s:02}") }
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
 }
 
 /// The first letter used to bucket artists for browsing ("#" for non-letters).

@@ -24,7 +24,13 @@ pub struct GenOptions {
 
 impl Default for GenOptions {
     fn default() -> Self {
-        GenOptions { artists: 50, albums: 200, songs: 2000, audio_files: 24, seed: 42 }
+        GenOptions {
+            artists: 50,
+            albums: 200,
+            songs: 2000,
+            audio_files: 24,
+            seed: 42,
+        }
     }
 }
 
@@ -39,22 +45,114 @@ pub struct GenReport {
 
 /// (genre, weight, explicit probability, energy bias)
 const GENRES: &[(&str, u32, f64, f32)] = &[
-    ("pop", 22, 0.10, 0.65), ("rock", 16, 0.08, 0.75), ("hip-hop", 14, 0.55, 0.70),
-    ("electronic", 10, 0.05, 0.80), ("r&b", 8, 0.25, 0.55), ("indie", 8, 0.06, 0.55),
-    ("jazz", 4, 0.0, 0.40), ("classical", 3, 0.0, 0.25), ("country", 4, 0.03, 0.55),
-    ("metal", 4, 0.15, 0.95), ("folk", 4, 0.01, 0.35), ("latin", 5, 0.10, 0.75),
-    ("soul", 3, 0.04, 0.50), ("reggae", 2, 0.05, 0.55), ("blues", 2, 0.02, 0.45),
+    ("pop", 22, 0.10, 0.65),
+    ("rock", 16, 0.08, 0.75),
+    ("hip-hop", 14, 0.55, 0.70),
+    ("electronic", 10, 0.05, 0.80),
+    ("r&b", 8, 0.25, 0.55),
+    ("indie", 8, 0.06, 0.55),
+    ("jazz", 4, 0.0, 0.40),
+    ("classical", 3, 0.0, 0.25),
+    ("country", 4, 0.03, 0.55),
+    ("metal", 4, 0.15, 0.95),
+    ("folk", 4, 0.01, 0.35),
+    ("latin", 5, 0.10, 0.75),
+    ("soul", 3, 0.04, 0.50),
+    ("reggae", 2, 0.05, 0.55),
+    ("blues", 2, 0.02, 0.45),
     ("ambient", 2, 0.0, 0.15),
 ];
-const FIRST: &[&str] = &["Mara", "Jonah", "Aiko", "Luca", "Nadia", "Theo", "Sofia", "Elias", "Priya", "Omar", "Ines", "Felix", "Yara", "Milo", "Clara", "Kofi", "Lena", "Ravi", "Zoe", "Hugo", "Amara", "Nils", "Esme", "Tariq", "Juno", "Iris", "Mateo", "Freya", "Kenji", "Ada"];
-const LAST: &[&str] = &["Lindqvist", "Okafor", "Moreau", "Tanaka", "Silva", "Novak", "Haddad", "Brennan", "Kowalski", "Reyes", "Larsen", "Achebe", "Varga", "Castillo", "Meyer", "Sato", "Quinn", "Duarte", "Ivanova", "Holm"];
-const ADJ: &[&str] = &["Velvet", "Electric", "Silent", "Golden", "Paper", "Neon", "Wild", "Midnight", "Crystal", "Hollow", "Broken", "Lucky", "Violet", "Northern", "Restless", "Static", "Gentle", "Burning", "Faded", "Cosmic"];
-const NOUN: &[&str] = &["Foxes", "Tides", "Lanterns", "Engines", "Orchards", "Satellites", "Wolves", "Harbors", "Mirrors", "Comets", "Gardens", "Rivers", "Ghosts", "Pilots", "Sparrows", "Machines", "Echoes", "Parade", "Circuit", "Atlas"];
-const WORDS: &[&str] = &["Love", "Night", "City", "Fire", "Summer", "Rain", "Heart", "Light", "Dream", "Road", "Ocean", "Gold", "Shadow", "Morning", "Dance", "Home", "Stars", "Wave", "Memory", "Silver", "Glass", "Storm", "Echo", "Bloom", "Signal", "Motion", "Weather", "Paradise", "Runaway", "Skyline"];
-const TITLE_PATTERNS: &[&str] = &["{w}", "{w} {w}", "The {w}", "{w} of {w}", "{a} {w}", "{w} Again", "No {w}", "{w} in the {w}", "Only {w}", "{a} {w}s"];
-const LABELS: &[&str] = &["Northbound Records", "Lantern Music", "Blue Harbor", "Kite Audio", "Paper Moon Records", "Meridian Sound", "Self-released", "Oak & Iron", "Glasshouse", "Tidal Works"];
-const COUNTRIES: &[&str] = &["US", "GB", "SE", "DE", "FR", "JP", "BR", "NG", "KR", "CA", "AU", "MX", "NL", "ES", "IT", "IN", "ZA", "NO"];
-const PALETTE: &[&str] = &["#6d28d9", "#db2777", "#0891b2", "#ea580c", "#16a34a", "#ca8a04", "#2563eb", "#dc2626", "#0f766e", "#7c3aed", "#be185d", "#4d7c0f"];
+const FIRST: &[&str] = &[
+    "Mara", "Jonah", "Aiko", "Luca", "Nadia", "Theo", "Sofia", "Elias", "Priya", "Omar", "Ines",
+    "Felix", "Yara", "Milo", "Clara", "Kofi", "Lena", "Ravi", "Zoe", "Hugo", "Amara", "Nils",
+    "Esme", "Tariq", "Juno", "Iris", "Mateo", "Freya", "Kenji", "Ada",
+];
+const LAST: &[&str] = &[
+    "Lindqvist",
+    "Okafor",
+    "Moreau",
+    "Tanaka",
+    "Silva",
+    "Novak",
+    "Haddad",
+    "Brennan",
+    "Kowalski",
+    "Reyes",
+    "Larsen",
+    "Achebe",
+    "Varga",
+    "Castillo",
+    "Meyer",
+    "Sato",
+    "Quinn",
+    "Duarte",
+    "Ivanova",
+    "Holm",
+];
+const ADJ: &[&str] = &[
+    "Velvet", "Electric", "Silent", "Golden", "Paper", "Neon", "Wild", "Midnight", "Crystal",
+    "Hollow", "Broken", "Lucky", "Violet", "Northern", "Restless", "Static", "Gentle", "Burning",
+    "Faded", "Cosmic",
+];
+const NOUN: &[&str] = &[
+    "Foxes",
+    "Tides",
+    "Lanterns",
+    "Engines",
+    "Orchards",
+    "Satellites",
+    "Wolves",
+    "Harbors",
+    "Mirrors",
+    "Comets",
+    "Gardens",
+    "Rivers",
+    "Ghosts",
+    "Pilots",
+    "Sparrows",
+    "Machines",
+    "Echoes",
+    "Parade",
+    "Circuit",
+    "Atlas",
+];
+const WORDS: &[&str] = &[
+    "Love", "Night", "City", "Fire", "Summer", "Rain", "Heart", "Light", "Dream", "Road", "Ocean",
+    "Gold", "Shadow", "Morning", "Dance", "Home", "Stars", "Wave", "Memory", "Silver", "Glass",
+    "Storm", "Echo", "Bloom", "Signal", "Motion", "Weather", "Paradise", "Runaway", "Skyline",
+];
+const TITLE_PATTERNS: &[&str] = &[
+    "{w}",
+    "{w} {w}",
+    "The {w}",
+    "{w} of {w}",
+    "{a} {w}",
+    "{w} Again",
+    "No {w}",
+    "{w} in the {w}",
+    "Only {w}",
+    "{a} {w}s",
+];
+const LABELS: &[&str] = &[
+    "Northbound Records",
+    "Lantern Music",
+    "Blue Harbor",
+    "Kite Audio",
+    "Paper Moon Records",
+    "Meridian Sound",
+    "Self-released",
+    "Oak & Iron",
+    "Glasshouse",
+    "Tidal Works",
+];
+const COUNTRIES: &[&str] = &[
+    "US", "GB", "SE", "DE", "FR", "JP", "BR", "NG", "KR", "CA", "AU", "MX", "NL", "ES", "IT", "IN",
+    "ZA", "NO",
+];
+const PALETTE: &[&str] = &[
+    "#6d28d9", "#db2777", "#0891b2", "#ea580c", "#16a34a", "#ca8a04", "#2563eb", "#dc2626",
+    "#0f766e", "#7c3aed", "#be185d", "#4d7c0f",
+];
 
 fn pick<'a>(rng: &mut StdRng, list: &'a [&'a str]) -> &'a str {
     list[rng.gen_range(0..list.len())]
@@ -67,7 +165,11 @@ fn title(rng: &mut StdRng) -> String {
     while let Some(i) = rest.find('{') {
         out.push_str(&rest[..i]);
         let tag = &rest[i..i + 3];
-        out.push_str(if tag == "{a}" { pick(rng, ADJ) } else { pick(rng, WORDS) });
+        out.push_str(if tag == "{a}" {
+            pick(rng, ADJ)
+        } else {
+            pick(rng, WORDS)
+        });
         rest = &rest[i + 3..];
     }
     out.push_str(rest);
@@ -82,7 +184,11 @@ fn artist_name(rng: &mut StdRng, taken: &mut HashSet<String>) -> String {
             2 => format!("{} {}", pick(rng, ADJ), pick(rng, NOUN)),
             _ => format!("{} & the {}", pick(rng, FIRST), pick(rng, NOUN)),
         };
-        let name = if attempt < 5 { base } else { format!("{base} {}", attempt) };
+        let name = if attempt < 5 {
+            base
+        } else {
+            format!("{base} {}", attempt)
+        };
         if taken.insert(name.to_lowercase()) {
             return name;
         }
@@ -110,18 +216,44 @@ fn around(rng: &mut StdRng, mean: f32, spread: f32) -> f32 {
 
 fn features(rng: &mut StdRng, genre: usize) -> AudioFeatures {
     let energy_bias = GENRES[genre].3;
-    let acoustic = matches!(GENRES[genre].0, "folk" | "classical" | "jazz" | "blues" | "ambient");
+    let acoustic = matches!(
+        GENRES[genre].0,
+        "folk" | "classical" | "jazz" | "blues" | "ambient"
+    );
     let rap = GENRES[genre].0 == "hip-hop";
     let energy = around(rng, energy_bias, 0.25);
     AudioFeatures {
-        danceability: around(rng, if rap || GENRES[genre].0 == "electronic" { 0.72 } else { 0.55 }, 0.25),
+        danceability: around(
+            rng,
+            if rap || GENRES[genre].0 == "electronic" {
+                0.72
+            } else {
+                0.55
+            },
+            0.25,
+        ),
         energy,
         key: rng.gen_range(0..12),
         loudness: -18.0 + energy * 14.0 + rng.gen_range(-2.0..2.0),
         mode: u8::from(rng.gen_bool(0.62)),
-        speechiness: if rap { around(rng, 0.3, 0.2) } else { around(rng, 0.05, 0.05) },
-        acousticness: if acoustic { around(rng, 0.8, 0.2) } else { around(rng, 0.2, 0.2) },
-        instrumentalness: if matches!(GENRES[genre].0, "classical" | "ambient" | "electronic" | "jazz") { around(rng, 0.7, 0.3) } else { around(rng, 0.05, 0.05) },
+        speechiness: if rap {
+            around(rng, 0.3, 0.2)
+        } else {
+            around(rng, 0.05, 0.05)
+        },
+        acousticness: if acoustic {
+            around(rng, 0.8, 0.2)
+        } else {
+            around(rng, 0.2, 0.2)
+        },
+        instrumentalness: if matches!(
+            GENRES[genre].0,
+            "classical" | "ambient" | "electronic" | "jazz"
+        ) {
+            around(rng, 0.7, 0.3)
+        } else {
+            around(rng, 0.05, 0.05)
+        },
         liveness: around(rng, 0.15, 0.12),
         valence: around(rng, 0.5, 0.35),
         tempo: (120.0 + (rng.gen::<f32>() + rng.gen::<f32>() - 1.0) * 45.0).clamp(60.0, 200.0),
@@ -134,7 +266,8 @@ fn release_date(rng: &mut StdRng) -> NaiveDate {
     let r: f64 = rng.gen::<f64>().powf(0.45);
     let year = 1965 + (r * 61.0) as i32;
     let day = rng.gen_range(1..=365);
-    NaiveDate::from_yo_opt(year.min(2026), day).unwrap_or_else(|| NaiveDate::from_ymd_opt(2000, 1, 1).unwrap())
+    NaiveDate::from_yo_opt(year.min(2026), day)
+        .unwrap_or_else(|| NaiveDate::from_ymd_opt(2000, 1, 1).unwrap())
 }
 
 fn cover_svg(title: &str, artist: &str, seed: u64) -> String {
@@ -160,7 +293,10 @@ fn cover_svg(title: &str, artist: &str, seed: u64) -> String {
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -177,11 +313,16 @@ pub async fn generate(
     opts: &GenOptions,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<GenReport> {
-    if opts.artists == 0 || opts.albums < opts.artists.min(opts.albums) || opts.songs < opts.albums {
-        return Err(Error::Internal("need at least 1 artist, and songs >= albums".into()));
+    if opts.artists == 0 || opts.albums < opts.artists.min(opts.albums) || opts.songs < opts.albums
+    {
+        return Err(Error::Internal(
+            "need at least 1 artist, and songs >= albums".into(),
+        ));
     }
     if repos.catalog.song_count().await? > 0 {
-        return Err(Error::Conflict("the catalog already has songs; generate into an empty database".into()));
+        return Err(Error::Conflict(
+            "the catalog already has songs; generate into an empty database".into(),
+        ));
     }
     let io = |e: std::io::Error| Error::Internal(format!("writing media: {e}"));
     for d in ["audio", "covers", "images"] {
@@ -236,7 +377,11 @@ pub async fn generate(
         }
         let id = Uuid::new_v4();
         let image = format!("/media/images/{id}.svg");
-        std::fs::write(data_dir.join("images").join(format!("{id}.svg")), cover_svg(&name, GENRES[g].0, rng.gen())).map_err(io)?;
+        std::fs::write(
+            data_dir.join("images").join(format!("{id}.svg")),
+            cover_svg(&name, GENRES[g].0, rng.gen()),
+        )
+        .map_err(io)?;
         let popularity = (100.0 / ((rank + 1) as f64).powf(0.35)).round() as u32;
         let country = pick(&mut rng, COUNTRIES).to_string();
         artists.push(Artist {
@@ -259,7 +404,15 @@ pub async fn generate(
     report.artists = artists.len();
 
     // 3. Albums and their songs, streamed in batches.
-    let mut album_artist: Vec<usize> = (0..opts.albums).map(|i| if i < opts.artists { i } else { zipf_index(&mut rng, opts.artists) }).collect();
+    let mut album_artist: Vec<usize> = (0..opts.albums)
+        .map(|i| {
+            if i < opts.artists {
+                i
+            } else {
+                zipf_index(&mut rng, opts.artists)
+            }
+        })
+        .collect();
     album_artist.shuffle(&mut rng);
     let mut track_counts: Vec<usize> = Vec::with_capacity(opts.albums);
     let mut types = Vec::with_capacity(opts.albums);
@@ -284,21 +437,37 @@ pub async fn generate(
         let album_id = Uuid::new_v4();
         let album_title = title(&mut rng);
         let cover = format!("/media/covers/{album_id}.svg");
-        std::fs::write(data_dir.join("covers").join(format!("{album_id}.svg")), cover_svg(&album_title, &artist.name, rng.gen())).map_err(io)?;
+        std::fs::write(
+            data_dir.join("covers").join(format!("{album_id}.svg")),
+            cover_svg(&album_title, &artist.name, rng.gen()),
+        )
+        .map_err(io)?;
         let date = release_date(&mut rng);
         let album_pop = (artist.popularity as f64 * rng.gen_range(0.6..1.0)) as u32;
         let mut duration = 0u64;
         for t in 0..track_counts[i] {
             let (dur, file) = files[rng.gen_range(0..files.len())].clone();
             duration += dur;
-            let mut credits = vec![ArtistCredit { id: artist.id, name: artist.name.clone(), role: ArtistRole::Primary }];
+            let mut credits = vec![ArtistCredit {
+                id: artist.id,
+                name: artist.name.clone(),
+                role: ArtistRole::Primary,
+            }];
             if artists.len() > 1 && rng.gen_bool(0.1) {
                 let other = &artists[rng.gen_range(0..artists.len())];
                 if other.id != artist.id {
-                    credits.push(ArtistCredit { id: other.id, name: other.name.clone(), role: ArtistRole::Featured });
+                    credits.push(ArtistCredit {
+                        id: other.id,
+                        name: other.name.clone(),
+                        role: ArtistRole::Featured,
+                    });
                 }
             }
-            let song_title = if track_counts[i] == 1 { album_title.clone() } else { title(&mut rng) };
+            let song_title = if track_counts[i] == 1 {
+                album_title.clone()
+            } else {
+                title(&mut rng)
+            };
             let song = Song {
                 id: Uuid::new_v4(),
                 title: song_title,
@@ -310,8 +479,16 @@ pub async fn generate(
                 duration_ms: dur,
                 genres: artist.genres.clone(),
                 explicit: rng.gen_bool(GENRES[g].2),
-                isrc: Some(format!("{}{}{:02}{:05}", artist.country, ["ENC", "XQ7", "A1B"][rng.gen_range(0..3)], chrono::Datelike::year(&date) % 100, rng.gen_range(0..100_000))),
-                popularity: (album_pop as f64 * rng.gen_range(0.5..1.0) + if t < 2 { 5.0 } else { 0.0 }).min(100.0) as u32,
+                isrc: Some(format!(
+                    "{}{}{:02}{:05}",
+                    artist.country,
+                    ["ENC", "XQ7", "A1B"][rng.gen_range(0..3)],
+                    chrono::Datelike::year(&date) % 100,
+                    rng.gen_range(0..100_000)
+                )),
+                popularity: (album_pop as f64 * rng.gen_range(0.5..1.0)
+                    + if t < 2 { 5.0 } else { 0.0 })
+                .min(100.0) as u32,
                 features: features(&mut rng, g),
                 audio: Some(file),
                 status: SongStatus::Published,
@@ -388,7 +565,12 @@ mod tests {
     #[test]
     fn balance_hits_the_target_exactly() {
         let mut rng = StdRng::seed_from_u64(1);
-        let types = vec![AlbumType::Album, AlbumType::Single, AlbumType::Ep, AlbumType::Album];
+        let types = vec![
+            AlbumType::Album,
+            AlbumType::Single,
+            AlbumType::Ep,
+            AlbumType::Album,
+        ];
         for target in [4, 17, 60] {
             let mut counts = vec![10, 1, 5, 9];
             balance(&mut counts, &types, target, &mut rng);

@@ -54,7 +54,12 @@ pub mod coll {
 fn index(keys: mongodb::bson::Document, name: &str, unique: bool) -> IndexModel {
     IndexModel::builder()
         .keys(keys)
-        .options(IndexOptions::builder().name(name.to_string()).unique(unique).build())
+        .options(
+            IndexOptions::builder()
+                .name(name.to_string())
+                .unique(unique)
+                .build(),
+        )
         .build()
 }
 
@@ -82,29 +87,61 @@ pub async fn ensure_mongo_schema(db: &Database) -> Result<()> {
     let d = |c: &str| db.collection::<mongodb::bson::Document>(c);
     d(coll::ARTISTS)
         .create_indexes([
-            index(doc! {"sort_initial": 1, "sort_name": 1}, "by_initial_sort_name", false),
-            index(doc! {"genres": 1, "popularity": -1}, "by_genre_popularity", false),
+            index(
+                doc! {"sort_initial": 1, "sort_name": 1},
+                "by_initial_sort_name",
+                false,
+            ),
+            index(
+                doc! {"genres": 1, "popularity": -1},
+                "by_genre_popularity",
+                false,
+            ),
         ])
         .await?;
     d(coll::ALBUMS)
         .create_indexes([
-            index(doc! {"artist_ids": 1, "release_date": -1}, "by_artist_release", false),
-            index(doc! {"release_year": 1, "release_date": -1}, "by_year_release", false),
+            index(
+                doc! {"artist_ids": 1, "release_date": -1},
+                "by_artist_release",
+                false,
+            ),
+            index(
+                doc! {"release_year": 1, "release_date": -1},
+                "by_year_release",
+                false,
+            ),
         ])
         .await?;
     d(coll::SONGS)
         .create_indexes([
-            index(doc! {"album_id": 1, "disc_number": 1, "track_number": 1}, "by_album_track", false),
-            index(doc! {"artist_ids": 1, "popularity": -1}, "by_artist_popularity", false),
+            index(
+                doc! {"album_id": 1, "disc_number": 1, "track_number": 1},
+                "by_album_track",
+                false,
+            ),
+            index(
+                doc! {"artist_ids": 1, "popularity": -1},
+                "by_artist_popularity",
+                false,
+            ),
             index(doc! {"isrc": 1}, "by_isrc", false),
-            index(doc! {"genres": 1, "popularity": -1}, "by_genre_popularity", false),
+            index(
+                doc! {"genres": 1, "popularity": -1},
+                "by_genre_popularity",
+                false,
+            ),
         ])
         .await?;
     crate::repo::ListeningRepo::new(db).ensure_indexes().await?;
     db.collection::<mongodb::bson::Document>(crate::repo::playlists::ITEMS)
         .create_indexes([
             index(doc! {"playlist_id": 1, "pos": 1}, "by_playlist_pos", false),
-            index(doc! {"playlist_id": 1, "song_id": 1}, "one_song_per_playlist", true),
+            index(
+                doc! {"playlist_id": 1, "song_id": 1},
+                "one_song_per_playlist",
+                true,
+            ),
         ])
         .await?;
     Ok(())
@@ -118,19 +155,41 @@ pub struct StoreHealth {
 }
 
 pub async fn pg_health(pool: &PgPool) -> StoreHealth {
-    let r = tokio::time::timeout(Duration::from_secs(3), sqlx::query_scalar::<_, i32>("select 1").fetch_one(pool)).await;
+    let r = tokio::time::timeout(
+        Duration::from_secs(3),
+        sqlx::query_scalar::<_, i32>("select 1").fetch_one(pool),
+    )
+    .await;
     match r {
-        Ok(Ok(_)) => StoreHealth { ok: true, detail: "ok".into() },
-        Ok(Err(e)) => StoreHealth { ok: false, detail: e.to_string() },
-        Err(_) => StoreHealth { ok: false, detail: "timed out".into() },
+        Ok(Ok(_)) => StoreHealth {
+            ok: true,
+            detail: "ok".into(),
+        },
+        Ok(Err(e)) => StoreHealth {
+            ok: false,
+            detail: e.to_string(),
+        },
+        Err(_) => StoreHealth {
+            ok: false,
+            detail: "timed out".into(),
+        },
     }
 }
 
 pub async fn mongo_health(db: &Database) -> StoreHealth {
     let r = tokio::time::timeout(Duration::from_secs(3), db.run_command(doc! {"ping": 1})).await;
     match r {
-        Ok(Ok(_)) => StoreHealth { ok: true, detail: "ok".into() },
-        Ok(Err(e)) => StoreHealth { ok: false, detail: e.to_string() },
-        Err(_) => StoreHealth { ok: false, detail: "timed out".into() },
+        Ok(Ok(_)) => StoreHealth {
+            ok: true,
+            detail: "ok".into(),
+        },
+        Ok(Err(e)) => StoreHealth {
+            ok: false,
+            detail: e.to_string(),
+        },
+        Err(_) => StoreHealth {
+            ok: false,
+            detail: "timed out".into(),
+        },
     }
 }

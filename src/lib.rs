@@ -6,8 +6,8 @@
 pub mod catalog;
 pub mod error;
 pub mod listening;
-pub mod playlists;
 pub mod model;
+pub mod playlists;
 pub mod validate;
 
 #[cfg(feature = "ssr")]

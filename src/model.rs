@@ -202,7 +202,6 @@ impl Relation {
     }
 }
 
-
 /// Feed items per page.
 pub const FEED_PAGE: i64 = 30;
 
@@ -210,9 +209,16 @@ pub const FEED_PAGE: i64 = 30;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum FeedEvent {
     /// A followed user made a public playlist.
-    Playlist { user: UserSummary, playlist_id: Uuid, title: String },
+    Playlist {
+        user: UserSummary,
+        playlist_id: Uuid,
+        title: String,
+    },
     /// A followed user liked a song.
-    Like { user: UserSummary, song: crate::catalog::SongRow },
+    Like {
+        user: UserSummary,
+        song: crate::catalog::SongRow,
+    },
     /// A followed artist released an album.
     Release { album: crate::catalog::Album },
 }
@@ -240,4 +246,11 @@ pub struct Report {
     pub resolved_at: Option<DateTime<Utc>>,
 }
 
-pub const REPORT_REASONS: [&str; 6] = ["spam", "abuse", "copyright", "explicit", "impersonation", "other"];
+pub const REPORT_REASONS: [&str; 6] = [
+    "spam",
+    "abuse",
+    "copyright",
+    "explicit",
+    "impersonation",
+    "other",
+];

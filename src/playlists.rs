@@ -70,6 +70,8 @@ pub struct Playlist {
     /// Bumped by every change; a reorder must name the version it was made against.
     pub version: i64,
     pub updated_at: DateTime<Utc>,
+    /// The cover of the first song's album (kept up to date by every change).
+    pub cover: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -115,4 +117,5 @@ pub struct PlaylistSummary {
     pub owner_name: String,
     pub visibility: Visibility,
     pub track_count: i32,
+    pub cover: Option<String>,
 }

@@ -46,7 +46,15 @@ fn schema() -> (Schema, Fields) {
     let text = b.add_text_field("text", TEXT);
     let popularity = b.add_u64_field("popularity", FAST);
     let json = b.add_text_field("json", STORED);
-    (b.build(), Fields { kind, text, popularity, json })
+    (
+        b.build(),
+        Fields {
+            kind,
+            text,
+            popularity,
+            json,
+        },
+    )
 }
 
 impl SearchIndex {
@@ -64,11 +72,17 @@ impl SearchIndex {
         let version = catalog.version().await?;
         let (schema, f) = schema();
         let index = Index::create_in_ram(schema);
-        let mut writer: tantivy::IndexWriter<TantivyDocument> = index.writer(50_000_000).map_err(tantivy_err)?;
+        let mut writer: tantivy::IndexWriter<TantivyDocument> =
+            index.writer(50_000_000).map_err(tantivy_err)?;
         let mut n = 0usize;
         let mut artists = catalog.all_artists().await?;
         while let Some(a) = artists.try_next().await? {
-            let s = ArtistSummary { id: a.id, name: a.name.clone(), image: a.image.clone(), genres: a.genres.clone() };
+            let s = ArtistSummary {
+                id: a.id,
+                name: a.name.clone(),
+                image: a.image.clone(),
+                genres: a.genres.clone(),
+            };
             add(&mut writer, f, "artist", &a.name, a.popularity, &json(&s))?;
             n += 1;
         }
@@ -87,7 +101,12 @@ impl SearchIndex {
         }
         writer.commit().map_err(tantivy_err)?;
         let reader = index.reader().map_err(tantivy_err)?;
-        let built = Arc::new(Built { index, reader, f, version });
+        let built = Arc::new(Built {
+            index,
+            reader,
+            f,
+            version,
+        });
         if let Ok(mut g) = self.inner.write() {
             *g = Some(built);
         }
@@ -98,25 +117,44 @@ impl SearchIndex {
     /// prefix for the last word, or within 1–2 typos), ranked by relevance × popularity.
     pub fn search(&self, q: &str, per_kind: usize) -> Result<SearchResults> {
         let mut out = SearchResults::default();
-        let Some(b) = self.current() else { return Ok(out) };
-        let Some(query) = build_query(&b, q) else { return Ok(out) };
+        let Some(b) = self.current() else {
+            return Ok(out);
+        };
+        let Some(query) = build_query(&b, q) else {
+            return Ok(out);
+        };
         let searcher = b.reader.searcher();
         for kind in ["song", "artist", "album"] {
             let q: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
                 (Occur::Must, query.box_clone()),
-                (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(b.f.kind, kind), IndexRecordOption::Basic))),
+                (
+                    Occur::Must,
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(b.f.kind, kind),
+                        IndexRecordOption::Basic,
+                    )),
+                ),
             ]));
-            let collector = TopDocs::with_limit(per_kind).tweak_score(move |seg: &SegmentReader| {
-                let pop = seg.fast_fields().u64("popularity").map(|c| c.first_or_default_col(0));
-                move |doc: DocId, score: Score| {
-                    let p = pop.as_ref().map(|c| c.get_val(doc)).unwrap_or(0);
-                    score * (1.0 + p as f32 / 50.0)
-                }
-            });
+            let collector =
+                TopDocs::with_limit(per_kind).tweak_score(move |seg: &SegmentReader| {
+                    let pop = seg
+                        .fast_fields()
+                        .u64("popularity")
+                        .map(|c| c.first_or_default_col(0));
+                    move |doc: DocId, score: Score| {
+                        let p = pop.as_ref().map(|c| c.get_val(doc)).unwrap_or(0);
+                        score * (1.0 + p as f32 / 50.0)
+                    }
+                });
             let hits = searcher.search(&q, &collector).map_err(tantivy_err)?;
             for (_, addr) in hits {
                 let doc: TantivyDocument = searcher.doc(addr).map_err(tantivy_err)?;
-                let Some(j) = doc.get_first(b.f.json).and_then(|v| v.as_str().map(str::to_string)) else { continue };
+                let Some(j) = doc
+                    .get_first(b.f.json)
+                    .and_then(|v| v.as_str().map(str::to_string))
+                else {
+                    continue;
+                };
                 let parsed = match kind {
                     "song" => serde_json::from_str(&j).map(|r| out.songs.push(r)),
                     "artist" => serde_json::from_str(&j).map(|r| out.artists.push(r)),
@@ -169,16 +207,28 @@ fn build_query(b: &Built, q: &str) -> Option<Box<dyn Query>> {
             };
             let mut alts: Vec<(Occur, Box<dyn Query>)> = vec![(
                 Occur::Should,
-                Box::new(BoostQuery::new(Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)), 3.0)),
+                Box::new(BoostQuery::new(
+                    Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
+                    3.0,
+                )),
             )];
             if i == last {
                 // As-you-type: the last word may be unfinished.
-                alts.push((Occur::Should, Box::new(FuzzyTermQuery::new_prefix(term.clone(), typos.min(1), true))));
+                alts.push((
+                    Occur::Should,
+                    Box::new(FuzzyTermQuery::new_prefix(term.clone(), typos.min(1), true)),
+                ));
             }
             if typos > 0 {
-                alts.push((Occur::Should, Box::new(FuzzyTermQuery::new(term, typos, true))));
+                alts.push((
+                    Occur::Should,
+                    Box::new(FuzzyTermQuery::new(term, typos, true)),
+                ));
             }
-            (Occur::Must, Box::new(BooleanQuery::new(alts)) as Box<dyn Query>)
+            (
+                Occur::Must,
+                Box::new(BooleanQuery::new(alts)) as Box<dyn Query>,
+            )
         })
         .collect();
     Some(Box::new(BooleanQuery::new(clauses)))

@@ -7,9 +7,9 @@ pub mod export;
 pub mod feed;
 pub mod listening;
 pub mod moderation;
+pub mod password;
 pub mod playlists;
 pub mod social;
-pub mod password;
 
 use crate::{model::SessionUser, Error, Result};
 
@@ -20,13 +20,25 @@ pub fn require_user(user: Option<SessionUser>) -> Result<SessionUser> {
 
 /// Fails unless the user may work the admin panel (moderator or admin).
 pub fn require_moderator(user: &SessionUser) -> Result<()> {
-    if user.role.can_moderate() { Ok(()) } else { Err(Error::Forbidden) }
+    if user.role.can_moderate() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden)
+    }
 }
 
 pub fn require_admin(user: &SessionUser) -> Result<()> {
-    if user.role.is_admin() { Ok(()) } else { Err(Error::Forbidden) }
+    if user.role.is_admin() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden)
+    }
 }
 
 pub fn require_artist(user: &SessionUser) -> Result<()> {
-    if user.role.is_artist() || user.role.is_admin() { Ok(()) } else { Err(Error::Forbidden) }
+    if user.role.is_artist() || user.role.is_admin() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden)
+    }
 }

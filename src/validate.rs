@@ -51,16 +51,25 @@ pub fn email(errors: &mut FieldErrors, value: &str) {
     if value.is_empty() {
         errors.add("email", "Enter your email address.");
     } else if !ok {
-        errors.add("email", "Enter a valid email address, like name@example.com.");
+        errors.add(
+            "email",
+            "Enter a valid email address, like name@example.com.",
+        );
     }
 }
 
 pub fn password(errors: &mut FieldErrors, field: &'static str, value: &str) {
     let len = value.chars().count();
     if len < PASSWORD_MIN {
-        errors.add(field, format!("Passwords need at least {PASSWORD_MIN} characters."));
+        errors.add(
+            field,
+            format!("Passwords need at least {PASSWORD_MIN} characters."),
+        );
     } else if len > PASSWORD_MAX {
-        errors.add(field, format!("Passwords are at most {PASSWORD_MAX} characters."));
+        errors.add(
+            field,
+            format!("Passwords are at most {PASSWORD_MAX} characters."),
+        );
     }
 }
 
@@ -129,8 +138,14 @@ mod tests {
 
     #[test]
     fn a_valid_sign_up_is_normalised() {
-        let a = NewAccount::parse(" Alice_1 ", "a@example.com", "", "correct horse", "correct horse")
-            .unwrap();
+        let a = NewAccount::parse(
+            " Alice_1 ",
+            "a@example.com",
+            "",
+            "correct horse",
+            "correct horse",
+        )
+        .unwrap();
         assert_eq!(a.username, "alice_1");
         assert_eq!(a.display_name, "alice_1");
     }

@@ -7,10 +7,10 @@
 pub mod components;
 pub mod error;
 pub mod pages;
-pub mod serverfns;
-pub mod url;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod serverfns;
+pub mod url;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
@@ -114,6 +114,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("reports") view=MyReportsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("playlist"), ParamSegment("id")) view=PlaylistPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("playlists") view=PublicPlaylistsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("add-to-playlist") view=AddToPlaylistPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("collection"), StaticSegment("tracks")) view=LikedSongsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("stats") view=StatsPage ssr=SsrMode::Async/>
                 </Routes>

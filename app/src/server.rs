@@ -55,7 +55,10 @@ pub async fn session_user() -> Result<Option<SessionUser>, AppError> {
 }
 
 /// The same check for plain axum handlers (audio streaming, media).
-pub async fn user_from_session(session: &Session, ctx: &ServerContext) -> Result<Option<SessionUser>, AppError> {
+pub async fn user_from_session(
+    session: &Session,
+    ctx: &ServerContext,
+) -> Result<Option<SessionUser>, AppError> {
     let Some(uid) = session.get::<Uuid>(SESSION_USER).await? else {
         return Ok(None);
     };
@@ -82,7 +85,10 @@ pub async fn require_user_or_redirect(next: &str) -> Result<SessionUser, AppErro
     match session_user().await? {
         Some(u) => Ok(u),
         None => {
-            leptos_axum::redirect(&format!("/signin?next={}", crate::url::encode(&safe_next(next))));
+            leptos_axum::redirect(&format!(
+                "/signin?next={}",
+                crate::url::encode(&safe_next(next))
+            ));
             Err(AppError::Unauthorized)
         }
     }
@@ -97,7 +103,9 @@ pub fn forbidden_status(e: AppError) -> AppError {
 }
 
 pub async fn client_ip() -> String {
-    let trust = use_context::<ServerContext>().map(|c| c.trust_forwarded_for).unwrap_or(false);
+    let trust = use_context::<ServerContext>()
+        .map(|c| c.trust_forwarded_for)
+        .unwrap_or(false);
     if trust {
         if let Some(parts) = use_context::<http::request::Parts>() {
             if let Some(first) = parts
@@ -120,7 +128,14 @@ pub async fn client_ip() -> String {
 pub fn request_country(ctx: &ServerContext) -> String {
     ctx.country_header
         .as_deref()
-        .and_then(|h| use_context::<http::request::Parts>()?.headers.get(h)?.to_str().ok().map(str::to_string))
+        .and_then(|h| {
+            use_context::<http::request::Parts>()?
+                .headers
+                .get(h)?
+                .to_str()
+                .ok()
+                .map(str::to_string)
+        })
         .filter(|c| c.len() == 2 && c.chars().all(|ch| ch.is_ascii_alphabetic()))
         .map(|c| c.to_ascii_uppercase())
         .unwrap_or_else(|| "ZZ".into())
@@ -128,7 +143,12 @@ pub fn request_country(ctx: &ServerContext) -> String {
 
 pub fn user_agent() -> String {
     use_context::<http::request::Parts>()
-        .and_then(|p| p.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_string))
+        .and_then(|p| {
+            p.headers
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        })
         .unwrap_or_default()
 }
 
@@ -150,7 +170,10 @@ pub fn set_status(status: StatusCode) {
 }
 
 pub fn append_header(name: header::HeaderName, value: &str) {
-    if let (Some(r), Ok(v)) = (use_context::<ResponseOptions>(), http::HeaderValue::from_str(value)) {
+    if let (Some(r), Ok(v)) = (
+        use_context::<ResponseOptions>(),
+        http::HeaderValue::from_str(value),
+    ) {
         r.append_header(name, v);
     }
 }

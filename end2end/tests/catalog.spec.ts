@@ -67,6 +67,15 @@ test('play a song and see playback advance', async ({ page }, info) => {
     await expect(page.getByRole('heading', { name: 'Genres' })).toBeVisible();
     const t = await page.evaluate(() => document.querySelector('audio')!.currentTime);
     await expect.poll(async () => page.evaluate(() => document.querySelector('audio')!.currentTime)).toBeGreaterThan(t + 0.5);
+    // "+ Playlist" in the player: a new playlist with the playing song, back to Genres,
+    // and the music never stops.
+    const playing = await player.getByTestId('now-playing').innerText();
+    await player.getByRole('link', { name: `Add ${playing} to a playlist` }).click();
+    await page.getByLabel('Title').fill('Heard it playing');
+    await page.getByRole('button', { name: 'Create and add' }).click();
+    await expect(page.getByText('Added to the playlist.')).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Genres' })).toBeVisible();
+    await expect(player.getByRole('button', { name: 'Pause' })).toBeVisible();
     await player.getByRole('button', { name: 'Pause' }).click();
     await expect(player.getByRole('button', { name: 'Play' })).toBeVisible();
   } else {

@@ -117,3 +117,51 @@ test('public playlists are listed and can be saved by others', async ({ page, br
   await expect(other.getByRole('list', { name: 'Saved playlists' }).getByRole('link', { name: title })).toBeVisible();
   await other.close();
 });
+
+test('add to a playlist straight from an album and from search results, and back', async ({ page }, info) => {
+  await signUp(page, info, uniqueName('ad'));
+  const songs = await songPages(page, info, 2);
+  const albumUrl = page.url();
+  const tracks = page.getByRole('list', { name: 'Tracks' });
+
+  // A new playlist that starts with the first song, made from the album page.
+  await tracks.getByRole('link', { name: `Add ${songs[0].title} to a playlist` }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Add to playlist' })).toBeVisible();
+  await page.getByLabel('Title').fill('From the album');
+  await page.getByRole('button', { name: 'Create and add' }).click();
+  await expect(page.getByText('Added to the playlist.')).toBeVisible();
+  expect(page.url().split('?')[0]).toBe(albumUrl.split('?')[0]);
+
+  // The second song into that playlist; then again, which gets a clear message.
+  for (const expected of ['Added to the playlist.', 'That song is already in this playlist.']) {
+    await open(page, info, albumUrl);
+    await tracks.getByRole('link', { name: `Add ${songs[1].title} to a playlist` }).click();
+    await page.getByRole('button', { name: 'Add to From the album' }).click();
+    await expect(page.getByText(expected)).toBeVisible();
+  }
+
+  // From search results: back on the same results afterwards.
+  // The longest word of a title finds several songs.
+  const q = songs[0].title.split(' ').sort((a, b) => b.length - a.length)[0];
+  await open(page, info, `/search?q=${encodeURIComponent(q)}`);
+  const results = page.getByRole('list', { name: 'Songs' });
+  const labels = await results.getByRole('link', { name: /^Add .* to a playlist$/ })
+    .evaluateAll((ls) => ls.map((l) => l.getAttribute('aria-label')!));
+  const taken = songs.map((s) => `Add ${s.title} to a playlist`);
+  const label = labels.find((l) => !taken.includes(l))!;
+  expect(label).toBeTruthy();
+  const title = label.replace(/^Add /, '').replace(/ to a playlist$/, '');
+  await results.getByRole('link', { name: label, exact: true }).first().click();
+  await page.getByRole('button', { name: 'Add to From the album' }).click();
+  await expect(page.getByText('Added to the playlist.')).toBeVisible();
+  expect(new URL(page.url()).searchParams.get('q')).toBe(q);
+
+  // The library shows it with its cover (the first song's album cover), in order.
+  await open(page, info, '/library');
+  const item = page.getByRole('listitem').filter({ has: page.getByRole('link', { name: 'From the album' }) });
+  await expect(item.locator('img')).toHaveAttribute('src', /.+/);
+  await item.getByRole('link', { name: 'From the album' }).click();
+  const list = page.getByRole('list', { name: 'Playlist songs' });
+  await expect.poll(() => list.locator('a[href^="/song/"]:not([aria-label])').allInnerTexts())
+    .toEqual([songs[0].title, songs[1].title, title]);
+});

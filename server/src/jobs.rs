@@ -65,7 +65,11 @@ pub fn spawn_search_refresh(repos: Repos, index: encore::search::SearchIndex) {
             }
             let started = std::time::Instant::now();
             match index.rebuild(&repos.catalog).await {
-                Ok(n) => tracing::info!(docs = n, ms = started.elapsed().as_millis() as u64, "search index built"),
+                Ok(n) => tracing::info!(
+                    docs = n,
+                    ms = started.elapsed().as_millis() as u64,
+                    "search index built"
+                ),
                 Err(e) => tracing::warn!(error = %e, "search index build failed; will retry"),
             }
         }
@@ -113,9 +117,14 @@ pub fn spawn_aggregator(repos: Repos) {
 
 /// Repairs playlist counts and orphaned items (see `service::playlists::reconcile`), on
 /// one instance at a time. `None` when another instance holds the lock.
-pub async fn reconcile_playlists_once(repos: &Repos) -> encore::Result<Option<encore::service::playlists::ReconcileReport>> {
+pub async fn reconcile_playlists_once(
+    repos: &Repos,
+) -> encore::Result<Option<encore::service::playlists::ReconcileReport>> {
     let mut tx = repos.pg.begin().await?;
-    let got: bool = sqlx::query_scalar("select pg_try_advisory_xact_lock($1)").bind(RECONCILE_LOCK).fetch_one(&mut *tx).await?;
+    let got: bool = sqlx::query_scalar("select pg_try_advisory_xact_lock($1)")
+        .bind(RECONCILE_LOCK)
+        .fetch_one(&mut *tx)
+        .await?;
     if !got {
         return Ok(None);
     }

@@ -70,8 +70,13 @@ pub fn router(state: AppState, cfg: &Config) -> Router {
         .route("/stream/{id}", get(media::stream))
         .route("/media/{kind}/{file}", get(media::image))
         .route("/account/export.json", get(export_my_data))
-        .leptos_routes_with_context(&state, routes, provide.clone(), move || shell(options.clone()))
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide, shell))
+        .leptos_routes_with_context(&state, routes, provide.clone(), move || {
+            shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(provide, shell))
         .layer(session_layer)
         .layer(middleware::from_fn_with_state(state.clone(), csrf_guard))
         .layer(
@@ -83,17 +88,25 @@ pub fn router(state: AppState, cfg: &Config) -> Router {
 }
 
 /// `GET /account/export.json`: the signed-in user's data as a JSON download.
-async fn export_my_data(State(state): State<AppState>, session: tower_sessions::Session) -> Response {
+async fn export_my_data(
+    State(state): State<AppState>,
+    session: tower_sessions::Session,
+) -> Response {
     let me = match encore_app::server::user_from_session(&session, &state.ctx).await {
         Ok(Some(me)) => me,
-        Ok(None) => return (StatusCode::UNAUTHORIZED, "Sign in to download your data.").into_response(),
+        Ok(None) => {
+            return (StatusCode::UNAUTHORIZED, "Sign in to download your data.").into_response()
+        }
         Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, "Try again shortly.").into_response(),
     };
     match encore::service::export::export_user_data(&state.ctx.repos, &me).await {
         Ok(v) => (
             [
                 (header::CONTENT_TYPE, "application/json".to_string()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"encore-{}.json\"", me.username)),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"encore-{}.json\"", me.username),
+                ),
                 (header::CACHE_CONTROL, "no-store".to_string()),
             ],
             Json(v),
@@ -101,7 +114,11 @@ async fn export_my_data(State(state): State<AppState>, session: tower_sessions::
             .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "export failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Could not export your data; try again.").into_response()
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Could not export your data; try again.",
+            )
+                .into_response()
         }
     }
 }
@@ -109,7 +126,10 @@ async fn export_my_data(State(state): State<AppState>, session: tower_sessions::
 /// `/healthz`: 200 when both stores answer, otherwise 503 naming the one that does not.
 async fn healthz(State(state): State<AppState>) -> Response {
     let repos: &Repos = &state.ctx.repos;
-    let (pg, mongo) = tokio::join!(encore::db::pg_health(&repos.pg), encore::db::mongo_health(&repos.mongo));
+    let (pg, mongo) = tokio::join!(
+        encore::db::pg_health(&repos.pg),
+        encore::db::mongo_health(&repos.mongo)
+    );
     let ok = pg.ok && mongo.ok;
     let mut failing = vec![];
     if !pg.ok {
@@ -124,7 +144,11 @@ async fn healthz(State(state): State<AppState>) -> Response {
         "postgres": pg,
         "mongodb": mongo,
     });
-    let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (status, Json(body)).into_response()
 }
 
@@ -136,7 +160,10 @@ async fn csrf_guard(State(state): State<AppState>, req: Request<Body>, next: Nex
         return next.run(req).await;
     }
     let headers = req.headers();
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let allowed = match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         Some(origin) => {
             let authority = origin.split_once("://").map(|(_, a)| a).unwrap_or("");

@@ -5,7 +5,13 @@ use std::{sync::Arc, time::Duration};
 use anyhow::Context;
 use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand};
-use encore::{catalog_gen::GenOptions, repo::Repos, service::auth::{AuthService, Throttle}, validate::NewAccount, model::Role};
+use encore::{
+    catalog_gen::GenOptions,
+    model::Role,
+    repo::Repos,
+    service::auth::{AuthService, Throttle},
+    validate::NewAccount,
+};
 use encore_app::server::ServerContext;
 use encore_server::{jobs, leptos_options, router, AppState, Config};
 use tracing_subscriber::EnvFilter;
@@ -68,7 +74,10 @@ const DEMO_ACCOUNTS: [(&str, Role, &str); 4] = [
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,mongodb=warn")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,mongodb=warn")),
+        )
         .init();
     let cli = Cli::parse();
     let cfg = cli.config;
@@ -94,7 +103,10 @@ async fn main() -> anyhow::Result<()> {
             };
             let new = NewAccount::parse(&username, &email, "", &password, &password)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let user = auth.create_admin(new).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let user = auth
+                .create_admin(new)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("admin ready: {} ({})", user.username, user.id);
         }
         Command::SeedDemo => {
@@ -111,9 +123,21 @@ async fn main() -> anyhow::Result<()> {
                 None => println!("another instance is reconciling right now; try again later"),
             }
         }
-        Command::GenerateCatalog { artists, albums, songs, audio_files, seed } => {
+        Command::GenerateCatalog {
+            artists,
+            albums,
+            songs,
+            audio_files,
+            seed,
+        } => {
             migrate(&repos).await?;
-            let opts = GenOptions { artists, albums, songs, audio_files, seed };
+            let opts = GenOptions {
+                artists,
+                albums,
+                songs,
+                audio_files,
+                seed,
+            };
             generate_catalog(&repos, &cfg, &opts).await?;
         }
         Command::Serve { seed_demo: seed } => {
@@ -140,7 +164,11 @@ async fn connect(cfg: &Config) -> anyhow::Result<Repos> {
             break;
         }
         if attempt == 60 {
-            anyhow::bail!("databases not reachable: postgres: {}; mongodb: {}", p.detail, m.detail);
+            anyhow::bail!(
+                "databases not reachable: postgres: {}; mongodb: {}",
+                p.detail,
+                m.detail
+            );
         }
         tracing::info!(postgres = %p.detail, mongodb = %m.detail, "waiting for databases");
         tokio::time::sleep(Duration::from_secs(1)).await;
@@ -149,8 +177,12 @@ async fn connect(cfg: &Config) -> anyhow::Result<Repos> {
 }
 
 async fn migrate(repos: &Repos) -> anyhow::Result<()> {
-    encore::db::migrate(&repos.pg).await.context("postgres migrations")?;
-    encore::db::ensure_mongo_schema(&repos.mongo).await.context("mongodb schema")?;
+    encore::db::migrate(&repos.pg)
+        .await
+        .context("postgres migrations")?;
+    encore::db::ensure_mongo_schema(&repos.mongo)
+        .await
+        .context("mongodb schema")?;
     Ok(())
 }
 
@@ -160,11 +192,24 @@ async fn seed_demo(repos: &Repos, auth: &AuthService) -> anyhow::Result<()> {
         return Ok(());
     }
     for (username, role, password) in DEMO_ACCOUNTS {
-        let new = NewAccount::parse(username, &format!("{username}@demo.encore.local"), "", password, password)
+        let new = NewAccount::parse(
+            username,
+            &format!("{username}@demo.encore.local"),
+            "",
+            password,
+            password,
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let user = auth
+            .sign_up(new)
+            .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let user = auth.sign_up(new).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         if role != Role::Listener {
-            repos.accounts.set_role(user.id, role).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            repos
+                .accounts
+                .set_role(user.id, role)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
     }
     println!("demo accounts created (see README)");
@@ -175,9 +220,11 @@ async fn generate_catalog(repos: &Repos, cfg: &Config, opts: &GenOptions) -> any
     let started = std::time::Instant::now();
     let bar = indicatif::ProgressBar::new(opts.songs as u64);
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} songs ({per_sec}, eta {eta})")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> "),
+        indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:40}] {pos}/{len} songs ({per_sec}, eta {eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
     );
     bar.set_message("generating catalog");
     let progress = |done: u64, _total: u64| bar.set_position(done);
@@ -198,7 +245,8 @@ async fn generate_catalog(repos: &Repos, cfg: &Config, opts: &GenOptions) -> any
 }
 
 async fn serve(cfg: Config, repos: Repos, auth: AuthService) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("creating {}", cfg.data_dir.display()))?;
+    std::fs::create_dir_all(&cfg.data_dir)
+        .with_context(|| format!("creating {}", cfg.data_dir.display()))?;
     jobs::spawn_cleanup(repos.clone());
     jobs::spawn_aggregator(repos.clone());
     jobs::spawn_reconciler(repos.clone());
@@ -206,7 +254,13 @@ async fn serve(cfg: Config, repos: Repos, auth: AuthService) -> anyhow::Result<(
     jobs::spawn_search_refresh(repos.clone(), search.clone());
     let state = AppState {
         leptos_options: leptos_options(&cfg),
-        ctx: ServerContext { repos, auth, search, country_header: cfg.country_header.clone(), trust_forwarded_for: cfg.trust_forwarded_for },
+        ctx: ServerContext {
+            repos,
+            auth,
+            search,
+            country_header: cfg.country_header.clone(),
+            trust_forwarded_for: cfg.trust_forwarded_for,
+        },
         public_origin: cfg.public_origin.as_deref().map(Arc::from),
         data_dir: Arc::from(cfg.data_dir.as_path()),
     };
@@ -220,9 +274,12 @@ async fn serve(cfg: Config, repos: Repos, auth: AuthService) -> anyhow::Result<(
             let _ = tcp.set_nodelay(true);
         });
     tracing::info!("listening on http://{}", cfg.bind);
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     Ok(())
 }
 
@@ -231,7 +288,8 @@ async fn shutdown_signal() {
         let _ = tokio::signal::ctrl_c().await;
     };
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -25,7 +25,12 @@ fn status(code: StatusCode, msg: &'static str) -> Response {
 
 /// `GET /stream/{song_id}`: 401 signed out, 404 unknown / pending / taken down, else the
 /// file with Range support (206, Content-Range, 416).
-pub async fn stream(State(state): State<AppState>, session: Session, Path(id): Path<String>, req: Request<Body>) -> Response {
+pub async fn stream(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<String>,
+    req: Request<Body>,
+) -> Response {
     let Ok(id) = Uuid::parse_str(&id) else {
         return status(StatusCode::NOT_FOUND, "No such song.");
     };
@@ -42,7 +47,10 @@ pub async fn stream(State(state): State<AppState>, session: Session, Path(id): P
             return status(StatusCode::SERVICE_UNAVAILABLE, "Try again shortly.");
         }
     };
-    let Some(audio) = song.audio.filter(|a| song.status == SongStatus::Published && is_safe_media_name(&a.file)) else {
+    let Some(audio) = song
+        .audio
+        .filter(|a| song.status == SongStatus::Published && is_safe_media_name(&a.file))
+    else {
         return status(StatusCode::NOT_FOUND, "No such song.");
     };
     let path = state.data_dir.join("audio").join(&audio.file);
@@ -50,13 +58,20 @@ pub async fn stream(State(state): State<AppState>, session: Session, Path(id): P
 }
 
 /// `GET /media/{kind}/{uuid}.svg` for generated covers and artist images.
-pub async fn image(State(state): State<AppState>, Path((kind, file)): Path<(String, String)>, req: Request<Body>) -> Response {
+pub async fn image(
+    State(state): State<AppState>,
+    Path((kind, file)): Path<(String, String)>,
+    req: Request<Body>,
+) -> Response {
     let dir = match kind.as_str() {
         "covers" => "covers",
         "images" => "images",
         _ => return status(StatusCode::NOT_FOUND, "Not found."),
     };
-    let Some(id) = file.strip_suffix(".svg").and_then(|s| Uuid::parse_str(s).ok()) else {
+    let Some(id) = file
+        .strip_suffix(".svg")
+        .and_then(|s| Uuid::parse_str(s).ok())
+    else {
         return status(StatusCode::NOT_FOUND, "Not found.");
     };
     let path = state.data_dir.join(dir).join(format!("{id}.svg"));
@@ -70,8 +85,12 @@ async fn serve(path: PathBuf, req: Request<Body>, mime: &str, cache: &'static st
             if res.status() == StatusCode::NOT_FOUND {
                 return status(StatusCode::NOT_FOUND, "Not found.");
             }
-            res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-            res.headers_mut().insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+            res.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+            res.headers_mut().insert(
+                "x-content-type-options",
+                HeaderValue::from_static("nosniff"),
+            );
             res.map(Body::new)
         }
         Err(never) => match never {},

@@ -5,7 +5,10 @@ use sqlx::{FromRow, PgPool};
 use uuid::Uuid;
 
 use crate::{
-    model::{AdminOverview, LibraryCounts, Preferences, UserSummary, PublicProfile, Role, Theme, User, UserStatus},
+    model::{
+        AdminOverview, LibraryCounts, Preferences, PublicProfile, Role, Theme, User, UserStatus,
+        UserSummary,
+    },
     validate::NewAccount,
     Error, Result,
 };
@@ -79,7 +82,12 @@ impl AccountRepo {
     }
 
     /// Inserts the user and their default preferences in one transaction.
-    pub async fn insert_user(&self, new: &NewAccount, password_hash: &str, role: Role) -> Result<User> {
+    pub async fn insert_user(
+        &self,
+        new: &NewAccount,
+        password_hash: &str,
+        role: Role,
+    ) -> Result<User> {
         let mut tx = self.pool.begin().await?;
         let row: Result<UserRow> = sqlx::query_as(&format!(
             "insert into users (id, username, email, password_hash, display_name, role)
@@ -159,7 +167,10 @@ impl AccountRepo {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|r| SessionState { user: r.user.into(), session_epoch: r.session_epoch }))
+        Ok(row.map(|r| SessionState {
+            user: r.user.into(),
+            session_epoch: r.session_epoch,
+        }))
     }
 
     pub async fn find_by_id(&self, id: Uuid) -> Result<Option<User>> {
@@ -236,7 +247,11 @@ impl AccountRepo {
                 show_listening: r.show_listening,
                 theme: Theme::parse(&r.theme).unwrap_or_default(),
             })
-            .unwrap_or(Preferences { share_activity: true, show_listening: true, ..Default::default() }))
+            .unwrap_or(Preferences {
+                share_activity: true,
+                show_listening: true,
+                ..Default::default()
+            }))
     }
 
     pub async fn update_preferences(&self, id: Uuid, p: &Preferences) -> Result<()> {
@@ -305,14 +320,21 @@ impl AccountRepo {
     }
 
     pub async fn count_users(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("select count(*) from users").fetch_one(&self.pool).await?)
+        Ok(sqlx::query_scalar("select count(*) from users")
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     // --- sign-in throttling -------------------------------------------------------------
 
     /// Failed attempts within `window_secs` for this account (since its last success) and
     /// for this IP.
-    pub async fn recent_failures(&self, username_key: &str, ip: &str, window_secs: i64) -> Result<(i64, i64)> {
+    pub async fn recent_failures(
+        &self,
+        username_key: &str,
+        ip: &str,
+        window_secs: i64,
+    ) -> Result<(i64, i64)> {
         let row: (i64, i64) = sqlx::query_as(
             "select
                (select count(*) from login_attempts where username_key = $1 and not success
@@ -342,15 +364,23 @@ impl AccountRepo {
 
     /// Deletes attempt records older than a day (background job).
     pub async fn prune_attempts(&self) -> Result<u64> {
-        Ok(sqlx::query("delete from login_attempts where created_at < now() - interval '1 day'")
-            .execute(&self.pool)
-            .await?
-            .rows_affected())
+        Ok(
+            sqlx::query("delete from login_attempts where created_at < now() - interval '1 day'")
+                .execute(&self.pool)
+                .await?
+                .rows_affected(),
+        )
     }
 
     // --- session index --------------------------------------------------------------------
 
-    pub async fn record_session(&self, session_id: &str, user_id: Uuid, ip: &str, user_agent: &str) -> Result<()> {
+    pub async fn record_session(
+        &self,
+        session_id: &str,
+        user_id: Uuid,
+        ip: &str,
+        user_agent: &str,
+    ) -> Result<()> {
         sqlx::query(
             "insert into user_sessions (session_id, user_id, ip, user_agent) values ($1, $2, $3, $4)
              on conflict (session_id) do update set user_id = excluded.user_id",
@@ -383,12 +413,21 @@ impl AccountRepo {
         .bind(id)
         .fetch_one(&self.pool)
         .await?;
-        Ok(LibraryCounts { playlists: r.0, saved_playlists: r.1, liked_songs: r.2, followed_artists: r.3, following_users: r.4 })
+        Ok(LibraryCounts {
+            playlists: r.0,
+            saved_playlists: r.1,
+            liked_songs: r.2,
+            followed_artists: r.3,
+            following_users: r.4,
+        })
     }
 
     /// Active users whose username starts with `prefix` (uses the unique username index).
     pub async fn search_users(&self, prefix: &str, limit: i64) -> Result<Vec<UserSummary>> {
-        let escaped = prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let escaped = prefix
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
         let rows: Vec<(String, String, String)> = sqlx::query_as(
             "select username, display_name, role from users
              where username like $1 || '%' and status = 'active' order by username limit $2",
@@ -408,10 +447,12 @@ impl AccountRepo {
     }
 
     pub async fn artist_follower_count(&self, artist_id: Uuid) -> Result<i64> {
-        Ok(sqlx::query_scalar("select count(*) from artist_follows where artist_id = $1")
-            .bind(artist_id)
-            .fetch_one(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_scalar("select count(*) from artist_follows where artist_id = $1")
+                .bind(artist_id)
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     /// Likes a song (idempotent) or takes the like back.
@@ -441,7 +482,12 @@ impl AccountRepo {
         .await?)
     }
 
-    pub async fn set_user_follow(&self, follower: Uuid, followee: Uuid, follow: bool) -> Result<()> {
+    pub async fn set_user_follow(
+        &self,
+        follower: Uuid,
+        followee: Uuid,
+        follow: bool,
+    ) -> Result<()> {
         toggle_pair(
             &self.pool,
             follow,
@@ -464,7 +510,12 @@ impl AccountRepo {
     }
 
     pub async fn follows_artist(&self, user: Uuid, artist: Uuid) -> Result<bool> {
-        pair_exists(&self.pool, "select 1 from artist_follows where user_id = $1 and artist_id = $2", (user, artist)).await
+        pair_exists(
+            &self.pool,
+            "select 1 from artist_follows where user_id = $1 and artist_id = $2",
+            (user, artist),
+        )
+        .await
     }
 
     /// Blocks (removing follows both ways, in one transaction) or unblocks.
@@ -504,11 +555,20 @@ impl AccountRepo {
         .bind(other)
         .fetch_one(&self.pool)
         .await?;
-        Ok(crate::model::Relation { following, followed_by, blocking })
+        Ok(crate::model::Relation {
+            following,
+            followed_by,
+            blocking,
+        })
     }
 
     /// Followers (`followers = true`) or followees of a user, newest first.
-    pub async fn follow_list(&self, user: Uuid, followers: bool, limit: i64) -> Result<Vec<UserSummary>> {
+    pub async fn follow_list(
+        &self,
+        user: Uuid,
+        followers: bool,
+        limit: i64,
+    ) -> Result<Vec<UserSummary>> {
         let sql = if followers {
             "select u.username, u.display_name, u.role from user_follows f join users u on u.id = f.follower_id
              where f.followee_id = $1 and u.status = 'active' order by f.created_at desc limit $2"
@@ -516,10 +576,18 @@ impl AccountRepo {
             "select u.username, u.display_name, u.role from user_follows f join users u on u.id = f.followee_id
              where f.follower_id = $1 and u.status = 'active' order by f.created_at desc limit $2"
         };
-        let rows: Vec<(String, String, String)> = sqlx::query_as(sql).bind(user).bind(limit).fetch_all(&self.pool).await?;
+        let rows: Vec<(String, String, String)> = sqlx::query_as(sql)
+            .bind(user)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows
             .into_iter()
-            .map(|(username, display_name, role)| UserSummary { username, display_name, role: Role::parse(&role).unwrap_or(Role::Listener) })
+            .map(|(username, display_name, role)| UserSummary {
+                username,
+                display_name,
+                role: Role::parse(&role).unwrap_or(Role::Listener),
+            })
             .collect())
     }
 
@@ -541,9 +609,10 @@ impl AccountRepo {
             sqlx::query_as("select role, count(*) from users group by role order by role")
                 .fetch_all(&self.pool)
                 .await?;
-        let suspended: i64 = sqlx::query_scalar("select count(*) from users where status = 'suspended'")
-            .fetch_one(&self.pool)
-            .await?;
+        let suspended: i64 =
+            sqlx::query_scalar("select count(*) from users where status = 'suspended'")
+                .fetch_one(&self.pool)
+                .await?;
         let recent: Vec<UserRow> = sqlx::query_as(&format!(
             "select {USER_COLUMNS} from users order by created_at desc limit 20"
         ))
@@ -561,7 +630,13 @@ impl AccountRepo {
 
     /// Users whose username or email starts with `q`, newest first.
     pub async fn admin_search(&self, q: &str, limit: i64) -> Result<Vec<User>> {
-        let prefix = format!("{}%", q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let prefix = format!(
+            "{}%",
+            q.to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
         let rows: Vec<UserRow> = sqlx::query_as(&format!(
             "select {USER_COLUMNS} from users where username like $1 or lower(email) like $1 order by created_at desc limit $2"
         ))
@@ -572,7 +647,12 @@ impl AccountRepo {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
-    pub async fn set_status(&self, id: Uuid, suspended: bool, until: Option<DateTime<Utc>>) -> Result<()> {
+    pub async fn set_status(
+        &self,
+        id: Uuid,
+        suspended: bool,
+        until: Option<DateTime<Utc>>,
+    ) -> Result<()> {
         let n = sqlx::query("update users set status = $2, suspended_until = $3 where id = $1")
             .bind(id)
             .bind(if suspended { "suspended" } else { "active" })
@@ -596,14 +676,27 @@ impl AccountRepo {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        sqlx::query("delete from user_sessions where user_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("delete from user_sessions where user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         // Sessions not in the index still carry the old epoch: bump it.
-        sqlx::query("update users set session_epoch = session_epoch + 1 where id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("update users set session_epoch = session_epoch + 1 where id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(n)
     }
 
-    pub async fn audit(&self, actor: Option<Uuid>, action: &str, target_type: &str, target_id: &str, details: serde_json::Value) -> Result<()> {
+    pub async fn audit(
+        &self,
+        actor: Option<Uuid>,
+        action: &str,
+        target_type: &str,
+        target_id: &str,
+        details: serde_json::Value,
+    ) -> Result<()> {
         sqlx::query(
             "insert into audit_log (actor_id, action, target_type, target_id, details) values ($1, $2, $3, $4, $5)",
         )
@@ -619,12 +712,26 @@ impl AccountRepo {
 }
 
 /// Adds (idempotently) or removes the row that links a pair of ids: likes, follows, saves.
-pub(crate) async fn toggle_pair(pool: &PgPool, on: bool, insert: &str, delete: &str, (a, b): (Uuid, Uuid)) -> Result<()> {
-    sqlx::query(if on { insert } else { delete }).bind(a).bind(b).execute(pool).await?;
+pub(crate) async fn toggle_pair(
+    pool: &PgPool,
+    on: bool,
+    insert: &str,
+    delete: &str,
+    (a, b): (Uuid, Uuid),
+) -> Result<()> {
+    sqlx::query(if on { insert } else { delete })
+        .bind(a)
+        .bind(b)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
 /// Whether the row linking a pair of ids exists (`select` is the inner query).
 pub(crate) async fn pair_exists(pool: &PgPool, select: &str, (a, b): (Uuid, Uuid)) -> Result<bool> {
-    Ok(sqlx::query_scalar(&format!("select exists({select})")).bind(a).bind(b).fetch_one(pool).await?)
+    Ok(sqlx::query_scalar(&format!("select exists({select})"))
+        .bind(a)
+        .bind(b)
+        .fetch_one(pool)
+        .await?)
 }

@@ -17,12 +17,17 @@ pub struct ActivityRepo {
 
 /// UUIDs are stored as BSON binary subtype 4, as MongoDB's drivers do by default.
 pub fn uuid_bson(id: Uuid) -> Bson {
-    Bson::Binary(Binary { subtype: mongodb::bson::spec::BinarySubtype::Uuid, bytes: id.as_bytes().to_vec() })
+    Bson::Binary(Binary {
+        subtype: mongodb::bson::spec::BinarySubtype::Uuid,
+        bytes: id.as_bytes().to_vec(),
+    })
 }
 
 impl ActivityRepo {
     pub fn new(db: &Database) -> Self {
-        ActivityRepo { coll: db.collection(coll::USER_ACTIVITY) }
+        ActivityRepo {
+            coll: db.collection(coll::USER_ACTIVITY),
+        }
     }
 
     /// Counts one sign-in for the user.
@@ -52,7 +57,9 @@ impl ActivityRepo {
 
     /// Removes everything stored about a user (account purge).
     pub async fn purge_user(&self, user_id: Uuid) -> Result<()> {
-        self.coll.delete_one(doc! {"_id": uuid_bson(user_id)}).await?;
+        self.coll
+            .delete_one(doc! {"_id": uuid_bson(user_id)})
+            .await?;
         Ok(())
     }
 }

@@ -12,11 +12,7 @@ use mongodb::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{
-    catalog::*,
-    db::coll,
-    Error, Result,
-};
+use crate::{catalog::*, db::coll, Error, Result};
 
 pub fn bid(id: Uuid) -> BUuid {
     BUuid::from_bytes(id.into_bytes())
@@ -25,10 +21,15 @@ fn uid(id: BUuid) -> Uuid {
     Uuid::from_bytes(id.bytes())
 }
 fn bdate(d: NaiveDate) -> BDateTime {
-    BDateTime::from_millis(Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).unwrap()).timestamp_millis())
+    BDateTime::from_millis(
+        Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).unwrap())
+            .timestamp_millis(),
+    )
 }
 fn ndate(d: BDateTime) -> NaiveDate {
-    chrono::DateTime::<Utc>::from_timestamp_millis(d.timestamp_millis()).map(|t| t.date_naive()).unwrap_or_default()
+    chrono::DateTime::<Utc>::from_timestamp_millis(d.timestamp_millis())
+        .map(|t| t.date_naive())
+        .unwrap_or_default()
 }
 
 #[derive(Serialize, Deserialize)]
@@ -181,7 +182,15 @@ impl SongDoc {
         SongDoc {
             id: bid(s.id),
             title: s.title.clone(),
-            artists: s.artists.iter().map(|c| CreditDoc { id: bid(c.id), name: c.name.clone(), role: c.role }).collect(),
+            artists: s
+                .artists
+                .iter()
+                .map(|c| CreditDoc {
+                    id: bid(c.id),
+                    name: c.name.clone(),
+                    role: c.role,
+                })
+                .collect(),
             artist_ids: s.artists.iter().map(|c| bid(c.id)).collect(),
             album_id: bid(s.album_id),
             album_title: s.album_title.clone(),
@@ -206,7 +215,15 @@ impl SongDoc {
         let song = Song {
             id: uid(self.id),
             title: self.title,
-            artists: self.artists.into_iter().map(|c| ArtistCredit { id: uid(c.id), name: c.name, role: c.role }).collect(),
+            artists: self
+                .artists
+                .into_iter()
+                .map(|c| ArtistCredit {
+                    id: uid(c.id),
+                    name: c.name,
+                    role: c.role,
+                })
+                .collect(),
             album_id: uid(self.album_id),
             album_title: self.album_title,
             track_number: self.track_number.max(0) as u32,
@@ -303,13 +320,19 @@ impl CatalogRepo {
 
     pub async fn set_song_status(&self, id: Uuid, status: SongStatus) -> Result<bool> {
         let status = bson::to_bson(&status).map_err(|e| Error::Internal(e.to_string()))?;
-        let r = self.raw_songs.update_one(doc! {"_id": bid(id)}, doc! {"$set": {"status": status}}).await?;
+        let r = self
+            .raw_songs
+            .update_one(doc! {"_id": bid(id)}, doc! {"$set": {"status": status}})
+            .await?;
         self.bump_version().await?;
         Ok(r.matched_count == 1)
     }
 
     pub async fn set_explicit(&self, id: Uuid, explicit: bool) -> Result<bool> {
-        let r = self.raw_songs.update_one(doc! {"_id": bid(id)}, doc! {"$set": {"explicit": explicit}}).await?;
+        let r = self
+            .raw_songs
+            .update_one(doc! {"_id": bid(id)}, doc! {"$set": {"explicit": explicit}})
+            .await?;
         self.bump_version().await?;
         Ok(r.matched_count == 1)
     }
@@ -323,7 +346,11 @@ impl CatalogRepo {
     async fn bump_version(&self) -> Result<()> {
         self.raw_charts()
             .update_one(doc! {"_id": "version"}, doc! {"$inc": {"n": 1_i64}})
-            .with_options(mongodb::options::UpdateOptions::builder().upsert(true).build())
+            .with_options(
+                mongodb::options::UpdateOptions::builder()
+                    .upsert(true)
+                    .build(),
+            )
             .await?;
         Ok(())
     }
@@ -333,15 +360,27 @@ impl CatalogRepo {
     }
 
     pub async fn all_artists(&self) -> Result<impl futures::Stream<Item = Result<Artist>>> {
-        Ok(self.artists.find(doc! {}).await?.map_ok(Artist::from).map_err(Error::from))
+        Ok(self
+            .artists
+            .find(doc! {})
+            .await?
+            .map_ok(Artist::from)
+            .map_err(Error::from))
     }
 
     pub async fn all_albums(&self) -> Result<impl futures::Stream<Item = Result<Album>>> {
-        Ok(self.albums.find(doc! {}).await?.map_ok(Album::from).map_err(Error::from))
+        Ok(self
+            .albums
+            .find(doc! {})
+            .await?
+            .map_ok(Album::from)
+            .map_err(Error::from))
     }
 
     /// Published songs as list rows, with their popularity (for search ranking).
-    pub async fn all_published_song_rows(&self) -> Result<impl futures::Stream<Item = Result<(SongRow, u32)>>> {
+    pub async fn all_published_song_rows(
+        &self,
+    ) -> Result<impl futures::Stream<Item = Result<(SongRow, u32)>>> {
         Ok(self
             .songs
             .find(doc! {"status": PUBLISHED})
@@ -364,12 +403,23 @@ impl CatalogRepo {
             .await?
             .try_collect()
             .await?;
-        let mut by_id: std::collections::HashMap<Uuid, SongRow> = docs.into_iter().map(|d| { let r = d.into_row(); (r.id, r) }).collect();
+        let mut by_id: std::collections::HashMap<Uuid, SongRow> = docs
+            .into_iter()
+            .map(|d| {
+                let r = d.into_row();
+                (r.id, r)
+            })
+            .collect();
         Ok(ids.iter().filter_map(|i| by_id.remove(i)).collect())
     }
 
     /// Albums of these artists released before `before`, newest first (the feed).
-    pub async fn releases_of(&self, artists: &[Uuid], before: chrono::DateTime<Utc>, limit: i64) -> Result<Vec<Album>> {
+    pub async fn releases_of(
+        &self,
+        artists: &[Uuid],
+        before: chrono::DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Album>> {
         if artists.is_empty() {
             return Ok(vec![]);
         }
@@ -388,7 +438,10 @@ impl CatalogRepo {
     }
 
     /// Artist names by id.
-    pub async fn artist_names(&self, ids: &[Uuid]) -> Result<std::collections::HashMap<Uuid, String>> {
+    pub async fn artist_names(
+        &self,
+        ids: &[Uuid],
+    ) -> Result<std::collections::HashMap<Uuid, String>> {
         if ids.is_empty() {
             return Ok(Default::default());
         }
@@ -408,16 +461,28 @@ impl CatalogRepo {
     // --- reads ----------------------------------------------------------------------------
 
     pub async fn artist(&self, id: Uuid) -> Result<Option<Artist>> {
-        Ok(self.artists.find_one(doc! {"_id": bid(id)}).await?.map(Into::into))
+        Ok(self
+            .artists
+            .find_one(doc! {"_id": bid(id)})
+            .await?
+            .map(Into::into))
     }
 
     pub async fn album(&self, id: Uuid) -> Result<Option<Album>> {
-        Ok(self.albums.find_one(doc! {"_id": bid(id)}).await?.map(Into::into))
+        Ok(self
+            .albums
+            .find_one(doc! {"_id": bid(id)})
+            .await?
+            .map(Into::into))
     }
 
     /// A song with its album cover, whatever its status (callers decide who may see it).
     pub async fn song(&self, id: Uuid) -> Result<Option<(Song, Option<String>)>> {
-        Ok(self.songs.find_one(doc! {"_id": bid(id)}).await?.map(SongDoc::into_song))
+        Ok(self
+            .songs
+            .find_one(doc! {"_id": bid(id)})
+            .await?
+            .map(SongDoc::into_song))
     }
 
     /// The album's published tracks in disc/track order.
@@ -429,7 +494,11 @@ impl CatalogRepo {
             .await?
             .try_collect()
             .await?;
-        Ok(docs.into_iter().filter(|d| d.status == SongStatus::Published).map(SongDoc::into_row).collect())
+        Ok(docs
+            .into_iter()
+            .filter(|d| d.status == SongStatus::Published)
+            .map(SongDoc::into_row)
+            .collect())
     }
 
     pub async fn top_songs_by_artist(&self, artist_id: Uuid, limit: i64) -> Result<Vec<SongRow>> {
@@ -456,7 +525,12 @@ impl CatalogRepo {
     }
 
     /// Artists whose sort name starts with `initial`, by sort name, after `cursor`.
-    pub async fn artists_by_initial(&self, initial: &str, cursor: Option<&str>, limit: i64) -> Result<BrowsePage<ArtistSummary>> {
+    pub async fn artists_by_initial(
+        &self,
+        initial: &str,
+        cursor: Option<&str>,
+        limit: i64,
+    ) -> Result<BrowsePage<ArtistSummary>> {
         let mut filter = doc! {"sort_initial": initial};
         if let Some(c) = cursor {
             filter.insert("sort_name", doc! {"$gt": c});
@@ -464,12 +538,21 @@ impl CatalogRepo {
         let docs: Vec<ArtistDoc> = self
             .artists
             .find(filter)
-            .with_options(FindOptions::builder().sort(doc! {"sort_name": 1}).limit(limit + 1).build())
+            .with_options(
+                FindOptions::builder()
+                    .sort(doc! {"sort_name": 1})
+                    .limit(limit + 1)
+                    .build(),
+            )
             .await?
             .try_collect()
             .await?;
         let more = docs.len() as i64 > limit;
-        let items: Vec<ArtistSummary> = docs.into_iter().take(limit as usize).map(|d| summary(d.into())).collect();
+        let items: Vec<ArtistSummary> = docs
+            .into_iter()
+            .take(limit as usize)
+            .map(|d| summary(d.into()))
+            .collect();
         let next = if more {
             // The cursor is the last sort name shown; names are unique per catalog.
             self.artists_last_sort_name(&items).await
@@ -481,13 +564,27 @@ impl CatalogRepo {
 
     async fn artists_last_sort_name(&self, items: &[ArtistSummary]) -> Option<String> {
         let last = items.last()?;
-        self.artist(last.id).await.ok().flatten().map(|a| a.sort_name)
+        self.artist(last.id)
+            .await
+            .ok()
+            .flatten()
+            .map(|a| a.sort_name)
     }
 
     /// Albums released in `year`, newest or oldest first, after the `(date, id)` cursor.
-    pub async fn albums_by_year(&self, year: i32, newest_first: bool, cursor: Option<(NaiveDate, Uuid)>, limit: i64) -> Result<BrowsePage<Album>> {
+    pub async fn albums_by_year(
+        &self,
+        year: i32,
+        newest_first: bool,
+        cursor: Option<(NaiveDate, Uuid)>,
+        limit: i64,
+    ) -> Result<BrowsePage<Album>> {
         let mut filter = doc! {"release_year": year};
-        let (op, dir) = if newest_first { ("$lt", -1) } else { ("$gt", 1) };
+        let (op, dir) = if newest_first {
+            ("$lt", -1)
+        } else {
+            ("$gt", 1)
+        };
         if let Some((d, id)) = cursor {
             filter.insert(
                 "$or",
@@ -506,7 +603,11 @@ impl CatalogRepo {
             .try_collect()
             .await?;
         let more = docs.len() as i64 > limit;
-        let items: Vec<Album> = docs.into_iter().take(limit as usize).map(Into::into).collect();
+        let items: Vec<Album> = docs
+            .into_iter()
+            .take(limit as usize)
+            .map(Into::into)
+            .collect();
         let next = if more {
             items.last().map(|a| format!("{}_{}", a.release_date, a.id))
         } else {
@@ -541,7 +642,12 @@ impl CatalogRepo {
 
     /// The home page: one `_id` lookup.
     pub async fn home(&self) -> Result<HomeCatalog> {
-        Ok(self.charts.find_one(doc! {"_id": "home"}).await?.map(|c| c.home).unwrap_or_default())
+        Ok(self
+            .charts
+            .find_one(doc! {"_id": "home"})
+            .await?
+            .map(|c| c.home)
+            .unwrap_or_default())
     }
 
     /// Recomputes the charts document from the whole catalog (a job, not a request).
@@ -574,7 +680,10 @@ impl CatalogRepo {
             .await?;
         while let Some(d) = cur.try_next().await? {
             if let (Ok(g), Some(n)) = (d.get_str("_id"), d.get("n").and_then(bson_int)) {
-                genres.push(GenreCount { genre: g.to_string(), songs: n as u64 });
+                genres.push(GenreCount {
+                    genre: g.to_string(),
+                    songs: n as u64,
+                });
             }
         }
         let home = HomeCatalog {
@@ -583,7 +692,14 @@ impl CatalogRepo {
             genres,
         };
         self.charts
-            .replace_one(doc! {"_id": "home"}, ChartsDoc { id: "home".into(), home: home.clone(), updated_at: BDateTime::now() })
+            .replace_one(
+                doc! {"_id": "home"},
+                ChartsDoc {
+                    id: "home".into(),
+                    home: home.clone(),
+                    updated_at: BDateTime::now(),
+                },
+            )
             .with_options(ReplaceOptions::builder().upsert(true).build())
             .await?;
         Ok(home)
@@ -600,7 +716,12 @@ fn bson_int(b: &bson::Bson) -> Option<i64> {
 }
 
 fn summary(a: Artist) -> ArtistSummary {
-    ArtistSummary { id: a.id, name: a.name, image: a.image, genres: a.genres }
+    ArtistSummary {
+        id: a.id,
+        name: a.name,
+        image: a.image,
+        genres: a.genres,
+    }
 }
 
 /// Checks a song before it is written: clear messages, nothing stored on failure.
@@ -624,20 +745,42 @@ pub fn validate_song(s: &Song) -> Result<()> {
             && isrc[2..5].chars().all(|c| c.is_ascii_alphanumeric())
             && isrc[5..].chars().all(|c| c.is_ascii_digit());
         if !ok {
-            e.add("isrc", "ISRCs look like CC-XXX-YY-NNNNN (12 characters, no dashes).");
+            e.add(
+                "isrc",
+                "ISRCs look like CC-XXX-YY-NNNNN (12 characters, no dashes).",
+            );
         }
     }
     let f = &s.features;
-    let unit = [f.danceability, f.energy, f.speechiness, f.acousticness, f.instrumentalness, f.liveness, f.valence];
-    if unit.iter().any(|v| !(0.0..=1.0).contains(v)) || f.key > 11 || f.mode > 1 || !(0.0..=300.0).contains(&f.tempo) {
+    let unit = [
+        f.danceability,
+        f.energy,
+        f.speechiness,
+        f.acousticness,
+        f.instrumentalness,
+        f.liveness,
+        f.valence,
+    ];
+    if unit.iter().any(|v| !(0.0..=1.0).contains(v))
+        || f.key > 11
+        || f.mode > 1
+        || !(0.0..=300.0).contains(&f.tempo)
+    {
         e.add("features", "Audio features are out of range.");
     }
     if let Some(a) = &s.audio {
         if !is_safe_media_name(&a.file) {
-            e.add("audio", "Audio file names are a content hash with an extension.");
+            e.add(
+                "audio",
+                "Audio file names are a content hash with an extension.",
+            );
         }
     }
-    if e.is_empty() { Ok(()) } else { Err(Error::Invalid(e)) }
+    if e.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(e))
+    }
 }
 
 /// `<64 hex>.<ext>`: the only file names the media routes will ever open.
@@ -645,7 +788,9 @@ pub fn is_safe_media_name(name: &str) -> bool {
     match name.split_once('.') {
         Some((hash, ext)) => {
             hash.len() == 64
-                && hash.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+                && hash
+                    .chars()
+                    .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
                 && matches!(ext, "wav" | "mp3" | "ogg" | "flac" | "m4a")
         }
         None => false,

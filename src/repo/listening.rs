@@ -22,12 +22,7 @@ use mongodb::{
 };
 use uuid::Uuid;
 
-use crate::{
-    catalog::Song,
-    listening::*,
-    repo::catalog::bid,
-    Error, Result,
-};
+use crate::{catalog::Song, listening::*, repo::catalog::bid, Error, Result};
 
 const REGISTRY: &str = "play_event_months";
 const SONG_DAILY: &str = "song_daily";
@@ -91,7 +86,10 @@ impl Inc {
         *self.0.entry(field).or_default() += n;
     }
     fn doc(&self) -> Document {
-        self.0.iter().map(|(k, v)| (k.clone(), Bson::Int64(*v))).collect()
+        self.0
+            .iter()
+            .map(|(k, v)| (k.clone(), Bson::Int64(*v)))
+            .collect()
     }
 }
 
@@ -111,12 +109,23 @@ impl ListeningRepo {
     /// Creates the counter collections' indexes (start-up, idempotent).
     pub async fn ensure_indexes(&self) -> Result<()> {
         let ix = |keys: Document, name: &str| {
-            IndexModel::builder().keys(keys).options(IndexOptions::builder().name(name.to_string()).build()).build()
+            IndexModel::builder()
+                .keys(keys)
+                .options(IndexOptions::builder().name(name.to_string()).build())
+                .build()
         };
-        self.coll(SONG_DAILY).create_index(ix(doc! {"song_id": 1, "day": 1}, "by_song_day")).await?;
-        self.coll(ARTIST_DAILY).create_index(ix(doc! {"artist_id": 1, "day": 1}, "by_artist_day")).await?;
-        self.coll(USER_DAILY).create_index(ix(doc! {"user_id": 1, "day": 1}, "by_user_day")).await?;
-        self.coll(BATCHES).create_index(ix(doc! {"month": 1}, "by_month")).await?;
+        self.coll(SONG_DAILY)
+            .create_index(ix(doc! {"song_id": 1, "day": 1}, "by_song_day"))
+            .await?;
+        self.coll(ARTIST_DAILY)
+            .create_index(ix(doc! {"artist_id": 1, "day": 1}, "by_artist_day"))
+            .await?;
+        self.coll(USER_DAILY)
+            .create_index(ix(doc! {"user_id": 1, "day": 1}, "by_user_day"))
+            .await?;
+        self.coll(BATCHES)
+            .create_index(ix(doc! {"month": 1}, "by_month"))
+            .await?;
         Ok(())
     }
 
@@ -124,20 +133,38 @@ impl ListeningRepo {
     async fn ensure_month(&self, month: &str) -> Result<()> {
         let reg = self.coll(REGISTRY);
         let r = reg
-            .update_one(doc! {"_id": month}, doc! {"$setOnInsert": {"created_at": BDateTime::now()}})
+            .update_one(
+                doc! {"_id": month},
+                doc! {"$setOnInsert": {"created_at": BDateTime::now()}},
+            )
             .with_options(UpdateOptions::builder().upsert(true).build())
             .await?;
         if r.upserted_id.is_some() {
             let c = self.events(month);
-            c.create_index(IndexModel::builder().keys(doc! {"user_id": 1, "ts": -1}).build()).await?;
-            c.create_index(IndexModel::builder().keys(doc! {"counted": 1}).build()).await?;
+            c.create_index(
+                IndexModel::builder()
+                    .keys(doc! {"user_id": 1, "ts": -1})
+                    .build(),
+            )
+            .await?;
+            c.create_index(IndexModel::builder().keys(doc! {"counted": 1}).build())
+                .await?;
         }
         Ok(())
     }
 
     async fn months_desc(&self) -> Result<Vec<String>> {
-        let docs: Vec<Document> = self.coll(REGISTRY).find(doc! {}).sort(doc! {"_id": -1}).await?.try_collect().await?;
-        Ok(docs.iter().filter_map(|d| d.get_str("_id").ok().map(str::to_string)).collect())
+        let docs: Vec<Document> = self
+            .coll(REGISTRY)
+            .find(doc! {})
+            .sort(doc! {"_id": -1})
+            .await?
+            .try_collect()
+            .await?;
+        Ok(docs
+            .iter()
+            .filter_map(|d| d.get_str("_id").ok().map(str::to_string))
+            .collect())
     }
 
     /// Stores one play. Returns `false` when this event id was already recorded.
@@ -197,7 +224,10 @@ impl ListeningRepo {
             let events = self.events(&month);
             // Finish any batch a crashed run left open, then take one new batch.
             while let Some(m) = manifests.find_one(doc! {"month": &month}).await? {
-                let b = m.get_str("_id").map_err(|e| Error::Internal(e.to_string()))?.to_string();
+                let b = m
+                    .get_str("_id")
+                    .map_err(|e| Error::Internal(e.to_string()))?
+                    .to_string();
                 let ids = m.get_array("events").cloned().unwrap_or_default();
                 total += self.run_batch(&events, &b, ids).await?;
             }
@@ -224,11 +254,24 @@ impl ListeningRepo {
     }
 
     /// Steps 2 and 3 for one manifest; returns the events newly counted.
-    async fn run_batch(&self, events: &Collection<Document>, batch_id: &str, ids: Vec<Bson>) -> Result<usize> {
-        let docs: Vec<Document> = events.find(doc! {"_id": {"$in": ids.clone()}, "counted": false}).await?.try_collect().await?;
+    async fn run_batch(
+        &self,
+        events: &Collection<Document>,
+        batch_id: &str,
+        ids: Vec<Bson>,
+    ) -> Result<usize> {
+        let docs: Vec<Document> = events
+            .find(doc! {"_id": {"$in": ids.clone()}, "counted": false})
+            .await?
+            .try_collect()
+            .await?;
         self.apply(batch_id, &docs).await?;
-        events.update_many(doc! {"_id": {"$in": ids}}, doc! {"$set": {"counted": true}}).await?;
-        self.coll(BATCHES).delete_one(doc! {"_id": batch_id}).await?;
+        events
+            .update_many(doc! {"_id": {"$in": ids}}, doc! {"$set": {"counted": true}})
+            .await?;
+        self.coll(BATCHES)
+            .delete_one(doc! {"_id": batch_id})
+            .await?;
         Ok(docs.len())
     }
 
@@ -240,10 +283,17 @@ impl ListeningRepo {
         let mut totals: HashMap<Uuid, Inc> = HashMap::new();
         let mut song_totals: HashMap<Uuid, Inc> = HashMap::new();
         for e in events {
-            let (Some(user_id), Some(song_id)) = (e.get("user_id").and_then(uid), e.get("song_id").and_then(uid)) else {
+            let (Some(user_id), Some(song_id)) = (
+                e.get("user_id").and_then(uid),
+                e.get("song_id").and_then(uid),
+            ) else {
                 continue;
             };
-            let ts = e.get_datetime("ts").ok().and_then(|t| DateTime::from_timestamp_millis(t.timestamp_millis())).unwrap_or_else(Utc::now);
+            let ts = e
+                .get_datetime("ts")
+                .ok()
+                .and_then(|t| DateTime::from_timestamp_millis(t.timestamp_millis()))
+                .unwrap_or_else(Utc::now);
             let day = ts.date_naive().to_string();
             let ms = int(e.get("ms_played")) as i64;
             let stream = e.get_bool("stream").unwrap_or(false);
@@ -273,8 +323,13 @@ impl ListeningRepo {
                     common(ai);
                     breakdown(ai);
                     if stream {
-                        user.entry((user_id, day.clone())).or_default().add(format!("artists.{a}"), 1);
-                        totals.entry(user_id).or_default().add(format!("artists.{a}"), 1);
+                        user.entry((user_id, day.clone()))
+                            .or_default()
+                            .add(format!("artists.{a}"), 1);
+                        totals
+                            .entry(user_id)
+                            .or_default()
+                            .add(format!("artists.{a}"), 1);
                     }
                 }
             }
@@ -296,19 +351,42 @@ impl ListeningRepo {
             }
         }
         for ((id, day), inc) in &song {
-            self.guarded(SONG_DAILY, Bson::String(format!("{id}:{day}")), batch_id, inc, doc! {"song_id": bid(*id), "day": day}).await?;
+            self.guarded(
+                SONG_DAILY,
+                Bson::String(format!("{id}:{day}")),
+                batch_id,
+                inc,
+                doc! {"song_id": bid(*id), "day": day},
+            )
+            .await?;
         }
         for ((id, day), inc) in &artist {
-            self.guarded(ARTIST_DAILY, Bson::String(format!("{id}:{day}")), batch_id, inc, doc! {"artist_id": bid(*id), "day": day}).await?;
+            self.guarded(
+                ARTIST_DAILY,
+                Bson::String(format!("{id}:{day}")),
+                batch_id,
+                inc,
+                doc! {"artist_id": bid(*id), "day": day},
+            )
+            .await?;
         }
         for ((id, day), inc) in &user {
-            self.guarded(USER_DAILY, Bson::String(format!("{id}:{day}")), batch_id, inc, doc! {"user_id": bid(*id), "day": day}).await?;
+            self.guarded(
+                USER_DAILY,
+                Bson::String(format!("{id}:{day}")),
+                batch_id,
+                inc,
+                doc! {"user_id": bid(*id), "day": day},
+            )
+            .await?;
         }
         for (id, inc) in &totals {
-            self.guarded(USER_TOTALS, bid(*id).into(), batch_id, inc, doc! {}).await?;
+            self.guarded(USER_TOTALS, bid(*id).into(), batch_id, inc, doc! {})
+                .await?;
         }
         for (id, inc) in &song_totals {
-            self.guarded(SONG_TOTALS, bid(*id).into(), batch_id, inc, doc! {}).await?;
+            self.guarded(SONG_TOTALS, bid(*id).into(), batch_id, inc, doc! {})
+                .await?;
         }
         Ok(())
     }
@@ -316,7 +394,14 @@ impl ListeningRepo {
     /// `$inc` on one counter document unless it already took `batch_id`. The document is
     /// created on first use; the filter then matches it, or the duplicate key tells us
     /// another update created it first and we retry.
-    async fn guarded(&self, coll: &str, id: Bson, batch_id: &str, inc: &Inc, on_insert: Document) -> Result<()> {
+    async fn guarded(
+        &self,
+        coll: &str,
+        id: Bson,
+        batch_id: &str,
+        inc: &Inc,
+        on_insert: Document,
+    ) -> Result<()> {
         let c = self.coll(coll);
         let mut update = doc! {
             "$inc": inc.doc(),
@@ -328,14 +413,19 @@ impl ListeningRepo {
         }
         for _ in 0..3 {
             let r = c
-                .update_one(doc! {"_id": id.clone(), "applied": {"$ne": batch_id}}, update.clone())
+                .update_one(
+                    doc! {"_id": id.clone(), "applied": {"$ne": batch_id}},
+                    update.clone(),
+                )
                 .with_options(UpdateOptions::builder().upsert(true).build())
                 .await;
             match r {
                 Ok(_) => return Ok(()),
                 // The document exists and already has this batch: the upsert collided.
                 Err(e) if is_duplicate(&e) => {
-                    let has = c.find_one(doc! {"_id": id.clone(), "applied": batch_id}).await?;
+                    let has = c
+                        .find_one(doc! {"_id": id.clone(), "applied": batch_id})
+                        .await?;
                     if has.is_some() {
                         return Ok(());
                     }
@@ -343,7 +433,9 @@ impl ListeningRepo {
                 Err(e) => return Err(e.into()),
             }
         }
-        Err(Error::Internal(format!("counter {coll} could not be updated")))
+        Err(Error::Internal(format!(
+            "counter {coll} could not be updated"
+        )))
     }
 
     /// The user's most recent plays, newest first, across month collections.
@@ -410,28 +502,43 @@ impl ListeningRepo {
     }
 
     pub async fn user_totals(&self, user_id: Uuid) -> Result<Option<Document>> {
-        Ok(self.coll(USER_TOTALS).find_one(doc! {"_id": bid(user_id)}).await?)
+        Ok(self
+            .coll(USER_TOTALS)
+            .find_one(doc! {"_id": bid(user_id)})
+            .await?)
     }
 
     /// A song's all-time counters (plays, streams, ms_played, skips, completions).
     pub async fn song_totals(&self, song_id: Uuid) -> Result<Option<Document>> {
-        Ok(self.coll(SONG_TOTALS).find_one(doc! {"_id": bid(song_id)}).await?)
+        Ok(self
+            .coll(SONG_TOTALS)
+            .find_one(doc! {"_id": bid(song_id)})
+            .await?)
     }
 
     /// A song's or artist's daily counters (for dashboards and recount checks).
     pub async fn song_day(&self, song_id: Uuid, day: NaiveDate) -> Result<Option<Document>> {
-        Ok(self.coll(SONG_DAILY).find_one(doc! {"_id": format!("{song_id}:{day}")}).await?)
+        Ok(self
+            .coll(SONG_DAILY)
+            .find_one(doc! {"_id": format!("{song_id}:{day}")})
+            .await?)
     }
 
     pub async fn artist_day(&self, artist_id: Uuid, day: NaiveDate) -> Result<Option<Document>> {
-        Ok(self.coll(ARTIST_DAILY).find_one(doc! {"_id": format!("{artist_id}:{day}")}).await?)
+        Ok(self
+            .coll(ARTIST_DAILY)
+            .find_one(doc! {"_id": format!("{artist_id}:{day}")})
+            .await?)
     }
 
     /// Number of events not yet folded into the counters (tests, health).
     pub async fn uncounted(&self) -> Result<u64> {
         let mut n = 0;
         for month in self.months_desc().await? {
-            n += self.events(&month).count_documents(doc! {"counted": false}).await?;
+            n += self
+                .events(&month)
+                .count_documents(doc! {"counted": false})
+                .await?;
         }
         Ok(n)
     }
@@ -479,7 +586,8 @@ pub mod fold {
         d.get("_id").and_then(uid)
     }
     pub fn event_time(d: &Document) -> Option<DateTime<Utc>> {
-        d.get_datetime("ts").ok().and_then(|t| DateTime::from_timestamp_millis(t.timestamp_millis()))
+        d.get_datetime("ts")
+            .ok()
+            .and_then(|t| DateTime::from_timestamp_millis(t.timestamp_millis()))
     }
 }
-

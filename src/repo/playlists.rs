@@ -39,6 +39,7 @@ struct Row {
     total_duration_ms: i64,
     version: i64,
     updated_at: DateTime<Utc>,
+    cover_url: Option<String>,
 }
 
 impl From<Row> for Playlist {
@@ -56,6 +57,7 @@ impl From<Row> for Playlist {
             total_duration_ms: r.total_duration_ms,
             version: r.version,
             updated_at: r.updated_at,
+            cover: r.cover_url,
         }
     }
 }
@@ -68,12 +70,13 @@ impl From<Row> for PlaylistSummary {
             owner_name: r.owner_name,
             visibility: Visibility::parse(&r.visibility).unwrap_or(Visibility::Private),
             track_count: r.track_count,
+            cover: r.cover_url,
         }
     }
 }
 
 const SELECT: &str = "select p.id, p.owner_id, u.username as owner_username, u.display_name as owner_name, p.title,
-    p.description, p.visibility, p.collaborative, p.track_count, p.total_duration_ms, p.version, p.updated_at
+    p.description, p.visibility, p.collaborative, p.track_count, p.total_duration_ms, p.version, p.updated_at, p.cover_url
     from playlists p join users u on u.id = p.owner_id";
 
 /// One stored item.
@@ -99,19 +102,31 @@ fn item(d: &Document) -> Option<ItemDoc> {
         song_id: uid(d.get("song_id"))?,
         pos: d.get_f64("pos").ok()?,
         added_by: uid(d.get("added_by"))?,
-        added_at: d.get_datetime("added_at").ok().and_then(|t| DateTime::from_timestamp_millis(t.timestamp_millis()))?,
+        added_at: d
+            .get_datetime("added_at")
+            .ok()
+            .and_then(|t| DateTime::from_timestamp_millis(t.timestamp_millis()))?,
         duration_ms: d.get_i64("duration_ms").unwrap_or(0),
     })
 }
 
 impl PlaylistRepo {
     pub fn new(pool: PgPool, db: &Database) -> Self {
-        PlaylistRepo { pool, items: db.collection(ITEMS) }
+        PlaylistRepo {
+            pool,
+            items: db.collection(ITEMS),
+        }
     }
 
     // --- PostgreSQL: metadata -------------------------------------------------------------
 
-    pub async fn insert(&self, owner: Uuid, title: &str, description: &str, visibility: Visibility) -> Result<Uuid> {
+    pub async fn insert(
+        &self,
+        owner: Uuid,
+        title: &str,
+        description: &str,
+        visibility: Visibility,
+    ) -> Result<Uuid> {
         let id = Uuid::new_v4();
         sqlx::query("insert into playlists (id, owner_id, title, description, visibility) values ($1, $2, $3, $4, $5)")
             .bind(id)
@@ -125,12 +140,22 @@ impl PlaylistRepo {
     }
 
     pub async fn get(&self, id: Uuid) -> Result<Option<Playlist>> {
-        let r: Option<Row> = sqlx::query_as(&format!("{SELECT} where p.id = $1")).bind(id).fetch_optional(&self.pool).await?;
+        let r: Option<Row> = sqlx::query_as(&format!("{SELECT} where p.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(r.map(Into::into))
     }
 
     /// Updates title, description, visibility and the collaborative flag; bumps the version.
-    pub async fn update_meta(&self, id: Uuid, title: &str, description: &str, visibility: Visibility, collaborative: bool) -> Result<()> {
+    pub async fn update_meta(
+        &self,
+        id: Uuid,
+        title: &str,
+        description: &str,
+        visibility: Visibility,
+        collaborative: bool,
+    ) -> Result<()> {
         sqlx::query(
             "update playlists set title = $2, description = $3, visibility = $4, collaborative = $5, version = version + 1 where id = $1",
         )
@@ -145,7 +170,12 @@ impl PlaylistRepo {
     }
 
     pub async fn delete(&self, id: Uuid) -> Result<bool> {
-        Ok(sqlx::query("delete from playlists where id = $1").bind(id).execute(&self.pool).await?.rows_affected() == 1)
+        Ok(sqlx::query("delete from playlists where id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?
+            .rows_affected()
+            == 1)
     }
 
     /// Adjusts the counts after an item write and bumps the version.
@@ -164,7 +194,11 @@ impl PlaylistRepo {
     }
 
     /// Compare-and-swap on the version: `Ok(Err(current))` when `expected` is stale.
-    pub async fn claim_version(&self, id: Uuid, expected: i64) -> Result<std::result::Result<i64, i64>> {
+    pub async fn claim_version(
+        &self,
+        id: Uuid,
+        expected: i64,
+    ) -> Result<std::result::Result<i64, i64>> {
         let new: Option<i64> = sqlx::query_scalar("update playlists set version = version + 1 where id = $1 and version = $2 returning version")
             .bind(id)
             .bind(expected)
@@ -173,7 +207,11 @@ impl PlaylistRepo {
         match new {
             Some(v) => Ok(Ok(v)),
             None => {
-                let cur: Option<i64> = sqlx::query_scalar("select version from playlists where id = $1").bind(id).fetch_optional(&self.pool).await?;
+                let cur: Option<i64> =
+                    sqlx::query_scalar("select version from playlists where id = $1")
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await?;
                 cur.map(Err).ok_or(Error::NotFound)
             }
         }
@@ -193,22 +231,53 @@ impl PlaylistRepo {
             == 1)
     }
 
+    /// Sets the cover; `false` when it was already that.
+    pub async fn set_cover(&self, id: Uuid, cover: Option<&str>) -> Result<bool> {
+        let r = sqlx::query(
+            "update playlists set cover_url = $2 where id = $1 and cover_url is distinct from $2",
+        )
+        .bind(id)
+        .bind(cover)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    /// The first item, by position.
+    pub async fn first_item(&self, playlist: Uuid) -> Result<Option<ItemDoc>> {
+        let d = self
+            .items
+            .find_one(doc! {"playlist_id": bid(playlist)})
+            .sort(doc! {"pos": 1})
+            .await?;
+        Ok(d.as_ref().and_then(item))
+    }
+
     pub async fn all_ids(&self) -> Result<Vec<Uuid>> {
-        Ok(sqlx::query_scalar("select id from playlists").fetch_all(&self.pool).await?)
+        Ok(sqlx::query_scalar("select id from playlists")
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     pub async fn exists(&self, id: Uuid) -> Result<bool> {
-        Ok(sqlx::query_scalar("select exists(select 1 from playlists where id = $1)").bind(id).fetch_one(&self.pool).await?)
+        Ok(
+            sqlx::query_scalar("select exists(select 1 from playlists where id = $1)")
+                .bind(id)
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     // --- collaborators, saves, lists ------------------------------------------------------
 
     pub async fn role_of(&self, id: Uuid, user: Uuid) -> Result<Option<CollabRole>> {
-        let r: Option<String> = sqlx::query_scalar("select role from playlist_collaborators where playlist_id = $1 and user_id = $2")
-            .bind(id)
-            .bind(user)
-            .fetch_optional(&self.pool)
-            .await?;
+        let r: Option<String> = sqlx::query_scalar(
+            "select role from playlist_collaborators where playlist_id = $1 and user_id = $2",
+        )
+        .bind(id)
+        .bind(user)
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(r.and_then(|r| CollabRole::parse(&r)))
     }
 
@@ -231,7 +300,13 @@ impl PlaylistRepo {
             .collect())
     }
 
-    pub async fn set_collaborator(&self, id: Uuid, user: Uuid, role: CollabRole, by: Uuid) -> Result<()> {
+    pub async fn set_collaborator(
+        &self,
+        id: Uuid,
+        user: Uuid,
+        role: CollabRole,
+        by: Uuid,
+    ) -> Result<()> {
         sqlx::query(
             "insert into playlist_collaborators (playlist_id, user_id, role, invited_by) values ($1, $2, $3, $4)
              on conflict (playlist_id, user_id) do update set role = excluded.role",
@@ -246,12 +321,14 @@ impl PlaylistRepo {
     }
 
     pub async fn remove_collaborator(&self, id: Uuid, user: Uuid) -> Result<bool> {
-        Ok(sqlx::query("delete from playlist_collaborators where playlist_id = $1 and user_id = $2")
-            .bind(id)
-            .bind(user)
-            .execute(&self.pool)
-            .await?
-            .rows_affected()
+        Ok(sqlx::query(
+            "delete from playlist_collaborators where playlist_id = $1 and user_id = $2",
+        )
+        .bind(id)
+        .bind(user)
+        .execute(&self.pool)
+        .await?
+        .rows_affected()
             == 1)
     }
 
@@ -267,11 +344,25 @@ impl PlaylistRepo {
     }
 
     pub async fn is_saved(&self, user: Uuid, id: Uuid) -> Result<bool> {
-        crate::repo::accounts::pair_exists(&self.pool, "select 1 from saved_playlists where user_id = $1 and playlist_id = $2", (user, id)).await
+        crate::repo::accounts::pair_exists(
+            &self.pool,
+            "select 1 from saved_playlists where user_id = $1 and playlist_id = $2",
+            (user, id),
+        )
+        .await
     }
 
-    async fn summaries(&self, sql: &str, user: Option<Uuid>, limit: i64) -> Result<Vec<PlaylistSummary>> {
-        let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} {sql} limit $2")).bind(user).bind(limit).fetch_all(&self.pool).await?;
+    async fn summaries(
+        &self,
+        sql: &str,
+        user: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<PlaylistSummary>> {
+        let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} {sql} limit $2"))
+            .bind(user)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
@@ -309,12 +400,22 @@ impl PlaylistRepo {
     }
 
     pub async fn public(&self, limit: i64) -> Result<Vec<PlaylistSummary>> {
-        self.summaries("where p.visibility = 'public' and $1::uuid is null order by p.updated_at desc", None, limit).await
+        self.summaries(
+            "where p.visibility = 'public' and $1::uuid is null order by p.updated_at desc",
+            None,
+            limit,
+        )
+        .await
     }
 
     /// Public playlists whose title contains `q` (case-insensitive), most recently changed first.
     pub async fn search_public(&self, q: &str, limit: i64) -> Result<Vec<PlaylistSummary>> {
-        let pattern = format!("%{}%", q.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let pattern = format!(
+            "%{}%",
+            q.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
         let rows: Vec<Row> = sqlx::query_as(&format!(
             "{SELECT} where p.visibility = 'public' and p.title ilike $1 order by p.updated_at desc limit $2"
         ))
@@ -328,12 +429,22 @@ impl PlaylistRepo {
     // --- MongoDB: items -------------------------------------------------------------------
 
     async fn last_pos(&self, playlist: Uuid) -> Result<Option<f64>> {
-        let d = self.items.find_one(doc! {"playlist_id": bid(playlist)}).sort(doc! {"pos": -1}).await?;
+        let d = self
+            .items
+            .find_one(doc! {"playlist_id": bid(playlist)})
+            .sort(doc! {"pos": -1})
+            .await?;
         Ok(d.and_then(|d| d.get_f64("pos").ok()))
     }
 
     /// Appends a song. `Err(Conflict)` when it is already in the playlist.
-    pub async fn add_item(&self, playlist: Uuid, song: Uuid, duration_ms: i64, by: Uuid) -> Result<Uuid> {
+    pub async fn add_item(
+        &self,
+        playlist: Uuid,
+        song: Uuid,
+        duration_ms: i64,
+        by: Uuid,
+    ) -> Result<Uuid> {
         let pos = self.last_pos(playlist).await?.unwrap_or(0.0) + GAP;
         let id = Uuid::new_v4();
         let r = self
@@ -346,7 +457,9 @@ impl PlaylistRepo {
         match r {
             Ok(_) => Ok(id),
             Err(e) if matches!(*e.kind, ErrorKind::Write(WriteFailure::WriteError(ref w)) if w.code == 11000) => {
-                Err(Error::Conflict("That song is already in this playlist.".into()))
+                Err(Error::Conflict(
+                    "That song is already in this playlist.".into(),
+                ))
             }
             Err(e) => Err(e.into()),
         }
@@ -354,24 +467,39 @@ impl PlaylistRepo {
 
     /// Removes an item; returns its duration when it was there.
     pub async fn remove_item(&self, playlist: Uuid, item: Uuid) -> Result<Option<i64>> {
-        let d = self.items.find_one_and_delete(doc! {"_id": bid(item), "playlist_id": bid(playlist)}).await?;
+        let d = self
+            .items
+            .find_one_and_delete(doc! {"_id": bid(item), "playlist_id": bid(playlist)})
+            .await?;
         Ok(d.map(|d| d.get_i64("duration_ms").unwrap_or(0)))
     }
 
     pub async fn item(&self, playlist: Uuid, item_id: Uuid) -> Result<Option<ItemDoc>> {
-        Ok(self.items.find_one(doc! {"_id": bid(item_id), "playlist_id": bid(playlist)}).await?.as_ref().and_then(item))
+        Ok(self
+            .items
+            .find_one(doc! {"_id": bid(item_id), "playlist_id": bid(playlist)})
+            .await?
+            .as_ref()
+            .and_then(item))
     }
 
     /// Moves `item` just before `before` (or to the end). Only the moved document changes,
     /// unless the gap is exhausted, when the playlist is renumbered.
-    pub async fn move_before(&self, playlist: Uuid, item_id: Uuid, before: Option<Uuid>) -> Result<bool> {
+    pub async fn move_before(
+        &self,
+        playlist: Uuid,
+        item_id: Uuid,
+        before: Option<Uuid>,
+    ) -> Result<bool> {
         if self.item(playlist, item_id).await?.is_none() {
             return Ok(false);
         }
         let pos = match before {
             None => self.last_pos(playlist).await?.unwrap_or(0.0) + GAP,
             Some(b) => {
-                let Some(target) = self.item(playlist, b).await? else { return Ok(false) };
+                let Some(target) = self.item(playlist, b).await? else {
+                    return Ok(false);
+                };
                 let prev = self
                     .items
                     .find_one(doc! {"playlist_id": bid(playlist), "pos": {"$lt": target.pos}, "_id": {"$ne": bid(item_id)}})
@@ -386,27 +514,53 @@ impl PlaylistRepo {
                 (prev + target.pos) / 2.0
             }
         };
-        self.items.update_one(doc! {"_id": bid(item_id)}, doc! {"$set": {"pos": pos}}).await?;
+        self.items
+            .update_one(doc! {"_id": bid(item_id)}, doc! {"$set": {"pos": pos}})
+            .await?;
         Ok(true)
     }
 
     async fn renumber(&self, playlist: Uuid) -> Result<()> {
-        let ids: Vec<Document> = self.items.find(doc! {"playlist_id": bid(playlist)}).sort(doc! {"pos": 1}).projection(doc! {"_id": 1}).await?.try_collect().await?;
+        let ids: Vec<Document> = self
+            .items
+            .find(doc! {"playlist_id": bid(playlist)})
+            .sort(doc! {"pos": 1})
+            .projection(doc! {"_id": 1})
+            .await?
+            .try_collect()
+            .await?;
         for (i, d) in ids.iter().enumerate() {
             if let Some(id) = d.get("_id") {
-                self.items.update_one(doc! {"_id": id.clone()}, doc! {"$set": {"pos": (i as f64 + 1.0) * GAP}}).await?;
+                self.items
+                    .update_one(
+                        doc! {"_id": id.clone()},
+                        doc! {"$set": {"pos": (i as f64 + 1.0) * GAP}},
+                    )
+                    .await?;
             }
         }
         Ok(())
     }
 
     /// A page of items in order, after the position `after`.
-    pub async fn items(&self, playlist: Uuid, after: Option<f64>, limit: i64) -> Result<Vec<ItemDoc>> {
+    pub async fn items(
+        &self,
+        playlist: Uuid,
+        after: Option<f64>,
+        limit: i64,
+    ) -> Result<Vec<ItemDoc>> {
         let mut filter = doc! {"playlist_id": bid(playlist)};
         if let Some(a) = after {
             filter.insert("pos", doc! {"$gt": a});
         }
-        let docs: Vec<Document> = self.items.find(filter).sort(doc! {"pos": 1}).limit(limit).await?.try_collect().await?;
+        let docs: Vec<Document> = self
+            .items
+            .find(filter)
+            .sort(doc! {"pos": 1})
+            .limit(limit)
+            .await?
+            .try_collect()
+            .await?;
         Ok(docs.iter().filter_map(item).collect())
     }
 
@@ -421,15 +575,24 @@ impl PlaylistRepo {
             .await?;
         Ok(match cur.try_next().await? {
             Some(d) => (
-                d.get_i32("n").map(i64::from).or_else(|_| d.get_i64("n")).unwrap_or(0) as i32,
-                d.get_i64("ms").or_else(|_| d.get_i32("ms").map(i64::from)).unwrap_or(0),
+                d.get_i32("n")
+                    .map(i64::from)
+                    .or_else(|_| d.get_i64("n"))
+                    .unwrap_or(0) as i32,
+                d.get_i64("ms")
+                    .or_else(|_| d.get_i32("ms").map(i64::from))
+                    .unwrap_or(0),
             ),
             None => (0, 0),
         })
     }
 
     pub async fn delete_items(&self, playlist: Uuid) -> Result<u64> {
-        Ok(self.items.delete_many(doc! {"playlist_id": bid(playlist)}).await?.deleted_count)
+        Ok(self
+            .items
+            .delete_many(doc! {"playlist_id": bid(playlist)})
+            .await?
+            .deleted_count)
     }
 
     /// Playlist ids that have items in MongoDB.

@@ -6,7 +6,11 @@ use serde_json::{json, Value};
 use crate::{model::SessionUser, repo::Repos, Error, Result};
 
 pub async fn export_user_data(repos: &Repos, me: &SessionUser) -> Result<Value> {
-    let user = repos.accounts.find_by_id(me.id).await?.ok_or(Error::NotFound)?;
+    let user = repos
+        .accounts
+        .find_by_id(me.id)
+        .await?
+        .ok_or(Error::NotFound)?;
     let prefs = repos.accounts.preferences(me.id).await?;
     let mut playlists = vec![];
     for p in repos.playlists.library(me.id).await? {

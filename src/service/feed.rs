@@ -16,7 +16,11 @@ use crate::{
 pub use crate::model::FEED_PAGE as PAGE;
 
 /// Items strictly older than `before` (or the newest), at most `PAGE`.
-pub async fn feed(repos: &Repos, me: &SessionUser, before: Option<DateTime<Utc>>) -> Result<Vec<FeedItem>> {
+pub async fn feed(
+    repos: &Repos,
+    me: &SessionUser,
+    before: Option<DateTime<Utc>>,
+) -> Result<Vec<FeedItem>> {
     let before = before.unwrap_or_else(|| Utc::now() + chrono::Duration::minutes(1));
     let pg = &repos.pg;
     let playlists: Vec<(DateTime<Utc>, Uuid, String, String, String, String)> = sqlx::query_as(
@@ -46,10 +50,11 @@ pub async fn feed(repos: &Repos, me: &SessionUser, before: Option<DateTime<Utc>>
     .bind(PAGE)
     .fetch_all(pg)
     .await?;
-    let artists: Vec<Uuid> = sqlx::query_scalar("select artist_id from artist_follows where user_id = $1 limit 500")
-        .bind(me.id)
-        .fetch_all(pg)
-        .await?;
+    let artists: Vec<Uuid> =
+        sqlx::query_scalar("select artist_id from artist_follows where user_id = $1 limit 500")
+            .bind(me.id)
+            .fetch_all(pg)
+            .await?;
     let albums = repos.catalog.releases_of(&artists, before, PAGE).await?;
 
     let user = |username: String, display_name: String, role: String| UserSummary {
@@ -58,16 +63,41 @@ pub async fn feed(repos: &Repos, me: &SessionUser, before: Option<DateTime<Utc>>
         role: Role::parse(&role).unwrap_or(Role::Listener),
     };
     let song_ids: Vec<Uuid> = likes.iter().map(|l| l.1).collect();
-    let songs: HashMap<Uuid, _> = repos.catalog.song_rows(&song_ids).await?.into_iter().map(|s| (s.id, s)).collect();
+    let songs: HashMap<Uuid, _> = repos
+        .catalog
+        .song_rows(&song_ids)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
     let mut items: Vec<FeedItem> = playlists
         .into_iter()
-        .map(|(at, id, title, u, n, r)| FeedItem { at, event: FeedEvent::Playlist { user: user(u, n, r), playlist_id: id, title } })
+        .map(|(at, id, title, u, n, r)| FeedItem {
+            at,
+            event: FeedEvent::Playlist {
+                user: user(u, n, r),
+                playlist_id: id,
+                title,
+            },
+        })
         .chain(likes.into_iter().filter_map(|(at, song, u, n, r)| {
-            Some(FeedItem { at, event: FeedEvent::Like { user: user(u, n, r), song: songs.get(&song)?.clone() } })
+            Some(FeedItem {
+                at,
+                event: FeedEvent::Like {
+                    user: user(u, n, r),
+                    song: songs.get(&song)?.clone(),
+                },
+            })
         }))
-        .chain(albums.into_iter().map(|a| FeedItem {
-            at: a.release_date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc(),
-            event: FeedEvent::Release { album: a },
+        .chain(albums.into_iter().map(|a| {
+            FeedItem {
+                at: a
+                    .release_date
+                    .and_hms_opt(0, 0, 0)
+                    .unwrap_or_default()
+                    .and_utc(),
+                event: FeedEvent::Release { album: a },
+            }
         }))
         .collect();
     items.sort_by(|a, b| b.at.cmp(&a.at));

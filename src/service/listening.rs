@@ -30,8 +30,18 @@ pub struct PlayReport {
 }
 
 /// Records a play for `user`. `Ok(false)` means this event was already recorded.
-pub async fn report(repos: &Repos, user: &SessionUser, r: PlayReport, platform: &str, country: &str) -> Result<bool> {
-    let (song, _) = repos.catalog.song(r.song_id).await?.ok_or(Error::NotFound)?;
+pub async fn report(
+    repos: &Repos,
+    user: &SessionUser,
+    r: PlayReport,
+    platform: &str,
+    country: &str,
+) -> Result<bool> {
+    let (song, _) = repos
+        .catalog
+        .song(r.song_id)
+        .await?
+        .ok_or(Error::NotFound)?;
     if song.status != SongStatus::Published {
         return Err(Error::NotFound);
     }
@@ -41,7 +51,11 @@ pub async fn report(repos: &Repos, user: &SessionUser, r: PlayReport, platform: 
         e.add("started_at", "A play cannot start in the future.");
     }
     // Offline plays may arrive late; live ones within a day.
-    let oldest = if r.offline { now - Duration::days(30) } else { now - Duration::days(1) };
+    let oldest = if r.offline {
+        now - Duration::days(30)
+    } else {
+        now - Duration::days(1)
+    };
     if r.started_at < oldest {
         e.add("started_at", "This play is too old to report.");
     }
@@ -51,7 +65,10 @@ pub async fn report(repos: &Repos, user: &SessionUser, r: PlayReport, platform: 
     // A live play cannot last longer than the time since it started.
     let elapsed = (now - r.started_at).num_milliseconds().max(0) as u64;
     if !r.offline && r.ms_played > elapsed + 5_000 {
-        e.add("ms_played", "More time played than has passed since the play started.");
+        e.add(
+            "ms_played",
+            "More time played than has passed since the play started.",
+        );
     }
     if r.source_id.as_ref().is_some_and(|s| s.len() > 100) {
         e.add("source_id", "Source ids are at most 100 characters.");
@@ -92,15 +109,28 @@ pub async fn history(
     let mut unique = ids.clone();
     unique.sort();
     unique.dedup();
-    let rows: HashMap<Uuid, _> = repos.catalog.song_rows(&unique).await?.into_iter().map(|r| (r.id, r)).collect();
+    let rows: HashMap<Uuid, _> = repos
+        .catalog
+        .song_rows(&unique)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
     Ok(docs
         .iter()
         .filter_map(|d| {
             let song = rows.get(&fold::event_song(d)?)?.clone();
             let ms = fold::get_int(d, "ms_played");
             let finished = d.get_str("reason_end").ok() == Some("finished");
-            let resume_ms = (!finished && ms >= 5_000 && ms + 10_000 < song.duration_ms).then_some(ms);
-            Some(HistoryEntry { event_id: fold::event_id(d)?, song, played_at: fold::event_time(d)?, ms_played: ms, resume_ms })
+            let resume_ms =
+                (!finished && ms >= 5_000 && ms + 10_000 < song.duration_ms).then_some(ms);
+            Some(HistoryEntry {
+                event_id: fold::event_id(d)?,
+                song,
+                played_at: fold::event_time(d)?,
+                ms_played: ms,
+                resume_ms,
+            })
         })
         .collect())
 }
@@ -108,10 +138,20 @@ pub async fn history(
 /// "Your stats" for a range, from the pre-aggregated counters only.
 pub async fn stats(repos: &Repos, user: &SessionUser, range: StatsRange) -> Result<UserStats> {
     let today = Utc::now().date_naive();
-    let last28 = repos.listening.user_days(user.id, today - Duration::days(27)).await?;
+    let last28 = repos
+        .listening
+        .user_days(user.id, today - Duration::days(27))
+        .await?;
     let (songs, artists, genres, streams, ms, heat_docs) = match range.days() {
         Some(days) => {
-            let docs = if days == 28 { last28.clone() } else { repos.listening.user_days(user.id, today - Duration::days(days - 1)).await? };
+            let docs = if days == 28 {
+                last28.clone()
+            } else {
+                repos
+                    .listening
+                    .user_days(user.id, today - Duration::days(days - 1))
+                    .await?
+            };
             (
                 fold::sum_map(&docs, "songs"),
                 fold::sum_map(&docs, "artists"),
@@ -122,8 +162,16 @@ pub async fn stats(repos: &Repos, user: &SessionUser, range: StatsRange) -> Resu
             )
         }
         None => {
-            let t = repos.listening.user_totals(user.id).await?.map(|d| vec![d]).unwrap_or_default();
-            let all_days = repos.listening.user_days(user.id, chrono::NaiveDate::MIN).await?;
+            let t = repos
+                .listening
+                .user_totals(user.id)
+                .await?
+                .map(|d| vec![d])
+                .unwrap_or_default();
+            let all_days = repos
+                .listening
+                .user_days(user.id, chrono::NaiveDate::MIN)
+                .await?;
             (
                 fold::sum_map(&t, "songs"),
                 fold::sum_map(&t, "artists"),
@@ -135,38 +183,81 @@ pub async fn stats(repos: &Repos, user: &SessionUser, range: StatsRange) -> Resu
         }
     };
     let top_song_counts = fold::top(songs, 10);
-    let song_ids: Vec<Uuid> = top_song_counts.iter().filter_map(|(k, _)| Uuid::parse_str(k).ok()).collect();
-    let rows: HashMap<Uuid, _> = repos.catalog.song_rows(&song_ids).await?.into_iter().map(|r| (r.id, r)).collect();
+    let song_ids: Vec<Uuid> = top_song_counts
+        .iter()
+        .filter_map(|(k, _)| Uuid::parse_str(k).ok())
+        .collect();
+    let rows: HashMap<Uuid, _> = repos
+        .catalog
+        .song_rows(&song_ids)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
     let top_songs = top_song_counts
         .iter()
-        .filter_map(|(k, n)| Some(Ranked { item: rows.get(&Uuid::parse_str(k).ok()?)?.clone(), streams: *n }))
+        .filter_map(|(k, n)| {
+            Some(Ranked {
+                item: rows.get(&Uuid::parse_str(k).ok()?)?.clone(),
+                streams: *n,
+            })
+        })
         .collect();
     let top_artist_counts = fold::top(artists, 10);
-    let artist_ids: Vec<Uuid> = top_artist_counts.iter().filter_map(|(k, _)| Uuid::parse_str(k).ok()).collect();
+    let artist_ids: Vec<Uuid> = top_artist_counts
+        .iter()
+        .filter_map(|(k, _)| Uuid::parse_str(k).ok())
+        .collect();
     let names = repos.catalog.artist_names(&artist_ids).await?;
     let top_artists = top_artist_counts
         .iter()
         .filter_map(|(k, n)| {
             let id = Uuid::parse_str(k).ok()?;
-            Some(Ranked { item: NamedRef { id, name: names.get(&id)?.clone() }, streams: *n })
+            Some(Ranked {
+                item: NamedRef {
+                    id,
+                    name: names.get(&id)?.clone(),
+                },
+                streams: *n,
+            })
         })
         .collect();
-    let top_genres = fold::top(genres, 10).into_iter().map(|(g, n)| Ranked { item: g, streams: n }).collect();
+    let top_genres = fold::top(genres, 10)
+        .into_iter()
+        .map(|(g, n)| Ranked {
+            item: g,
+            streams: n,
+        })
+        .collect();
 
     let by_day: HashMap<String, u64> = last28
         .iter()
-        .filter_map(|d| Some((d.get_str("day").ok()?.to_string(), fold::get_int(d, "ms_played"))))
+        .filter_map(|d| {
+            Some((
+                d.get_str("day").ok()?.to_string(),
+                fold::get_int(d, "ms_played"),
+            ))
+        })
         .collect();
     let minutes_per_day = (0..28)
         .rev()
         .map(|i| {
             let day = today - Duration::days(i);
-            (day, by_day.get(&day.to_string()).copied().unwrap_or(0) / 60_000)
+            (
+                day,
+                by_day.get(&day.to_string()).copied().unwrap_or(0) / 60_000,
+            )
         })
         .collect();
     let mut heatmap = vec![[0u64; 24]; 7];
     for d in &heat_docs {
-        let Some(day) = d.get_str("day").ok().and_then(|s| s.parse::<chrono::NaiveDate>().ok()) else { continue };
+        let Some(day) = d
+            .get_str("day")
+            .ok()
+            .and_then(|s| s.parse::<chrono::NaiveDate>().ok())
+        else {
+            continue;
+        };
         let wd = day.weekday().num_days_from_monday() as usize;
         if let Ok(hours) = d.get_document("hours") {
             for (h, v) in hours {
@@ -178,5 +269,13 @@ pub async fn stats(repos: &Repos, user: &SessionUser, range: StatsRange) -> Resu
             }
         }
     }
-    Ok(UserStats { total_streams: streams, total_minutes: ms / 60_000, top_songs, top_artists, top_genres, minutes_per_day, heatmap })
+    Ok(UserStats {
+        total_streams: streams,
+        total_minutes: ms / 60_000,
+        top_songs,
+        top_artists,
+        top_genres,
+        minutes_per_day,
+        heatmap,
+    })
 }

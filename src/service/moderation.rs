@@ -13,7 +13,13 @@ use crate::{
 };
 
 /// Files a report about a song. One open report per reporter and target.
-pub async fn report_song(repos: &Repos, me: &SessionUser, song: Uuid, reason: &str, details: &str) -> Result<Uuid> {
+pub async fn report_song(
+    repos: &Repos,
+    me: &SessionUser,
+    song: Uuid,
+    reason: &str,
+    details: &str,
+) -> Result<Uuid> {
     let mut e = FieldErrors::default();
     if !REPORT_REASONS.contains(&reason) {
         e.add("reason", "Pick a reason.");
@@ -37,9 +43,9 @@ pub async fn report_song(repos: &Repos, me: &SessionUser, song: Uuid, reason: &s
         .map_err(Error::from);
     match r {
         Ok(_) => Ok(id),
-        Err(e) if e.unique_violation() == Some("reports_one_open_per_reporter") => {
-            Err(Error::Conflict("You already reported this song; a moderator will look at it.".into()))
-        }
+        Err(e) if e.unique_violation() == Some("reports_one_open_per_reporter") => Err(
+            Error::Conflict("You already reported this song; a moderator will look at it.".into()),
+        ),
         Err(e) => Err(e),
     }
 }
@@ -62,13 +68,25 @@ const SELECT: &str = "select r.id, u.username as reporter, r.target_type, r.targ
     r.resolution_note, r.created_at, r.resolved_at from reports r left join users u on u.id = r.reporter_id";
 
 async fn labelled(repos: &Repos, rows: Vec<Row>) -> Result<Vec<Report>> {
-    let songs: Vec<Uuid> = rows.iter().filter(|r| r.target_type == "song").map(|r| r.target_id).collect();
-    let titles: std::collections::HashMap<Uuid, String> =
-        repos.catalog.song_rows(&songs).await?.into_iter().map(|s| (s.id, s.title)).collect();
+    let songs: Vec<Uuid> = rows
+        .iter()
+        .filter(|r| r.target_type == "song")
+        .map(|r| r.target_id)
+        .collect();
+    let titles: std::collections::HashMap<Uuid, String> = repos
+        .catalog
+        .song_rows(&songs)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.title))
+        .collect();
     Ok(rows
         .into_iter()
         .map(|r| Report {
-            target_label: titles.get(&r.target_id).cloned().unwrap_or_else(|| format!("{} {}", r.target_type, r.target_id)),
+            target_label: titles
+                .get(&r.target_id)
+                .cloned()
+                .unwrap_or_else(|| format!("{} {}", r.target_type, r.target_id)),
             id: r.id,
             reporter: r.reporter,
             target_type: r.target_type,
@@ -84,7 +102,11 @@ async fn labelled(repos: &Repos, rows: Vec<Row>) -> Result<Vec<Report>> {
 }
 
 /// The queue: open reports, oldest first (optionally one reason only).
-pub async fn queue(repos: &Repos, actor: &SessionUser, reason: Option<&str>) -> Result<Vec<Report>> {
+pub async fn queue(
+    repos: &Repos,
+    actor: &SessionUser,
+    reason: Option<&str>,
+) -> Result<Vec<Report>> {
     require_moderator(actor)?;
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "{SELECT} where r.status = 'open' and ($1::text is null or r.reason = $1) order by r.created_at limit 200"
@@ -97,10 +119,12 @@ pub async fn queue(repos: &Repos, actor: &SessionUser, reason: Option<&str>) -> 
 
 /// The reporter's own reports with their outcomes.
 pub async fn my_reports(repos: &Repos, me: &SessionUser) -> Result<Vec<Report>> {
-    let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} where r.reporter_id = $1 order by r.created_at desc limit 100"))
-        .bind(me.id)
-        .fetch_all(&repos.pg)
-        .await?;
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "{SELECT} where r.reporter_id = $1 order by r.created_at desc limit 100"
+    ))
+    .bind(me.id)
+    .fetch_all(&repos.pg)
+    .await?;
     labelled(repos, rows).await
 }
 
@@ -132,7 +156,13 @@ impl Action {
 /// Acts on an open report. The catalog change comes first (idempotent, so a retry after
 /// a crash is safe), then the report, the moderation record and the audit entry in one
 /// PostgreSQL transaction.
-pub async fn act(repos: &Repos, actor: &SessionUser, report: Uuid, action: Action, note: &str) -> Result<()> {
+pub async fn act(
+    repos: &Repos,
+    actor: &SessionUser,
+    report: Uuid,
+    action: Action,
+    note: &str,
+) -> Result<()> {
     require_moderator(actor)?;
     if note.chars().count() > 2000 {
         return Err(Error::field("note", "Notes are at most 2,000 characters."));
@@ -148,7 +178,10 @@ pub async fn act(repos: &Repos, actor: &SessionUser, report: Uuid, action: Actio
     }
     match (action, target_type.as_str()) {
         (Action::TakeDown, "song") => {
-            repos.catalog.set_song_status(target_id, SongStatus::TakenDown).await?;
+            repos
+                .catalog
+                .set_song_status(target_id, SongStatus::TakenDown)
+                .await?;
             // The home page's cached lists must not keep showing it.
             repos.catalog.refresh_charts().await?;
         }
@@ -156,10 +189,19 @@ pub async fn act(repos: &Repos, actor: &SessionUser, report: Uuid, action: Actio
             repos.catalog.set_explicit(target_id, true).await?;
         }
         (Action::Dismiss, _) => {}
-        _ => return Err(Error::field("action", "That action does not apply to this report.")),
+        _ => {
+            return Err(Error::field(
+                "action",
+                "That action does not apply to this report.",
+            ))
+        }
     }
     let mut tx = repos.pg.begin().await?;
-    let new_status = if action == Action::Dismiss { "dismissed" } else { "actioned" };
+    let new_status = if action == Action::Dismiss {
+        "dismissed"
+    } else {
+        "actioned"
+    };
     let n = sqlx::query(
         "update reports set status = $2, resolved_by = $3, resolved_at = now(), resolution_note = $4 where id = $1 and status = 'open'",
     )

@@ -29,7 +29,9 @@ fn hash_blocking(password: &str) -> Result<String> {
 
 fn verify_blocking(password: &str, hash: &str) -> bool {
     match PasswordHash::new(hash) {
-        Ok(parsed) => argon2().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -66,7 +68,11 @@ mod tests {
     async fn hashes_verify_and_use_argon2id_owasp_parameters() {
         let h = super::hash("correct horse battery".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
-        assert!(super::verify("correct horse battery".into(), Some(h.clone())).await.unwrap());
+        assert!(
+            super::verify("correct horse battery".into(), Some(h.clone()))
+                .await
+                .unwrap()
+        );
         assert!(!super::verify("wrong".into(), Some(h)).await.unwrap());
         assert!(!super::verify("x".into(), None).await.unwrap());
     }

@@ -10,18 +10,18 @@
 use uuid::Uuid;
 
 use crate::{
-    catalog::SongStatus,
-    error::FieldErrors,
-    model::SessionUser,
-    playlists::*,
-    repo::Repos,
-    Error, Result,
+    catalog::SongStatus, error::FieldErrors, model::SessionUser, playlists::*, repo::Repos, Error,
+    Result,
 };
 
 pub const PAGE: i64 = 100;
 
 /// What `user` may do with `p`; `None` when they may not even see it.
-pub async fn rights(repos: &Repos, p: &Playlist, user: Option<&SessionUser>) -> Result<Option<PlaylistRights>> {
+pub async fn rights(
+    repos: &Repos,
+    p: &Playlist,
+    user: Option<&SessionUser>,
+) -> Result<Option<PlaylistRights>> {
     let owner = user.is_some_and(|u| u.id == p.owner_id);
     let role = match user {
         Some(u) if !owner => repos.playlists.role_of(p.id, u.id).await?,
@@ -39,7 +39,11 @@ pub async fn rights(repos: &Repos, p: &Playlist, user: Option<&SessionUser>) -> 
 }
 
 /// Loads a playlist the user may see; others get `NotFound` (existence is not revealed).
-async fn visible(repos: &Repos, id: Uuid, user: Option<&SessionUser>) -> Result<(Playlist, PlaylistRights)> {
+async fn visible(
+    repos: &Repos,
+    id: Uuid,
+    user: Option<&SessionUser>,
+) -> Result<(Playlist, PlaylistRights)> {
     let p = repos.playlists.get(id).await?.ok_or(Error::NotFound)?;
     let r = rights(repos, &p, user).await?.ok_or(Error::NotFound)?;
     Ok((p, r))
@@ -56,43 +60,98 @@ fn check_meta(title: &str, description: &str) -> Result<(String, String)> {
     if description.chars().count() > 1000 {
         e.add("description", "Descriptions are at most 1,000 characters.");
     }
-    if e.is_empty() { Ok((title, description)) } else { Err(e.into()) }
+    if e.is_empty() {
+        Ok((title, description))
+    } else {
+        Err(e.into())
+    }
 }
 
-pub async fn create(repos: &Repos, user: &SessionUser, title: &str, description: &str, visibility: Visibility) -> Result<Uuid> {
+pub async fn create(
+    repos: &Repos,
+    user: &SessionUser,
+    title: &str,
+    description: &str,
+    visibility: Visibility,
+) -> Result<Uuid> {
     let (title, description) = check_meta(title, description)?;
-    repos.playlists.insert(user.id, &title, &description, visibility).await
+    repos
+        .playlists
+        .insert(user.id, &title, &description, visibility)
+        .await
 }
 
-pub async fn page(repos: &Repos, id: Uuid, user: Option<&SessionUser>, after: Option<f64>) -> Result<PlaylistPage> {
+pub async fn page(
+    repos: &Repos,
+    id: Uuid,
+    user: Option<&SessionUser>,
+    after: Option<f64>,
+) -> Result<PlaylistPage> {
     let (playlist, rights) = visible(repos, id, user).await?;
     let docs = repos.playlists.items(id, after, PAGE + 1).await?;
     let more = docs.len() as i64 > PAGE;
     let docs: Vec<_> = docs.into_iter().take(PAGE as usize).collect();
     let ids: Vec<Uuid> = docs.iter().map(|d| d.song_id).collect();
-    let rows: std::collections::HashMap<Uuid, _> = repos.catalog.song_rows(&ids).await?.into_iter().map(|r| (r.id, r)).collect();
-    let next = if more { docs.last().map(|d| d.pos) } else { None };
+    let rows: std::collections::HashMap<Uuid, _> = repos
+        .catalog
+        .song_rows(&ids)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let next = if more {
+        docs.last().map(|d| d.pos)
+    } else {
+        None
+    };
     let items = docs
         .into_iter()
         .filter_map(|d| {
-            Some(PlaylistItem { item_id: d.item_id, song: rows.get(&d.song_id)?.clone(), added_by: d.added_by, added_at: d.added_at })
+            Some(PlaylistItem {
+                item_id: d.item_id,
+                song: rows.get(&d.song_id)?.clone(),
+                added_by: d.added_by,
+                added_at: d.added_at,
+            })
         })
         .collect();
-    let collaborators = if rights.manage { repos.playlists.collaborators(id).await? } else { vec![] };
+    let collaborators = if rights.manage {
+        repos.playlists.collaborators(id).await?
+    } else {
+        vec![]
+    };
     let saved = match user {
         Some(u) => repos.playlists.is_saved(u.id, id).await?,
         None => false,
     };
-    Ok(PlaylistPage { playlist, items, next, rights, collaborators, saved })
+    Ok(PlaylistPage {
+        playlist,
+        items,
+        next,
+        rights,
+        collaborators,
+        saved,
+    })
 }
 
-pub async fn update(repos: &Repos, user: &SessionUser, id: Uuid, title: &str, description: &str, visibility: Visibility, collaborative: bool) -> Result<()> {
+pub async fn update(
+    repos: &Repos,
+    user: &SessionUser,
+    id: Uuid,
+    title: &str,
+    description: &str,
+    visibility: Visibility,
+    collaborative: bool,
+) -> Result<()> {
     let (p, r) = visible(repos, id, Some(user)).await?;
     if !r.manage {
         return Err(Error::Forbidden);
     }
     let (title, description) = check_meta(title, description)?;
-    repos.playlists.update_meta(p.id, &title, &description, visibility, collaborative).await
+    repos
+        .playlists
+        .update_meta(p.id, &title, &description, visibility, collaborative)
+        .await
 }
 
 pub async fn delete(repos: &Repos, user: &SessionUser, id: Uuid) -> Result<()> {
@@ -122,21 +181,50 @@ pub async fn add_song(repos: &Repos, user: &SessionUser, id: Uuid, song_id: Uuid
     }
     let ms = song.duration_ms as i64;
     repos.playlists.add_item(id, song_id, ms, user.id).await?;
-    repos.playlists.bump(id, 1, ms).await
+    let v = repos.playlists.bump(id, 1, ms).await?;
+    refresh_cover(repos, id).await?;
+    Ok(v)
+}
+
+/// A playlist's cover is its first song's album cover: set after every change that can
+/// move the first song (idempotent, and redone by the reconciler after a crash).
+pub async fn refresh_cover(repos: &Repos, id: Uuid) -> Result<bool> {
+    let cover = match repos.playlists.first_item(id).await? {
+        Some(first) => repos
+            .catalog
+            .song(first.song_id)
+            .await?
+            .and_then(|(_, cover)| cover),
+        None => None,
+    };
+    repos.playlists.set_cover(id, cover.as_deref()).await
 }
 
 pub async fn remove_item(repos: &Repos, user: &SessionUser, id: Uuid, item: Uuid) -> Result<i64> {
     editable(repos, user, id).await?;
     match repos.playlists.remove_item(id, item).await? {
-        Some(ms) => repos.playlists.bump(id, -1, -ms).await,
+        Some(ms) => {
+            let v = repos.playlists.bump(id, -1, -ms).await?;
+            refresh_cover(repos, id).await?;
+            Ok(v)
+        }
         // Already gone (a concurrent remove, or a retry): nothing to undo.
-        None => Err(Error::Conflict("That song was already removed from this playlist.".into())),
+        None => Err(Error::Conflict(
+            "That song was already removed from this playlist.".into(),
+        )),
     }
 }
 
 /// Moves `item` before `before` (or to the end) if the playlist is still at
 /// `expected_version`; otherwise the move is refused and the user told what happened.
-pub async fn move_item(repos: &Repos, user: &SessionUser, id: Uuid, item: Uuid, before: Option<Uuid>, expected_version: i64) -> Result<i64> {
+pub async fn move_item(
+    repos: &Repos,
+    user: &SessionUser,
+    id: Uuid,
+    item: Uuid,
+    before: Option<Uuid>,
+    expected_version: i64,
+) -> Result<i64> {
     editable(repos, user, id).await?;
     let version = match repos.playlists.claim_version(id, expected_version).await? {
         Ok(v) => v,
@@ -148,12 +236,21 @@ pub async fn move_item(repos: &Repos, user: &SessionUser, id: Uuid, item: Uuid, 
         }
     };
     if !repos.playlists.move_before(id, item, before).await? {
-        return Err(Error::Conflict("That song is no longer in this playlist.".into()));
+        return Err(Error::Conflict(
+            "That song is no longer in this playlist.".into(),
+        ));
     }
+    refresh_cover(repos, id).await?;
     Ok(version)
 }
 
-pub async fn set_collaborator(repos: &Repos, user: &SessionUser, id: Uuid, username: &str, role: CollabRole) -> Result<()> {
+pub async fn set_collaborator(
+    repos: &Repos,
+    user: &SessionUser,
+    id: Uuid,
+    username: &str,
+    role: CollabRole,
+) -> Result<()> {
     let (p, r) = visible(repos, id, Some(user)).await?;
     if !r.manage {
         return Err(Error::Forbidden);
@@ -168,19 +265,34 @@ pub async fn set_collaborator(repos: &Repos, user: &SessionUser, id: Uuid, usern
     if target.id == p.owner_id {
         return Err(Error::field("username", "You own this playlist already."));
     }
-    if repos.accounts.blocked_either_way(p.owner_id, target.id).await? {
+    if repos
+        .accounts
+        .blocked_either_way(p.owner_id, target.id)
+        .await?
+    {
         return Err(Error::field("username", "You cannot invite this user."));
     }
-    repos.playlists.set_collaborator(id, target.id, role, user.id).await
+    repos
+        .playlists
+        .set_collaborator(id, target.id, role, user.id)
+        .await
 }
 
-pub async fn remove_collaborator(repos: &Repos, user: &SessionUser, id: Uuid, collaborator: Uuid) -> Result<()> {
+pub async fn remove_collaborator(
+    repos: &Repos,
+    user: &SessionUser,
+    id: Uuid,
+    collaborator: Uuid,
+) -> Result<()> {
     let (_, r) = visible(repos, id, Some(user)).await?;
     // The owner removes anyone; a collaborator may leave.
     if !r.manage && collaborator != user.id {
         return Err(Error::Forbidden);
     }
-    repos.playlists.remove_collaborator(id, collaborator).await?;
+    repos
+        .playlists
+        .remove_collaborator(id, collaborator)
+        .await?;
     Ok(())
 }
 
@@ -210,6 +322,7 @@ pub async fn reconcile(repos: &Repos) -> Result<ReconcileReport> {
         if repos.playlists.set_counts(id, n, ms).await? {
             report.counts_fixed += 1;
         }
+        refresh_cover(repos, id).await?;
     }
     for id in repos.playlists.item_playlist_ids().await? {
         if !repos.playlists.exists(id).await? {

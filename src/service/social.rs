@@ -6,7 +6,12 @@ use uuid::Uuid;
 pub use crate::model::Relation;
 use crate::{model::SessionUser, repo::Repos, Error, Result};
 
-pub async fn follow_user(repos: &Repos, me: &SessionUser, target: Uuid, follow: bool) -> Result<()> {
+pub async fn follow_user(
+    repos: &Repos,
+    me: &SessionUser,
+    target: Uuid,
+    follow: bool,
+) -> Result<()> {
     if target == me.id {
         return Err(Error::Conflict("You cannot follow yourself.".into()));
     }
@@ -16,11 +21,19 @@ pub async fn follow_user(repos: &Repos, me: &SessionUser, target: Uuid, follow: 
     repos.accounts.set_user_follow(me.id, target, follow).await
 }
 
-pub async fn follow_artist(repos: &Repos, me: &SessionUser, artist: Uuid, follow: bool) -> Result<()> {
+pub async fn follow_artist(
+    repos: &Repos,
+    me: &SessionUser,
+    artist: Uuid,
+    follow: bool,
+) -> Result<()> {
     if follow && repos.catalog.artist(artist).await?.is_none() {
         return Err(Error::NotFound);
     }
-    repos.accounts.set_artist_follow(me.id, artist, follow).await
+    repos
+        .accounts
+        .set_artist_follow(me.id, artist, follow)
+        .await
 }
 
 /// Blocking also ends the follows in both directions.

@@ -12,8 +12,16 @@ use crate::TestApp;
 
 pub async fn small_catalog(app: &TestApp) -> (tempdir::Dir, encore::catalog_gen::GenReport) {
     let dir = tempdir::Dir::new();
-    let opts = GenOptions { artists: 6, albums: 14, songs: 90, audio_files: 3, seed: 7 };
-    let report = generate(&app.repos, dir.path(), &opts, &|_, _| {}).await.unwrap();
+    let opts = GenOptions {
+        artists: 6,
+        albums: 14,
+        songs: 90,
+        audio_files: 3,
+        seed: 7,
+    };
+    let report = generate(&app.repos, dir.path(), &opts, &|_, _| {})
+        .await
+        .unwrap();
     (dir, report)
 }
 
@@ -22,7 +30,8 @@ pub mod tempdir {
     pub struct Dir(std::path::PathBuf);
     impl Dir {
         pub fn new() -> Self {
-            let p = std::env::temp_dir().join(format!("encore-test-{}", uuid::Uuid::new_v4().simple()));
+            let p =
+                std::env::temp_dir().join(format!("encore-test-{}", uuid::Uuid::new_v4().simple()));
             std::fs::create_dir_all(&p).unwrap();
             Dir(p)
         }
@@ -41,7 +50,15 @@ pub mod tempdir {
 async fn the_generator_writes_a_consistent_catalog_with_real_audio() {
     let app = TestApp::init().await;
     let (dir, report) = small_catalog(&app).await;
-    assert_eq!((report.artists, report.albums, report.songs, report.audio_files), (6, 14, 90, 3));
+    assert_eq!(
+        (
+            report.artists,
+            report.albums,
+            report.songs,
+            report.audio_files
+        ),
+        (6, 14, 90, 3)
+    );
     assert_eq!(app.repos.catalog.song_count().await.unwrap(), 90);
 
     let home = app.repos.catalog.home().await.unwrap();
@@ -54,14 +71,23 @@ async fn the_generator_writes_a_consistent_catalog_with_real_audio() {
     let album = &home.new_releases[0];
     let tracks = app.repos.catalog.album_tracks(album.id).await.unwrap();
     assert_eq!(tracks.len() as u32, album.track_count);
-    assert_eq!(tracks.iter().map(|t| t.duration_ms).sum::<u64>(), album.duration_ms);
-    assert!(tracks.windows(2).all(|w| w[0].track_number < w[1].track_number));
+    assert_eq!(
+        tracks.iter().map(|t| t.duration_ms).sum::<u64>(),
+        album.duration_ms
+    );
+    assert!(tracks
+        .windows(2)
+        .all(|w| w[0].track_number < w[1].track_number));
     let (song, _) = app.repos.catalog.song(tracks[0].id).await.unwrap().unwrap();
     let audio = song.audio.unwrap();
     let bytes = std::fs::read(dir.path().join("audio").join(&audio.file)).unwrap();
     assert_eq!(bytes.len() as i64, audio.size);
     let wav_ms = encore::audio::wav_duration_ms(&bytes).unwrap();
-    assert!(wav_ms.abs_diff(song.duration_ms) <= 1, "{wav_ms} vs {}", song.duration_ms);
+    assert!(
+        wav_ms.abs_diff(song.duration_ms) <= 1,
+        "{wav_ms} vs {}",
+        song.duration_ms
+    );
 
     // A second run refuses instead of doubling the catalog.
     let again = generate(&app.repos, dir.path(), &GenOptions::default(), &|_, _| {}).await;
@@ -77,7 +103,12 @@ async fn browse_pages_cover_everything_once() {
     for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ#".chars() {
         let mut cursor: Option<String> = None;
         loop {
-            let page = app.repos.catalog.artists_by_initial(&c.to_string(), cursor.as_deref(), 1).await.unwrap();
+            let page = app
+                .repos
+                .catalog
+                .artists_by_initial(&c.to_string(), cursor.as_deref(), 1)
+                .await
+                .unwrap();
             for a in &page.items {
                 assert!(seen.insert(a.id), "artist listed twice");
             }
@@ -95,9 +126,16 @@ async fn browse_pages_cover_everything_once() {
         for year in 1960..=2026 {
             let mut cursor = None;
             loop {
-                let page = app.repos.catalog.albums_by_year(year, newest, cursor, 2).await.unwrap();
+                let page = app
+                    .repos
+                    .catalog
+                    .albums_by_year(year, newest, cursor, 2)
+                    .await
+                    .unwrap();
                 let dates: Vec<_> = page.items.iter().map(|a| a.release_date).collect();
-                assert!(dates.windows(2).all(|w| if newest { w[0] >= w[1] } else { w[0] <= w[1] }));
+                assert!(dates
+                    .windows(2)
+                    .all(|w| if newest { w[0] >= w[1] } else { w[0] <= w[1] }));
                 for a in &page.items {
                     assert!(albums.insert(a.id), "album listed twice");
                 }
@@ -120,15 +158,36 @@ async fn taken_down_songs_leave_lists_and_artist_pages_are_by_popularity() {
     small_catalog(&app).await;
     let home = app.repos.catalog.home().await.unwrap();
     let artist_id = home.popular[0].artists[0].id;
-    let top = app.repos.catalog.top_songs_by_artist(artist_id, 10).await.unwrap();
+    let top = app
+        .repos
+        .catalog
+        .top_songs_by_artist(artist_id, 10)
+        .await
+        .unwrap();
     assert!(!top.is_empty());
     let album_id = top[0].album_id;
-    let before = app.repos.catalog.album_tracks(album_id).await.unwrap().len();
-    assert!(app.repos.catalog.set_song_status(top[0].id, SongStatus::TakenDown).await.unwrap());
+    let before = app
+        .repos
+        .catalog
+        .album_tracks(album_id)
+        .await
+        .unwrap()
+        .len();
+    assert!(app
+        .repos
+        .catalog
+        .set_song_status(top[0].id, SongStatus::TakenDown)
+        .await
+        .unwrap());
     let after = app.repos.catalog.album_tracks(album_id).await.unwrap();
     assert_eq!(after.len(), before - 1);
     assert!(!after.iter().any(|t| t.id == top[0].id));
-    let top_after = app.repos.catalog.top_songs_by_artist(artist_id, 10).await.unwrap();
+    let top_after = app
+        .repos
+        .catalog
+        .top_songs_by_artist(artist_id, 10)
+        .await
+        .unwrap();
     assert!(!top_after.iter().any(|t| t.id == top[0].id));
 }
 
@@ -136,7 +195,11 @@ fn song(title: &str, artist: &Artist, album: &Album, popularity: u32) -> Song {
     Song {
         id: Uuid::new_v4(),
         title: title.into(),
-        artists: vec![ArtistCredit { id: artist.id, name: artist.name.clone(), role: ArtistRole::Primary }],
+        artists: vec![ArtistCredit {
+            id: artist.id,
+            name: artist.name.clone(),
+            role: ArtistRole::Primary,
+        }],
         album_id: album.id,
         album_title: album.title.clone(),
         track_number: 1,
@@ -146,7 +209,11 @@ fn song(title: &str, artist: &Artist, album: &Album, popularity: u32) -> Song {
         explicit: false,
         isrc: Some("GBAYE6300001".into()),
         popularity,
-        features: AudioFeatures { tempo: 120.0, time_signature: 4, ..Default::default() },
+        features: AudioFeatures {
+            tempo: 120.0,
+            time_signature: 4,
+            ..Default::default()
+        },
         audio: None,
         status: SongStatus::Published,
         play_count: 0,
@@ -193,8 +260,16 @@ async fn search_tolerates_typos_and_prefixes_and_ranks_by_popularity() {
     let beat = artist("Beat Happening", 20);
     let road = album("Abbey Road", &beatles);
     let other = album("Jamboree", &beat);
-    app.repos.catalog.insert_artists(&[beatles.clone(), beat.clone()]).await.unwrap();
-    app.repos.catalog.insert_albums(&[road.clone(), other.clone()]).await.unwrap();
+    app.repos
+        .catalog
+        .insert_artists(&[beatles.clone(), beat.clone()])
+        .await
+        .unwrap();
+    app.repos
+        .catalog
+        .insert_albums(&[road.clone(), other.clone()])
+        .await
+        .unwrap();
     let come_together = song("Come Together", &beatles, &road, 90);
     app.repos
         .catalog
@@ -210,11 +285,21 @@ async fn search_tolerates_typos_and_prefixes_and_ranks_by_popularity() {
     index.rebuild(&app.repos.catalog).await.unwrap();
 
     let r = index.search("beatels", 5).unwrap();
-    assert_eq!(r.artists.first().map(|a| a.name.as_str()), Some("The Beatles"), "{r:?}");
+    assert_eq!(
+        r.artists.first().map(|a| a.name.as_str()),
+        Some("The Beatles"),
+        "{r:?}"
+    );
     let r = index.search("come togeth", 5).unwrap();
-    assert_eq!(r.songs.first().map(|s| s.title.as_str()), Some("Come Together"));
+    assert_eq!(
+        r.songs.first().map(|s| s.title.as_str()),
+        Some("Come Together")
+    );
     let r = index.search("abey road", 5).unwrap();
-    assert_eq!(r.albums.first().map(|a| a.title.as_str()), Some("Abbey Road"));
+    assert_eq!(
+        r.albums.first().map(|a| a.title.as_str()),
+        Some("Abbey Road")
+    );
     // Equal matches rank by popularity.
     let r = index.search("something", 5).unwrap();
     let by: Vec<&str> = r.songs.iter().map(|s| s.artists[0].name.as_str()).collect();
@@ -227,7 +312,12 @@ async fn search_tolerates_typos_and_prefixes_and_ranks_by_popularity() {
     // The index follows the catalog: the version moves on writes, and a rebuild drops
     // what was taken down.
     let v = app.repos.catalog.version().await.unwrap();
-    assert!(app.repos.catalog.set_song_status(come_together.id, SongStatus::TakenDown).await.unwrap());
+    assert!(app
+        .repos
+        .catalog
+        .set_song_status(come_together.id, SongStatus::TakenDown)
+        .await
+        .unwrap());
     assert!(app.repos.catalog.version().await.unwrap() > v);
     index.rebuild(&app.repos.catalog).await.unwrap();
     assert!(index.search("come together", 5).unwrap().songs.is_empty());
@@ -242,9 +332,20 @@ async fn invalid_songs_are_refused_with_clear_messages_and_nothing_is_written() 
     bad.isrc = Some("nope".into());
     bad.track_number = 0;
     bad.features.energy = 1.5;
-    bad.audio = Some(AudioFile { file: "../../etc/passwd".into(), mime: "audio/wav".into(), bitrate: 1, sample_rate: 1, size: 1 });
+    bad.audio = Some(AudioFile {
+        file: "../../etc/passwd".into(),
+        mime: "audio/wav".into(),
+        bitrate: 1,
+        sample_rate: 1,
+        size: 1,
+    });
     let good = song("Fine", &a, &al, 10);
-    match app.repos.catalog.insert_songs(&[(good, None), (bad, None)]).await {
+    match app
+        .repos
+        .catalog
+        .insert_songs(&[(good, None), (bad, None)])
+        .await
+    {
         Err(Error::Invalid(f)) => {
             for field in ["title", "isrc", "track_number", "features", "audio"] {
                 assert!(f.get(field).is_some(), "no message for {field}: {f:?}");
@@ -252,5 +353,9 @@ async fn invalid_songs_are_refused_with_clear_messages_and_nothing_is_written() 
         }
         other => panic!("expected validation errors, got {other:?}"),
     }
-    assert_eq!(app.repos.catalog.song_count().await.unwrap(), 0, "a bad batch writes nothing");
+    assert_eq!(
+        app.repos.catalog.song_count().await.unwrap(),
+        0,
+        "a bad batch writes nothing"
+    );
 }

@@ -28,7 +28,6 @@ fn play(song: &SongRow, ms: u64, reason: EndReason, minutes_ago: i64) -> PlayRep
     }
 }
 
-
 /// Runs the aggregator until nothing is left. A transaction abandoned by a killed
 /// aggregator may still hold its documents for a moment: retry like the job does.
 async fn drain(app: &TestApp) {
@@ -50,7 +49,13 @@ async fn drain(app: &TestApp) {
 async fn recount(app: &TestApp) -> HashMap<String, (i64, i64, i64, i64)> {
     let db = &app.repos.mongo;
     let mut out = HashMap::new();
-    for name in db.list_collection_names().await.unwrap().into_iter().filter(|n| n.starts_with("play_events_")) {
+    for name in db
+        .list_collection_names()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|n| n.starts_with("play_events_"))
+    {
         let mut cur = db
             .collection::<Document>(&name)
             .aggregate(vec![
@@ -71,7 +76,10 @@ async fn recount(app: &TestApp) -> HashMap<String, (i64, i64, i64, i64)> {
                 other => panic!("{other:?}"),
             };
             let n = |f: &str| encore::repo::listening::fold::get_int(&d, f) as i64;
-            out.insert(format!("{song}:{}", id.get_str("day").unwrap()), (n("streams"), n("plays"), n("ms"), n("skips")));
+            out.insert(
+                format!("{song}:{}", id.get_str("day").unwrap()),
+                (n("streams"), n("plays"), n("ms"), n("skips")),
+            );
         }
     }
     out
@@ -80,25 +88,48 @@ async fn recount(app: &TestApp) -> HashMap<String, (i64, i64, i64, i64)> {
 async fn assert_counters_match_recount(app: &TestApp) {
     let raw = recount(app).await;
     assert!(!raw.is_empty());
-    let daily: Vec<Document> = app.repos.mongo.collection::<Document>("song_daily").find(doc! {}).await.unwrap().try_collect().await.unwrap();
+    let daily: Vec<Document> = app
+        .repos
+        .mongo
+        .collection::<Document>("song_daily")
+        .find(doc! {})
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
     let counted: HashMap<String, (i64, i64, i64, i64)> = daily
         .iter()
         .map(|d| {
             let n = |f: &str| encore::repo::listening::fold::get_int(d, f) as i64;
-            (d.get_str("_id").unwrap().to_string(), (n("streams"), n("plays"), n("ms_played"), n("skips")))
+            (
+                d.get_str("_id").unwrap().to_string(),
+                (n("streams"), n("plays"), n("ms_played"), n("skips")),
+            )
         })
         .collect();
-    assert_eq!(counted, raw, "song_daily differs from a recount of the raw events");
+    assert_eq!(
+        counted, raw,
+        "song_daily differs from a recount of the raw events"
+    );
     assert_eq!(app.repos.listening.uncounted().await.unwrap(), 0);
     // Per-song totals equal the sum of the days.
     let mut plays_by_song: HashMap<Uuid, (i64, i64)> = HashMap::new();
     for (k, v) in &raw {
-        let e = plays_by_song.entry(Uuid::parse_str(k.split(':').next().unwrap()).unwrap()).or_default();
+        let e = plays_by_song
+            .entry(Uuid::parse_str(k.split(':').next().unwrap()).unwrap())
+            .or_default();
         e.0 += v.0;
         e.1 += v.1;
     }
     for (song, (streams, plays)) in plays_by_song {
-        let t = app.repos.listening.song_totals(song).await.unwrap().unwrap();
+        let t = app
+            .repos
+            .listening
+            .song_totals(song)
+            .await
+            .unwrap()
+            .unwrap();
         let n = |f: &str| encore::repo::listening::fold::get_int(&t, f) as i64;
         assert_eq!((n("streams"), n("plays")), (streams, plays));
     }
@@ -115,15 +146,34 @@ async fn the_same_event_twice_counts_once() {
     let me = listener(&app.user("ev1").await);
     let s = &songs(&app, 1).await[0];
     let p = play(s, 40_000, EndReason::Skipped, 5);
-    assert!(report(&app.repos, &me, p.clone(), "Linux", "SE").await.unwrap());
-    assert!(!report(&app.repos, &me, p.clone(), "Linux", "SE").await.unwrap(), "a retry is recognised");
+    assert!(report(&app.repos, &me, p.clone(), "Linux", "SE")
+        .await
+        .unwrap());
+    assert!(
+        !report(&app.repos, &me, p.clone(), "Linux", "SE")
+            .await
+            .unwrap(),
+        "a retry is recognised"
+    );
     drain(&app).await;
-    assert!(!report(&app.repos, &me, p, "Linux", "SE").await.unwrap(), "and still after aggregation");
+    assert!(
+        !report(&app.repos, &me, p, "Linux", "SE").await.unwrap(),
+        "and still after aggregation"
+    );
     drain(&app).await;
-    let day = app.repos.listening.song_day(s.id, (Utc::now() - Duration::minutes(5)).date_naive()).await.unwrap().unwrap();
+    let day = app
+        .repos
+        .listening
+        .song_day(s.id, (Utc::now() - Duration::minutes(5)).date_naive())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(encore::repo::listening::fold::get_int(&day, "plays"), 1);
     assert_eq!(encore::repo::listening::fold::get_int(&day, "streams"), 1);
-    assert_eq!(encore::repo::listening::fold::get_int(day.get_document("country").unwrap(), "SE"), 1);
+    assert_eq!(
+        encore::repo::listening::fold::get_int(day.get_document("country").unwrap(), "SE"),
+        1
+    );
     assert_counters_match_recount(&app).await;
 }
 
@@ -143,9 +193,15 @@ async fn counters_equal_a_recount_after_a_burst_with_concurrent_aggregation() {
                 for i in 0..40 {
                     let s = &list[(t * 7 + i) % list.len()];
                     let ms = ((i * 7_919) as u64 % s.duration_ms).max(1);
-                    let reason = if i % 3 == 0 { EndReason::Skipped } else { EndReason::Finished };
+                    let reason = if i % 3 == 0 {
+                        EndReason::Skipped
+                    } else {
+                        EndReason::Finished
+                    };
                     let p = play(s, ms, reason, 10 + (i % 50) as i64);
-                    report(&app.repos, &me, p.clone(), "Android", "BR").await.unwrap();
+                    report(&app.repos, &me, p.clone(), "Android", "BR")
+                        .await
+                        .unwrap();
                     if i % 10 == 0 {
                         // A client retry of the same event.
                         report(&app.repos, &me, p, "Android", "BR").await.unwrap();
@@ -180,7 +236,15 @@ async fn a_crashing_aggregator_neither_loses_nor_double_counts() {
     let list = songs(&app, 6).await;
     let me = listener(&app.user("crash").await);
     for i in 0..120 {
-        report(&app.repos, &me, play(&list[i % 6], 31_000 + i as u64, EndReason::Finished, 1), "Linux", "DE").await.unwrap();
+        report(
+            &app.repos,
+            &me,
+            play(&list[i % 6], 31_000 + i as u64, EndReason::Finished, 1),
+            "Linux",
+            "DE",
+        )
+        .await
+        .unwrap();
     }
     // Kill the aggregator at different points of its transaction, many times.
     for delay_ms in [1u64, 3, 5, 8, 12, 20, 30, 45] {
@@ -203,22 +267,66 @@ async fn stats_and_history_on_a_known_dataset() {
     let list = songs(&app, 3).await;
     let (a, b, c) = (&list[0], &list[1], &list[2]);
     for m in [30, 20, 10] {
-        report(&app.repos, &me, play(a, a.duration_ms, EndReason::Finished, m), "Linux", "SE").await.unwrap();
+        report(
+            &app.repos,
+            &me,
+            play(a, a.duration_ms, EndReason::Finished, m),
+            "Linux",
+            "SE",
+        )
+        .await
+        .unwrap();
     }
-    report(&app.repos, &me, play(b, 10_000, EndReason::Skipped, 5), "Linux", "SE").await.unwrap();
-    report(&app.repos, &me, play(c, 60_000, EndReason::PausedAndLeft, 2), "Linux", "SE").await.unwrap();
-    report(&app.repos, &other, play(b, b.duration_ms, EndReason::Finished, 10), "Linux", "SE").await.unwrap();
+    report(
+        &app.repos,
+        &me,
+        play(b, 10_000, EndReason::Skipped, 5),
+        "Linux",
+        "SE",
+    )
+    .await
+    .unwrap();
+    report(
+        &app.repos,
+        &me,
+        play(c, 60_000, EndReason::PausedAndLeft, 2),
+        "Linux",
+        "SE",
+    )
+    .await
+    .unwrap();
+    report(
+        &app.repos,
+        &other,
+        play(b, b.duration_ms, EndReason::Finished, 10),
+        "Linux",
+        "SE",
+    )
+    .await
+    .unwrap();
     drain(&app).await;
 
     let s = stats(&app.repos, &me, StatsRange::Weeks4).await.unwrap();
-    assert_eq!(s.total_streams, 4, "3 × a + c (60 s); the 10 s skip is not a stream");
-    assert_eq!(s.total_minutes, (3 * a.duration_ms + 10_000 + 60_000) / 60_000);
+    assert_eq!(
+        s.total_streams, 4,
+        "3 × a + c (60 s); the 10 s skip is not a stream"
+    );
+    assert_eq!(
+        s.total_minutes,
+        (3 * a.duration_ms + 10_000 + 60_000) / 60_000
+    );
     assert_eq!(s.top_songs[0].item.id, a.id);
     assert_eq!(s.top_songs[0].streams, 3);
-    assert!(!s.top_songs.iter().any(|t| t.item.id == b.id), "other users' plays never leak in");
+    assert!(
+        !s.top_songs.iter().any(|t| t.item.id == b.id),
+        "other users' plays never leak in"
+    );
     assert_eq!(s.top_artists[0].item.id, a.artists[0].id);
     assert_eq!(s.minutes_per_day.len(), 28);
-    assert_eq!(s.minutes_per_day.iter().map(|d| d.1).sum::<u64>() <= s.total_minutes, true);
+    assert_eq!(
+        s.minutes_per_day.iter().map(|d| d.1).sum::<u64>() <= s.total_minutes,
+        true
+    );
     let plays_in_heatmap: u64 = s.heatmap.iter().flat_map(|r| r.iter()).sum();
     assert_eq!(plays_in_heatmap, 5);
     let hour = (Utc::now() - Duration::minutes(2)).hour() as usize;
@@ -228,11 +336,30 @@ async fn stats_and_history_on_a_known_dataset() {
 
     let h = history(&app.repos, &me, None, None, 10).await.unwrap();
     assert_eq!(h.len(), 5);
-    assert!(h.windows(2).all(|w| w[0].played_at >= w[1].played_at), "newest first");
+    assert!(
+        h.windows(2).all(|w| w[0].played_at >= w[1].played_at),
+        "newest first"
+    );
     assert_eq!(h[0].song.id, c.id);
-    assert_eq!(h[0].resume_ms, Some(60_000), "paused after a minute: resume there");
-    assert_eq!(h.iter().find(|e| e.song.id == a.id).unwrap().resume_ms, None, "finished plays do not resume");
-    let none = history(&app.repos, &me, Some(Utc::now() + Duration::days(1)), None, 10).await.unwrap();
+    assert_eq!(
+        h[0].resume_ms,
+        Some(60_000),
+        "paused after a minute: resume there"
+    );
+    assert_eq!(
+        h.iter().find(|e| e.song.id == a.id).unwrap().resume_ms,
+        None,
+        "finished plays do not resume"
+    );
+    let none = history(
+        &app.repos,
+        &me,
+        Some(Utc::now() + Duration::days(1)),
+        None,
+        10,
+    )
+    .await
+    .unwrap();
     assert!(none.is_empty());
 }
 
@@ -243,24 +370,65 @@ async fn bad_reports_are_refused_and_write_nothing() {
     let me = listener(&app.user("bad").await);
     let s = &songs(&app, 1).await[0];
     let too_long = play(s, s.duration_ms + 60_000, EndReason::Finished, 1);
-    assert!(matches!(report(&app.repos, &me, too_long, "Linux", "SE").await, Err(Error::Invalid(_))));
+    assert!(matches!(
+        report(&app.repos, &me, too_long, "Linux", "SE").await,
+        Err(Error::Invalid(_))
+    ));
     let too_fast = play(s, 120_000, EndReason::Finished, 1);
-    assert!(matches!(report(&app.repos, &me, too_fast, "Linux", "SE").await, Err(Error::Invalid(_))), "2 minutes played in 1");
+    assert!(
+        matches!(
+            report(&app.repos, &me, too_fast, "Linux", "SE").await,
+            Err(Error::Invalid(_))
+        ),
+        "2 minutes played in 1"
+    );
     let mut future = play(s, 1_000, EndReason::Skipped, 0);
     future.started_at = Utc::now() + Duration::hours(2);
-    assert!(matches!(report(&app.repos, &me, future, "Linux", "SE").await, Err(Error::Invalid(_))));
+    assert!(matches!(
+        report(&app.repos, &me, future, "Linux", "SE").await,
+        Err(Error::Invalid(_))
+    ));
     let mut unknown = play(s, 1_000, EndReason::Skipped, 0);
     unknown.song_id = Uuid::new_v4();
-    assert!(matches!(report(&app.repos, &me, unknown, "Linux", "SE").await, Err(Error::NotFound)));
-    app.repos.catalog.set_song_status(s.id, encore::catalog::SongStatus::TakenDown).await.unwrap();
-    assert!(matches!(report(&app.repos, &me, play(s, 1_000, EndReason::Skipped, 0), "Linux", "SE").await, Err(Error::NotFound)));
-    assert!(history(&app.repos, &me, None, None, 10).await.unwrap().is_empty());
+    assert!(matches!(
+        report(&app.repos, &me, unknown, "Linux", "SE").await,
+        Err(Error::NotFound)
+    ));
+    app.repos
+        .catalog
+        .set_song_status(s.id, encore::catalog::SongStatus::TakenDown)
+        .await
+        .unwrap();
+    assert!(matches!(
+        report(
+            &app.repos,
+            &me,
+            play(s, 1_000, EndReason::Skipped, 0),
+            "Linux",
+            "SE"
+        )
+        .await,
+        Err(Error::NotFound)
+    ));
+    assert!(history(&app.repos, &me, None, None, 10)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
 fn platforms_come_from_the_user_agent() {
-    assert_eq!(platform_from_user_agent("Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/156"), "Linux");
-    assert_eq!(platform_from_user_agent("Mozilla/5.0 (Linux; Android 14; Pixel 8)"), "Android");
-    assert_eq!(platform_from_user_agent("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)"), "iOS");
+    assert_eq!(
+        platform_from_user_agent("Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/156"),
+        "Linux"
+    );
+    assert_eq!(
+        platform_from_user_agent("Mozilla/5.0 (Linux; Android 14; Pixel 8)"),
+        "Android"
+    );
+    assert_eq!(
+        platform_from_user_agent("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X)"),
+        "iOS"
+    );
     assert_eq!(platform_from_user_agent("curl/8"), "Other");
 }

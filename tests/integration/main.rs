@@ -8,9 +8,9 @@ mod auth;
 mod catalog;
 mod listening;
 mod moderation;
+mod mongo;
 mod playlists;
 mod social;
-mod mongo;
 
 use encore::{repo::Repos, validate::NewAccount};
 use uuid::Uuid;
@@ -26,22 +26,32 @@ impl TestApp {
         let mongo_uri = std::env::var("TEST_MONGODB_URI")
             .expect("TEST_MONGODB_URI must point at a MongoDB-protocol server (run `make test`)");
         let name = format!("t_{}", Uuid::new_v4().simple());
-        let admin = sqlx::PgPool::connect(&admin_url).await.expect("connect admin");
-        sqlx::query(&format!("create database {name}")).execute(&admin).await.unwrap();
+        let admin = sqlx::PgPool::connect(&admin_url)
+            .await
+            .expect("connect admin");
+        sqlx::query(&format!("create database {name}"))
+            .execute(&admin)
+            .await
+            .unwrap();
         admin.close().await;
         let base = admin_url.rsplit_once('/').unwrap().0;
         let pg = encore::db::pg_pool(&format!("{base}/{name}"), 8).unwrap();
         encore::db::migrate(&pg).await.unwrap();
         let mongo = encore::db::mongo_database(&mongo_uri, &name).await.unwrap();
         encore::db::ensure_mongo_schema(&mongo).await.unwrap();
-        TestApp { repos: Repos::new(pg, mongo) }
+        TestApp {
+            repos: Repos::new(pg, mongo),
+        }
     }
 
     pub fn auth(&self) -> encore::service::auth::AuthService {
         encore::service::auth::AuthService::new(self.repos.clone(), Default::default())
     }
 
-    pub fn auth_with(&self, throttle: encore::service::auth::Throttle) -> encore::service::auth::AuthService {
+    pub fn auth_with(
+        &self,
+        throttle: encore::service::auth::Throttle,
+    ) -> encore::service::auth::AuthService {
         encore::service::auth::AuthService::new(self.repos.clone(), throttle)
     }
 
@@ -66,5 +76,12 @@ pub async fn songs(app: &TestApp, n: usize) -> Vec<encore::catalog::SongRow> {
 pub const PASSWORD: &str = "correct horse battery";
 
 pub fn account(username: &str) -> NewAccount {
-    NewAccount::parse(username, &format!("{username}@example.com"), "", PASSWORD, PASSWORD).unwrap()
+    NewAccount::parse(
+        username,
+        &format!("{username}@example.com"),
+        "",
+        PASSWORD,
+        PASSWORD,
+    )
+    .unwrap()
 }

@@ -15,53 +15,120 @@ async fn reports_are_worked_by_moderators_only_and_every_action_is_audited() {
     let listener = app.user("reporter").await.session_user();
     let artist = app.user("artisto").await;
     r.accounts.set_role(artist.id, Role::Artist).await.unwrap();
-    let artist = encore::model::SessionUser { role: Role::Artist, ..artist.session_user() };
+    let artist = encore::model::SessionUser {
+        role: Role::Artist,
+        ..artist.session_user()
+    };
     let m = app.user("modder").await;
     r.accounts.set_role(m.id, Role::Moderator).await.unwrap();
-    let moderator = encore::model::SessionUser { role: Role::Moderator, ..m.session_user() };
+    let moderator = encore::model::SessionUser {
+        role: Role::Moderator,
+        ..m.session_user()
+    };
     let list = songs(&app, 3).await;
 
-    assert!(matches!(report_song(r, &listener, list[0].id, "because", "").await, Err(Error::Invalid(_))));
-    assert!(matches!(report_song(r, &listener, uuid::Uuid::new_v4(), "spam", "").await, Err(Error::NotFound)));
-    let rep = report_song(r, &listener, list[0].id, "copyright", "Not theirs").await.unwrap();
-    assert!(matches!(report_song(r, &listener, list[0].id, "spam", "").await, Err(Error::Conflict(_))));
-    let explicit = report_song(r, &listener, list[1].id, "explicit", "").await.unwrap();
-    let spam = report_song(r, &listener, list[2].id, "spam", "").await.unwrap();
+    assert!(matches!(
+        report_song(r, &listener, list[0].id, "because", "").await,
+        Err(Error::Invalid(_))
+    ));
+    assert!(matches!(
+        report_song(r, &listener, uuid::Uuid::new_v4(), "spam", "").await,
+        Err(Error::NotFound)
+    ));
+    let rep = report_song(r, &listener, list[0].id, "copyright", "Not theirs")
+        .await
+        .unwrap();
+    assert!(matches!(
+        report_song(r, &listener, list[0].id, "spam", "").await,
+        Err(Error::Conflict(_))
+    ));
+    let explicit = report_song(r, &listener, list[1].id, "explicit", "")
+        .await
+        .unwrap();
+    let spam = report_song(r, &listener, list[2].id, "spam", "")
+        .await
+        .unwrap();
 
     for who in [&listener, &artist] {
         assert!(matches!(queue(r, who, None).await, Err(Error::Forbidden)));
-        assert!(matches!(act(r, who, rep, Action::TakeDown, "").await, Err(Error::Forbidden)));
+        assert!(matches!(
+            act(r, who, rep, Action::TakeDown, "").await,
+            Err(Error::Forbidden)
+        ));
     }
     let q = queue(r, &moderator, None).await.unwrap();
-    assert_eq!(q.iter().map(|x| x.id).collect::<Vec<_>>(), vec![rep, explicit, spam], "oldest first");
+    assert_eq!(
+        q.iter().map(|x| x.id).collect::<Vec<_>>(),
+        vec![rep, explicit, spam],
+        "oldest first"
+    );
     assert_eq!(q[0].target_label, list[0].title);
     assert_eq!(queue(r, &moderator, Some("spam")).await.unwrap().len(), 1);
 
-    act(r, &moderator, rep, Action::TakeDown, "Rights holder confirmed").await.unwrap();
-    act(r, &moderator, explicit, Action::MarkExplicit, "").await.unwrap();
-    act(r, &moderator, spam, Action::Dismiss, "Looks fine").await.unwrap();
-    assert!(matches!(act(r, &moderator, rep, Action::Dismiss, "").await, Err(Error::Conflict(_))));
+    act(
+        r,
+        &moderator,
+        rep,
+        Action::TakeDown,
+        "Rights holder confirmed",
+    )
+    .await
+    .unwrap();
+    act(r, &moderator, explicit, Action::MarkExplicit, "")
+        .await
+        .unwrap();
+    act(r, &moderator, spam, Action::Dismiss, "Looks fine")
+        .await
+        .unwrap();
+    assert!(matches!(
+        act(r, &moderator, rep, Action::Dismiss, "").await,
+        Err(Error::Conflict(_))
+    ));
 
     let (song, _) = r.catalog.song(list[0].id).await.unwrap().unwrap();
     assert_eq!(song.status, SongStatus::TakenDown);
-    assert!(r.catalog.song(list[1].id).await.unwrap().unwrap().0.explicit);
-    assert!(!r.catalog.home().await.unwrap().popular.iter().any(|s| s.id == list[0].id));
+    assert!(
+        r.catalog
+            .song(list[1].id)
+            .await
+            .unwrap()
+            .unwrap()
+            .0
+            .explicit
+    );
+    assert!(!r
+        .catalog
+        .home()
+        .await
+        .unwrap()
+        .popular
+        .iter()
+        .any(|s| s.id == list[0].id));
     assert!(queue(r, &moderator, None).await.unwrap().is_empty());
 
     let mine = my_reports(r, &listener).await.unwrap();
     let taken = mine.iter().find(|x| x.id == rep).unwrap();
-    assert_eq!((taken.status.as_str(), taken.resolution_note.as_deref()), ("actioned", Some("Rights holder confirmed")));
-    assert_eq!(mine.iter().find(|x| x.id == spam).unwrap().status, "dismissed");
+    assert_eq!(
+        (taken.status.as_str(), taken.resolution_note.as_deref()),
+        ("actioned", Some("Rights holder confirmed"))
+    );
+    assert_eq!(
+        mine.iter().find(|x| x.id == spam).unwrap().status,
+        "dismissed"
+    );
 
-    let audited: i64 = sqlx::query_scalar("select count(*) from audit_log where actor_id = $1 and action like 'report.%'")
-        .bind(moderator.id)
-        .fetch_one(&r.pg)
-        .await
-        .unwrap();
-    let actions: i64 = sqlx::query_scalar("select count(*) from moderation_actions where moderator_id = $1")
-        .bind(moderator.id)
-        .fetch_one(&r.pg)
-        .await
-        .unwrap();
+    let audited: i64 = sqlx::query_scalar(
+        "select count(*) from audit_log where actor_id = $1 and action like 'report.%'",
+    )
+    .bind(moderator.id)
+    .fetch_one(&r.pg)
+    .await
+    .unwrap();
+    let actions: i64 =
+        sqlx::query_scalar("select count(*) from moderation_actions where moderator_id = $1")
+            .bind(moderator.id)
+            .fetch_one(&r.pg)
+            .await
+            .unwrap();
     assert_eq!((audited, actions), (3, 3));
 }

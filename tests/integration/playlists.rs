@@ -11,9 +11,14 @@ use uuid::Uuid;
 
 use crate::{catalog::small_catalog, songs, TestApp};
 
-
 async fn order(app: &TestApp, id: Uuid, who: &SessionUser) -> Vec<Uuid> {
-    svc::page(&app.repos, id, Some(who), None).await.unwrap().items.iter().map(|i| i.song.id).collect()
+    svc::page(&app.repos, id, Some(who), None)
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|i| i.song.id)
+        .collect()
 }
 
 struct World {
@@ -34,11 +39,35 @@ async fn world(visibility: Visibility) -> World {
     let viewer = app.user("viewer").await.session_user();
     let stranger = app.user("stranger").await.session_user();
     let songs = songs(&app, 12).await;
-    let id = svc::create(&app.repos, &owner, "Road trip", "", visibility).await.unwrap();
-    svc::update(&app.repos, &owner, id, "Road trip", "Long drives", visibility, true).await.unwrap();
-    svc::set_collaborator(&app.repos, &owner, id, "editor", CollabRole::Editor).await.unwrap();
-    svc::set_collaborator(&app.repos, &owner, id, "Viewer", CollabRole::Viewer).await.unwrap();
-    World { app, owner, editor, viewer, stranger, songs, id }
+    let id = svc::create(&app.repos, &owner, "Road trip", "", visibility)
+        .await
+        .unwrap();
+    svc::update(
+        &app.repos,
+        &owner,
+        id,
+        "Road trip",
+        "Long drives",
+        visibility,
+        true,
+    )
+    .await
+    .unwrap();
+    svc::set_collaborator(&app.repos, &owner, id, "editor", CollabRole::Editor)
+        .await
+        .unwrap();
+    svc::set_collaborator(&app.repos, &owner, id, "Viewer", CollabRole::Viewer)
+        .await
+        .unwrap();
+    World {
+        app,
+        owner,
+        editor,
+        viewer,
+        stranger,
+        songs,
+        id,
+    }
 }
 
 #[tokio::test]
@@ -54,81 +83,232 @@ async fn create_add_reorder_remove_and_counts() {
     }
     let p = r.playlists.get(w.id).await.unwrap().unwrap();
     assert_eq!(p.track_count, 4);
-    assert_eq!(p.total_duration_ms as u64, w.songs[..4].iter().map(|s| s.duration_ms).sum::<u64>());
+    assert_eq!(
+        p.total_duration_ms as u64,
+        w.songs[..4].iter().map(|s| s.duration_ms).sum::<u64>()
+    );
 
     // Move the last song to the front, then the first to the end.
     let page = svc::page(r, w.id, Some(&w.owner), None).await.unwrap();
     let items: Vec<Uuid> = page.items.iter().map(|i| i.item_id).collect();
-    let v = svc::move_item(r, &w.owner, w.id, items[3], Some(items[0]), page.playlist.version).await.unwrap();
-    assert_eq!(order(&w.app, w.id, &w.owner).await, vec![w.songs[3].id, w.songs[0].id, w.songs[1].id, w.songs[2].id]);
-    svc::move_item(r, &w.owner, w.id, items[3], None, v).await.unwrap();
-    assert_eq!(order(&w.app, w.id, &w.owner).await, vec![w.songs[0].id, w.songs[1].id, w.songs[2].id, w.songs[3].id]);
+    // The cover is the first song's album cover, and follows the first song.
+    let cover = |i: usize| w.songs[i].cover.clone();
+    assert!(cover(0).is_some());
+    assert_eq!(page.playlist.cover, cover(0));
+    let v = svc::move_item(
+        r,
+        &w.owner,
+        w.id,
+        items[3],
+        Some(items[0]),
+        page.playlist.version,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        order(&w.app, w.id, &w.owner).await,
+        vec![w.songs[3].id, w.songs[0].id, w.songs[1].id, w.songs[2].id]
+    );
+    assert_eq!(
+        r.playlists.get(w.id).await.unwrap().unwrap().cover,
+        cover(3)
+    );
+    svc::move_item(r, &w.owner, w.id, items[3], None, v)
+        .await
+        .unwrap();
+    assert_eq!(
+        order(&w.app, w.id, &w.owner).await,
+        vec![w.songs[0].id, w.songs[1].id, w.songs[2].id, w.songs[3].id]
+    );
+    assert_eq!(
+        r.playlists.get(w.id).await.unwrap().unwrap().cover,
+        cover(0)
+    );
 
     // A reorder made against an old version is refused and says why.
     match svc::move_item(r, &w.owner, w.id, items[0], None, page.playlist.version).await {
         Err(Error::Conflict(m)) => assert!(m.contains("changed this playlist"), "{m}"),
         other => panic!("{other:?}"),
     }
-    assert_eq!(order(&w.app, w.id, &w.owner).await[0], w.songs[0].id, "nothing moved");
+    assert_eq!(
+        order(&w.app, w.id, &w.owner).await[0],
+        w.songs[0].id,
+        "nothing moved"
+    );
 
     // Public playlists are found by title; wildcards are plain characters.
-    assert_eq!(r.playlists.search_public("road TR", 5).await.unwrap().len(), 1);
+    assert_eq!(
+        r.playlists.search_public("road TR", 5).await.unwrap().len(),
+        1
+    );
     assert!(r.playlists.search_public("%", 5).await.unwrap().is_empty());
 
     svc::remove_item(r, &w.owner, w.id, items[1]).await.unwrap();
-    assert!(matches!(svc::remove_item(r, &w.owner, w.id, items[1]).await, Err(Error::Conflict(_))));
+    assert!(matches!(
+        svc::remove_item(r, &w.owner, w.id, items[1]).await,
+        Err(Error::Conflict(_))
+    ));
+    svc::remove_item(r, &w.owner, w.id, items[0]).await.unwrap();
+    assert_eq!(
+        r.playlists.get(w.id).await.unwrap().unwrap().cover,
+        cover(2),
+        "the new first song's cover"
+    );
     let p = r.playlists.get(w.id).await.unwrap().unwrap();
-    assert_eq!(p.track_count, 3);
-    assert_eq!(order(&w.app, w.id, &w.owner).await, vec![w.songs[0].id, w.songs[2].id, w.songs[3].id]);
+    assert_eq!(p.track_count, 2);
+    assert_eq!(
+        order(&w.app, w.id, &w.owner).await,
+        vec![w.songs[2].id, w.songs[3].id]
+    );
 }
 
 #[tokio::test]
 async fn every_action_checks_permissions_on_the_server() {
     let w = world(Visibility::Private).await;
     let r = &w.app.repos;
-    svc::add_song(r, &w.owner, w.id, w.songs[0].id).await.unwrap();
-    let item = svc::page(r, w.id, Some(&w.owner), None).await.unwrap().items[0].item_id;
+    svc::add_song(r, &w.owner, w.id, w.songs[0].id)
+        .await
+        .unwrap();
+    let item = svc::page(r, w.id, Some(&w.owner), None)
+        .await
+        .unwrap()
+        .items[0]
+        .item_id;
     let version = r.playlists.get(w.id).await.unwrap().unwrap().version;
 
     // Strangers do not even learn that a private playlist exists.
-    assert!(matches!(svc::page(r, w.id, Some(&w.stranger), None).await, Err(Error::NotFound)));
-    assert!(matches!(svc::page(r, w.id, None, None).await, Err(Error::NotFound)));
-    assert!(matches!(svc::add_song(r, &w.stranger, w.id, w.songs[1].id).await, Err(Error::NotFound)));
-    assert!(matches!(svc::remove_item(r, &w.stranger, w.id, item).await, Err(Error::NotFound)));
-    assert!(matches!(svc::move_item(r, &w.stranger, w.id, item, None, version).await, Err(Error::NotFound)));
-    assert!(matches!(svc::delete(r, &w.stranger, w.id).await, Err(Error::NotFound)));
-    assert!(matches!(svc::update(r, &w.stranger, w.id, "x", "", Visibility::Public, true).await, Err(Error::NotFound)));
-    assert!(matches!(svc::set_collaborator(r, &w.stranger, w.id, "stranger", CollabRole::Editor).await, Err(Error::NotFound)));
+    assert!(matches!(
+        svc::page(r, w.id, Some(&w.stranger), None).await,
+        Err(Error::NotFound)
+    ));
+    assert!(matches!(
+        svc::page(r, w.id, None, None).await,
+        Err(Error::NotFound)
+    ));
+    assert!(matches!(
+        svc::add_song(r, &w.stranger, w.id, w.songs[1].id).await,
+        Err(Error::NotFound)
+    ));
+    assert!(matches!(
+        svc::remove_item(r, &w.stranger, w.id, item).await,
+        Err(Error::NotFound)
+    ));
+    assert!(matches!(
+        svc::move_item(r, &w.stranger, w.id, item, None, version).await,
+        Err(Error::NotFound)
+    ));
+    assert!(matches!(
+        svc::delete(r, &w.stranger, w.id).await,
+        Err(Error::NotFound)
+    ));
+    assert!(matches!(
+        svc::update(r, &w.stranger, w.id, "x", "", Visibility::Public, true).await,
+        Err(Error::NotFound)
+    ));
+    assert!(matches!(
+        svc::set_collaborator(r, &w.stranger, w.id, "stranger", CollabRole::Editor).await,
+        Err(Error::NotFound)
+    ));
 
     // Viewers can open it but change nothing.
     let vp = svc::page(r, w.id, Some(&w.viewer), None).await.unwrap();
-    assert_eq!(vp.rights, PlaylistRights { edit_items: false, manage: false, save: false });
-    assert!(matches!(svc::add_song(r, &w.viewer, w.id, w.songs[1].id).await, Err(Error::Forbidden)));
-    assert!(matches!(svc::remove_item(r, &w.viewer, w.id, item).await, Err(Error::Forbidden)));
-    assert!(matches!(svc::move_item(r, &w.viewer, w.id, item, None, version).await, Err(Error::Forbidden)));
-    assert!(matches!(svc::set_collaborator(r, &w.viewer, w.id, "viewer", CollabRole::Editor).await, Err(Error::Forbidden)));
+    assert_eq!(
+        vp.rights,
+        PlaylistRights {
+            edit_items: false,
+            manage: false,
+            save: false
+        }
+    );
+    assert!(matches!(
+        svc::add_song(r, &w.viewer, w.id, w.songs[1].id).await,
+        Err(Error::Forbidden)
+    ));
+    assert!(matches!(
+        svc::remove_item(r, &w.viewer, w.id, item).await,
+        Err(Error::Forbidden)
+    ));
+    assert!(matches!(
+        svc::move_item(r, &w.viewer, w.id, item, None, version).await,
+        Err(Error::Forbidden)
+    ));
+    assert!(matches!(
+        svc::set_collaborator(r, &w.viewer, w.id, "viewer", CollabRole::Editor).await,
+        Err(Error::Forbidden)
+    ));
 
     // Editors edit items, but not the details, the collaborators, or deletion.
-    svc::add_song(r, &w.editor, w.id, w.songs[1].id).await.unwrap();
-    assert!(matches!(svc::update(r, &w.editor, w.id, "Mine now", "", Visibility::Public, true).await, Err(Error::Forbidden)));
-    assert!(matches!(svc::delete(r, &w.editor, w.id).await, Err(Error::Forbidden)));
-    assert!(matches!(svc::remove_collaborator(r, &w.editor, w.id, w.viewer.id).await, Err(Error::Forbidden)));
+    svc::add_song(r, &w.editor, w.id, w.songs[1].id)
+        .await
+        .unwrap();
+    assert!(matches!(
+        svc::update(r, &w.editor, w.id, "Mine now", "", Visibility::Public, true).await,
+        Err(Error::Forbidden)
+    ));
+    assert!(matches!(
+        svc::delete(r, &w.editor, w.id).await,
+        Err(Error::Forbidden)
+    ));
+    assert!(matches!(
+        svc::remove_collaborator(r, &w.editor, w.id, w.viewer.id).await,
+        Err(Error::Forbidden)
+    ));
     // … and stop being able to once the owner turns collaboration off.
-    svc::update(r, &w.owner, w.id, "Road trip", "", Visibility::Private, false).await.unwrap();
-    assert!(matches!(svc::add_song(r, &w.editor, w.id, w.songs[2].id).await, Err(Error::Forbidden)));
+    svc::update(
+        r,
+        &w.owner,
+        w.id,
+        "Road trip",
+        "",
+        Visibility::Private,
+        false,
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        svc::add_song(r, &w.editor, w.id, w.songs[2].id).await,
+        Err(Error::Forbidden)
+    ));
 
     // The owner removes a collaborator: their access ends.
-    svc::remove_collaborator(r, &w.owner, w.id, w.viewer.id).await.unwrap();
-    assert!(matches!(svc::page(r, w.id, Some(&w.viewer), None).await, Err(Error::NotFound)));
+    svc::remove_collaborator(r, &w.owner, w.id, w.viewer.id)
+        .await
+        .unwrap();
+    assert!(matches!(
+        svc::page(r, w.id, Some(&w.viewer), None).await,
+        Err(Error::NotFound)
+    ));
     // An item id from another playlist does nothing here.
-    let other = svc::create(r, &w.stranger, "Other", "", Visibility::Public).await.unwrap();
-    svc::add_song(r, &w.stranger, other, w.songs[5].id).await.unwrap();
-    let other_item = svc::page(r, other, Some(&w.stranger), None).await.unwrap().items[0].item_id;
-    assert!(matches!(svc::remove_item(r, &w.owner, w.id, other_item).await, Err(Error::Conflict(_))));
-    assert_eq!(r.playlists.get(other).await.unwrap().unwrap().track_count, 1);
+    let other = svc::create(r, &w.stranger, "Other", "", Visibility::Public)
+        .await
+        .unwrap();
+    svc::add_song(r, &w.stranger, other, w.songs[5].id)
+        .await
+        .unwrap();
+    let other_item = svc::page(r, other, Some(&w.stranger), None)
+        .await
+        .unwrap()
+        .items[0]
+        .item_id;
+    assert!(matches!(
+        svc::remove_item(r, &w.owner, w.id, other_item).await,
+        Err(Error::Conflict(_))
+    ));
+    assert_eq!(
+        r.playlists.get(other).await.unwrap().unwrap().track_count,
+        1
+    );
     // Blocked users cannot be invited.
-    sqlx::query("insert into blocks (blocker_id, blocked_id) values ($1, $2)").bind(w.owner.id).bind(w.stranger.id).execute(&r.pg).await.unwrap();
-    assert!(matches!(svc::set_collaborator(r, &w.owner, w.id, "stranger", CollabRole::Viewer).await, Err(Error::Invalid(_))));
+    sqlx::query("insert into blocks (blocker_id, blocked_id) values ($1, $2)")
+        .bind(w.owner.id)
+        .bind(w.stranger.id)
+        .execute(&r.pg)
+        .await
+        .unwrap();
+    assert!(matches!(
+        svc::set_collaborator(r, &w.owner, w.id, "stranger", CollabRole::Viewer).await,
+        Err(Error::Invalid(_))
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -162,14 +342,34 @@ async fn two_editors_adding_at_once_lose_and_duplicate_nothing() {
     got.sort();
     got.dedup();
     assert_eq!(got.len(), w.songs.len());
-    assert_eq!(w.app.repos.playlists.get(w.id).await.unwrap().unwrap().track_count as usize, w.songs.len());
+    assert_eq!(
+        w.app
+            .repos
+            .playlists
+            .get(w.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .track_count as usize,
+        w.songs.len()
+    );
 
     // Concurrent reorders against the same version: exactly one wins, the rest are told.
-    let page = svc::page(&w.app.repos, w.id, Some(&w.owner), None).await.unwrap();
+    let page = svc::page(&w.app.repos, w.id, Some(&w.owner), None)
+        .await
+        .unwrap();
     let v = page.playlist.version;
     let moves: Vec<_> = (0..6)
         .map(|i| {
-            let (app, who, id) = (w.app.clone(), if i % 2 == 0 { w.owner.clone() } else { w.editor.clone() }, w.id);
+            let (app, who, id) = (
+                w.app.clone(),
+                if i % 2 == 0 {
+                    w.owner.clone()
+                } else {
+                    w.editor.clone()
+                },
+                w.id,
+            );
             let item = page.items[i].item_id;
             tokio::spawn(async move { svc::move_item(&app.repos, &who, id, item, None, v).await })
         })
@@ -190,24 +390,63 @@ async fn two_editors_adding_at_once_lose_and_duplicate_nothing() {
 async fn the_reconciler_repairs_a_crash_between_the_two_stores() {
     let w = world(Visibility::Public).await;
     let r = &w.app.repos;
-    svc::add_song(r, &w.owner, w.id, w.songs[0].id).await.unwrap();
+    svc::add_song(r, &w.owner, w.id, w.songs[0].id)
+        .await
+        .unwrap();
     // Crash after the MongoDB write, before the PostgreSQL count: the item is there, the
     // count is not.
-    r.playlists.add_item(w.id, w.songs[1].id, w.songs[1].duration_ms as i64, w.owner.id).await.unwrap();
+    r.playlists
+        .add_item(
+            w.id,
+            w.songs[1].id,
+            w.songs[1].duration_ms as i64,
+            w.owner.id,
+        )
+        .await
+        .unwrap();
     assert_eq!(r.playlists.get(w.id).await.unwrap().unwrap().track_count, 1);
-    assert_eq!(order(&w.app, w.id, &w.owner).await.len(), 2, "the playlist still reads correctly");
+    assert_eq!(
+        order(&w.app, w.id, &w.owner).await.len(),
+        2,
+        "the playlist still reads correctly"
+    );
 
     // Crash in a delete: the row is gone, the items are not.
-    let gone = svc::create(r, &w.owner, "Gone", "", Visibility::Public).await.unwrap();
-    r.playlists.add_item(gone, w.songs[2].id, 1000, w.owner.id).await.unwrap();
-    r.playlists.add_item(gone, w.songs[3].id, 1000, w.owner.id).await.unwrap();
+    let gone = svc::create(r, &w.owner, "Gone", "", Visibility::Public)
+        .await
+        .unwrap();
+    r.playlists
+        .add_item(gone, w.songs[2].id, 1000, w.owner.id)
+        .await
+        .unwrap();
+    r.playlists
+        .add_item(gone, w.songs[3].id, 1000, w.owner.id)
+        .await
+        .unwrap();
     r.playlists.delete(gone).await.unwrap();
 
+    // And a crash before the cover was set: the reconciler sets it.
+    r.playlists.set_cover(w.id, None).await.unwrap();
+
     let report = reconcile(r).await.unwrap();
-    assert_eq!((report.counts_fixed, report.orphan_playlists, report.orphan_items), (1, 1, 2));
+    assert_eq!(
+        (
+            report.counts_fixed,
+            report.orphan_playlists,
+            report.orphan_items
+        ),
+        (1, 1, 2)
+    );
+    assert_eq!(
+        r.playlists.get(w.id).await.unwrap().unwrap().cover,
+        w.songs[0].cover
+    );
     let p = r.playlists.get(w.id).await.unwrap().unwrap();
     assert_eq!(p.track_count, 2);
-    assert_eq!(p.total_duration_ms as u64, w.songs[0].duration_ms + w.songs[1].duration_ms);
+    assert_eq!(
+        p.total_duration_ms as u64,
+        w.songs[0].duration_ms + w.songs[1].duration_ms
+    );
     assert!(r.playlists.items(gone, None, 10).await.unwrap().is_empty());
     // Idempotent.
     let again = reconcile(r).await.unwrap();
@@ -226,7 +465,16 @@ async fn many_moves_into_one_gap_stay_ordered() {
     for _ in 0..60 {
         let page = svc::page(r, w.id, Some(&w.owner), None).await.unwrap();
         let items: Vec<Uuid> = page.items.iter().map(|i| i.item_id).collect();
-        svc::move_item(r, &w.owner, w.id, items[2], Some(items[1]), page.playlist.version).await.unwrap();
+        svc::move_item(
+            r,
+            &w.owner,
+            w.id,
+            items[2],
+            Some(items[1]),
+            page.playlist.version,
+        )
+        .await
+        .unwrap();
     }
     let got = order(&w.app, w.id, &w.owner).await;
     assert_eq!(got.len(), 3);
@@ -237,15 +485,34 @@ async fn many_moves_into_one_gap_stay_ordered() {
 async fn the_data_export_holds_the_users_own_data_only() {
     let w = world(Visibility::Private).await;
     let r = &w.app.repos;
-    svc::add_song(r, &w.owner, w.id, w.songs[0].id).await.unwrap();
-    r.accounts.set_song_like(w.owner.id, w.songs[1].id, true).await.unwrap();
-    r.accounts.set_song_like(w.stranger.id, w.songs[2].id, true).await.unwrap();
-    let v = encore::service::export::export_user_data(r, &w.owner).await.unwrap();
+    svc::add_song(r, &w.owner, w.id, w.songs[0].id)
+        .await
+        .unwrap();
+    r.accounts
+        .set_song_like(w.owner.id, w.songs[1].id, true)
+        .await
+        .unwrap();
+    r.accounts
+        .set_song_like(w.stranger.id, w.songs[2].id, true)
+        .await
+        .unwrap();
+    let v = encore::service::export::export_user_data(r, &w.owner)
+        .await
+        .unwrap();
     assert_eq!(v["account"]["username"], "owner");
     assert_eq!(v["playlists"][0]["title"], "Road trip");
-    assert_eq!(v["playlists"][0]["songs"][0]["song_id"], w.songs[0].id.to_string());
-    assert_eq!(v["liked_songs"], serde_json::json!([w.songs[1].id.to_string()]));
+    assert_eq!(
+        v["playlists"][0]["songs"][0]["song_id"],
+        w.songs[0].id.to_string()
+    );
+    assert_eq!(
+        v["liked_songs"],
+        serde_json::json!([w.songs[1].id.to_string()])
+    );
     let text = v.to_string();
-    assert!(!text.contains(&w.songs[2].id.to_string()), "another user's like leaked");
+    assert!(
+        !text.contains(&w.songs[2].id.to_string()),
+        "another user's like leaked"
+    );
     assert!(!text.contains("password"), "no password hash in the export");
 }

@@ -10,8 +10,19 @@ async fn follows_are_idempotent_never_self_and_blocks_end_them() {
     let r = &app.repos;
     follow_user(r, &a, b.id, true).await.unwrap();
     follow_user(r, &a, b.id, true).await.unwrap();
-    assert!(matches!(follow_user(r, &a, a.id, true).await, Err(Error::Conflict(_))));
-    assert_eq!(r.accounts.profile_by_username("ben").await.unwrap().unwrap().followers, 1);
+    assert!(matches!(
+        follow_user(r, &a, a.id, true).await,
+        Err(Error::Conflict(_))
+    ));
+    assert_eq!(
+        r.accounts
+            .profile_by_username("ben")
+            .await
+            .unwrap()
+            .unwrap()
+            .followers,
+        1
+    );
     follow_user(r, &b, a.id, true).await.unwrap();
     assert!(relation(r, &a, b.id).await.unwrap().friends());
 
@@ -20,12 +31,29 @@ async fn follows_are_idempotent_never_self_and_blocks_end_them() {
     let rel = relation(r, &a, b.id).await.unwrap();
     assert!(!rel.following && !rel.followed_by);
     assert!(relation(r, &b, a.id).await.unwrap().blocking);
-    assert!(matches!(follow_user(r, &a, b.id, true).await, Err(Error::Conflict(_))));
-    assert!(matches!(follow_user(r, &b, a.id, true).await, Err(Error::Conflict(_))));
-    assert_eq!(r.accounts.profile_by_username("ben").await.unwrap().unwrap().followers, 0);
+    assert!(matches!(
+        follow_user(r, &a, b.id, true).await,
+        Err(Error::Conflict(_))
+    ));
+    assert!(matches!(
+        follow_user(r, &b, a.id, true).await,
+        Err(Error::Conflict(_))
+    ));
+    assert_eq!(
+        r.accounts
+            .profile_by_username("ben")
+            .await
+            .unwrap()
+            .unwrap()
+            .followers,
+        0
+    );
     block(r, &b, a.id, false).await.unwrap();
     follow_user(r, &a, b.id, true).await.unwrap();
-    assert!(matches!(block(r, &a, a.id, true).await, Err(Error::Conflict(_))));
+    assert!(matches!(
+        block(r, &a, a.id, true).await,
+        Err(Error::Conflict(_))
+    ));
 }
 
 #[tokio::test]
@@ -36,10 +64,27 @@ async fn artist_follows_count_and_need_a_real_artist() {
     let artist = app.repos.catalog.home().await.unwrap().popular[0].artists[0].id;
     follow_artist(&app.repos, &me, artist, true).await.unwrap();
     follow_artist(&app.repos, &me, artist, true).await.unwrap();
-    assert_eq!(app.repos.accounts.artist_follower_count(artist).await.unwrap(), 1);
-    assert!(matches!(follow_artist(&app.repos, &me, uuid::Uuid::new_v4(), true).await, Err(Error::NotFound)));
+    assert_eq!(
+        app.repos
+            .accounts
+            .artist_follower_count(artist)
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(matches!(
+        follow_artist(&app.repos, &me, uuid::Uuid::new_v4(), true).await,
+        Err(Error::NotFound)
+    ));
     follow_artist(&app.repos, &me, artist, false).await.unwrap();
-    assert_eq!(app.repos.accounts.artist_follower_count(artist).await.unwrap(), 0);
+    assert_eq!(
+        app.repos
+            .accounts
+            .artist_follower_count(artist)
+            .await
+            .unwrap(),
+        0
+    );
 }
 
 #[tokio::test]
@@ -60,27 +105,59 @@ async fn the_feed_shows_followees_public_playlists_likes_and_releases_only() {
     follow_artist(r, &me, artist, true).await.unwrap();
 
     use encore::{playlists::Visibility, service::playlists::create};
-    create(r, &friend, "Shared mix", "", Visibility::Public).await.unwrap();
-    create(r, &friend, "Secret mix", "", Visibility::Private).await.unwrap();
-    create(r, &stranger, "Stranger mix", "", Visibility::Public).await.unwrap();
-    r.accounts.set_song_like(friend.id, song.id, true).await.unwrap();
+    create(r, &friend, "Shared mix", "", Visibility::Public)
+        .await
+        .unwrap();
+    create(r, &friend, "Secret mix", "", Visibility::Private)
+        .await
+        .unwrap();
+    create(r, &stranger, "Stranger mix", "", Visibility::Public)
+        .await
+        .unwrap();
+    r.accounts
+        .set_song_like(friend.id, song.id, true)
+        .await
+        .unwrap();
     // Someone who does not share activity: their likes stay out.
     let mut prefs = r.accounts.preferences(quiet.id).await.unwrap();
     prefs.share_activity = false;
-    r.accounts.update_preferences(quiet.id, &prefs).await.unwrap();
-    r.accounts.set_song_like(quiet.id, song.id, true).await.unwrap();
+    r.accounts
+        .update_preferences(quiet.id, &prefs)
+        .await
+        .unwrap();
+    r.accounts
+        .set_song_like(quiet.id, song.id, true)
+        .await
+        .unwrap();
 
     let items = encore::service::feed::feed(r, &me, None).await.unwrap();
     use encore::model::FeedEvent;
-    let titles: Vec<&str> = items.iter().filter_map(|i| match &i.event { FeedEvent::Playlist { title, .. } => Some(title.as_str()), _ => None }).collect();
+    let titles: Vec<&str> = items
+        .iter()
+        .filter_map(|i| match &i.event {
+            FeedEvent::Playlist { title, .. } => Some(title.as_str()),
+            _ => None,
+        })
+        .collect();
     assert_eq!(titles, ["Shared mix"]);
-    let likers: Vec<&str> = items.iter().filter_map(|i| match &i.event { FeedEvent::Like { user, .. } => Some(user.username.as_str()), _ => None }).collect();
+    let likers: Vec<&str> = items
+        .iter()
+        .filter_map(|i| match &i.event {
+            FeedEvent::Like { user, .. } => Some(user.username.as_str()),
+            _ => None,
+        })
+        .collect();
     assert_eq!(likers, ["friend"]);
-    assert!(items.iter().any(|i| matches!(&i.event, FeedEvent::Release { album } if album.artist_ids.contains(&artist))));
+    assert!(items.iter().any(
+        |i| matches!(&i.event, FeedEvent::Release { album } if album.artist_ids.contains(&artist))
+    ));
     assert!(items.windows(2).all(|w| w[0].at >= w[1].at), "newest first");
 
     // A block hides the blocker's activity from the blocked.
     block(r, &friend, me.id, true).await.unwrap();
     let items = encore::service::feed::feed(r, &me, None).await.unwrap();
-    assert!(!items.iter().any(|i| matches!(&i.event, FeedEvent::Playlist { .. } | FeedEvent::Like { .. })));
+    assert!(!items.iter().any(|i| matches!(
+        &i.event,
+        FeedEvent::Playlist { .. } | FeedEvent::Like { .. }
+    )));
 }

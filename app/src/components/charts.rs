@@ -5,7 +5,12 @@ use leptos::prelude::*;
 
 /// Bars for values by day; `unit` names the value ("minutes").
 #[component]
-pub fn DailyBars(id: &'static str, title: &'static str, unit: &'static str, data: Vec<(NaiveDate, u64)>) -> impl IntoView {
+pub fn DailyBars(
+    id: &'static str,
+    title: &'static str,
+    unit: &'static str,
+    data: Vec<(NaiveDate, u64)>,
+) -> impl IntoView {
     let max = data.iter().map(|d| d.1).max().unwrap_or(0).max(1) as f64;
     let n = data.len().max(1) as f64;
     let (w, h) = (560.0, 160.0);
@@ -47,7 +52,13 @@ const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 /// Plays by weekday and hour.
 #[component]
 pub fn Heatmap(id: &'static str, title: &'static str, data: Vec<[u64; 24]>) -> impl IntoView {
-    let max = data.iter().flat_map(|r| r.iter()).copied().max().unwrap_or(0).max(1) as f64;
+    let max = data
+        .iter()
+        .flat_map(|r| r.iter())
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
     let cell = 20.0;
     let (left, top) = (36.0, 16.0);
     let cells = data

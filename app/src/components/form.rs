@@ -23,7 +23,12 @@ pub fn Field<T: Clone + Send + Sync + 'static>(
     let id = format!("f-{name}");
     let err_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
-    let error = move || result.get().and_then(|r| r.err()).and_then(|e| e.field(name));
+    let error = move || {
+        result
+            .get()
+            .and_then(|r| r.err())
+            .and_then(|e| e.field(name))
+    };
     let described = {
         let err_id = err_id.clone();
         let hint_id = hint_id.clone();
@@ -61,7 +66,12 @@ pub fn Field<T: Clone + Send + Sync + 'static>(
 /// The form-level message: anything not tied to one field (rate limits, suspensions…).
 #[component]
 pub fn FormError<T: Clone + Send + Sync + 'static>(result: ActionResult<T>) -> impl IntoView {
-    let msg = move || result.get().and_then(|r| r.err()).and_then(|e| e.form_message());
+    let msg = move || {
+        result
+            .get()
+            .and_then(|r| r.err())
+            .and_then(|e| e.form_message())
+    };
     view! {
         <div role="alert" aria-live="assertive">
             {move || msg().map(|m| view! {

@@ -4,7 +4,10 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::{components::player::PlayerBar, serverfns::account::SetTheme, serverfns::auth::SignOut, AuthVersion, CurrentUser};
+use crate::{
+    components::player::PlayerBar, serverfns::account::SetTheme, serverfns::auth::SignOut,
+    AuthVersion, CurrentUser,
+};
 
 const NAV_LINK: &str = "rounded-md px-3 py-2 text-sm font-medium hover:bg-zinc-100 dark:hover:bg-zinc-800 aria-[current=page]:bg-zinc-200 dark:aria-[current=page]:bg-zinc-800";
 
@@ -80,6 +83,8 @@ pub fn Layout(children: Children) -> impl IntoView {
             </div>
         </header>
         <main id="main" tabindex="-1" class="mx-auto max-w-5xl px-4 py-6 focus:outline-none">
+            // Every "Add to playlist" form comes back to its page with ?saved=added.
+            <crate::components::form::Saved what="added" message="Added to the playlist."/>
             {children()}
         </main>
         <footer class="mx-auto max-w-5xl border-t border-zinc-200 px-4 pb-32 pt-4 text-sm dark:border-zinc-800">

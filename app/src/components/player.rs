@@ -77,12 +77,20 @@ impl Player {
     }
 
     /// Like `play_list`, remembering where the list came from.
-    pub fn play_list_from(&self, list: Vec<SongRow>, start: usize, source: Source, source_id: Option<String>) {
+    pub fn play_list_from(
+        &self,
+        list: Vec<SongRow>,
+        start: usize,
+        source: Source,
+        source_id: Option<String>,
+    ) {
         self.end_current(EndReason::Skipped);
         self.source.set((source, source_id));
         let start_id = list.get(start).map(|s| s.id);
         let list: Vec<SongRow> = list.into_iter().filter(|s| s.playable).collect();
-        let i = start_id.and_then(|id| list.iter().position(|s| s.id == id)).unwrap_or(0);
+        let i = start_id
+            .and_then(|id| list.iter().position(|s| s.id == id))
+            .unwrap_or(0);
         if list.is_empty() {
             return;
         }
@@ -126,11 +134,17 @@ impl Player {
 
     pub fn next(&self, user: bool) {
         let len = self.queue.with_untracked(Vec::len);
-        let Some(i) = self.index.get_untracked() else { return };
+        let Some(i) = self.index.get_untracked() else {
+            return;
+        };
         if len == 0 {
             return;
         }
-        self.end_current(if user { EndReason::Skipped } else { EndReason::Finished });
+        self.end_current(if user {
+            EndReason::Skipped
+        } else {
+            EndReason::Finished
+        });
         if !user && self.repeat.get_untracked() == Repeat::One {
             self.seek(0.0);
             self.begin_tracking();
@@ -141,7 +155,11 @@ impl Player {
         }
         let next = if self.shuffle.get_untracked() && len > 1 {
             let r = random_below(len - 1);
-            if r >= i { r + 1 } else { r }
+            if r >= i {
+                r + 1
+            } else {
+                r
+            }
         } else if i + 1 < len {
             i + 1
         } else if self.repeat.get_untracked() == Repeat::All || user {
@@ -163,13 +181,16 @@ impl Player {
         if let Some(i) = self.index.get_untracked() {
             self.end_current(EndReason::Skipped);
             let len = self.queue.with_untracked(Vec::len);
-            self.index.set(Some(if i == 0 { len.saturating_sub(1) } else { i - 1 }));
+            self.index
+                .set(Some(if i == 0 { len.saturating_sub(1) } else { i - 1 }));
         }
     }
 
     /// Starts measuring the current track (a fresh event id per play).
     fn begin_tracking(&self) {
-        let Some(song) = self.current_untracked() else { return };
+        let Some(song) = self.current_untracked() else {
+            return;
+        };
         let (source, source_id) = self.source.get_untracked();
         self.tracking.set_value(Some(Tracking {
             event_id: new_event_id(),
@@ -260,7 +281,13 @@ fn report(t: Tracking, reason: EndReason) {
     }
     leptos::task::spawn_local(async move {
         use crate::serverfns::listening::report_play;
-        let get = |k: &str| fields.iter().find(|(f, _)| *f == k).map(|(_, v)| v.clone()).unwrap_or_default();
+        let get = |k: &str| {
+            fields
+                .iter()
+                .find(|(f, _)| *f == k)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
         for attempt in 0..2 {
             let r = report_play(
                 get("event_id"),
@@ -285,7 +312,9 @@ fn report(t: Tracking, reason: EndReason) {
 /// `true` when the browser queued the beacon.
 #[cfg(feature = "hydrate")]
 fn send_beacon(fields: &[(&'static str, String)]) -> bool {
-    let Ok(params) = leptos::web_sys::UrlSearchParams::new() else { return false };
+    let Ok(params) = leptos::web_sys::UrlSearchParams::new() else {
+        return false;
+    };
     for (k, v) in fields {
         params.append(k, v);
     }
@@ -302,7 +331,8 @@ fn send_beacon(fields: &[(&'static str, String)]) -> bool {
 #[cfg(feature = "hydrate")]
 async fn gloo_timers_sleep(ms: i32) {
     let p = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = leptos::prelude::window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        let _ = leptos::prelude::window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
     });
     let _ = wasm_bindgen_futures::JsFuture::from(p).await;
 }
@@ -371,8 +401,13 @@ const BTN: &str = "rounded-full p-2 hover:bg-zinc-200 dark:hover:bg-zinc-800 ari
 
 #[component]
 pub fn PlayerBar() -> impl IntoView {
+    let loc = leptos_router::hooks::use_location();
     let p = use_player();
-    let src = move || p.current().map(|s| format!("/stream/{}", s.id)).unwrap_or_default();
+    let src = move || {
+        p.current()
+            .map(|s| format!("/stream/{}", s.id))
+            .unwrap_or_default()
+    };
 
     // Drive the element from the state.
     Effect::new(move |_| {
@@ -406,7 +441,13 @@ pub fn PlayerBar() -> impl IntoView {
         keyboard::install(p);
     }
 
-    let time = move || format!("{} / {}", format_duration((p.position.get() * 1000.0) as u64), format_duration((p.duration.get() * 1000.0) as u64));
+    let time = move || {
+        format!(
+            "{} / {}",
+            format_duration((p.position.get() * 1000.0) as u64),
+            format_duration((p.duration.get() * 1000.0) as u64)
+        )
+    };
     view! {
         <audio
             node_ref=p.audio
@@ -437,9 +478,15 @@ pub fn PlayerBar() -> impl IntoView {
                 <div class="mx-auto flex max-w-5xl flex-wrap items-center gap-x-4 gap-y-1">
                     <div class="min-w-0 flex-1">
                         {move || p.current().map(|s| view! {
+                            // (Re-rendered on navigation too, so "+ Playlist" comes back here.)
+                            {loc.pathname.track(); loc.search.track();}
                             <p class="truncate font-semibold" data-testid="now-playing">{s.title.clone()}</p>
                             <p class="truncate text-sm text-zinc-600 dark:text-zinc-400">
                                 {s.artists.iter().map(|a| a.name.clone()).collect::<Vec<_>>().join(", ")}
+                                " · "
+                                <a class="underline" aria-label=format!("Add {} to a playlist", s.title)
+                                    href=crate::components::songs::add_to_playlist_href(&s.id.to_string(), &crate::components::songs::current_path())>
+                                    "+ Playlist"</a>
                             </p>
                         })}
                     </div>
@@ -505,31 +552,43 @@ mod keyboard {
     use super::Player;
 
     pub fn install(p: Player) {
-        let handle = window_event_listener(ev::keydown, move |e: leptos::web_sys::KeyboardEvent| {
-            if e.ctrl_key() || e.meta_key() || e.alt_key() {
-                return;
-            }
-            // Never steal keys from form fields or buttons.
-            if let Some(t) = e.target().and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok()) {
-                let tag = t.tag_name().to_lowercase();
-                if matches!(tag.as_str(), "input" | "textarea" | "select" | "button" | "summary") || t.has_attribute("contenteditable") {
+        let handle =
+            window_event_listener(ev::keydown, move |e: leptos::web_sys::KeyboardEvent| {
+                if e.ctrl_key() || e.meta_key() || e.alt_key() {
                     return;
                 }
-            }
-            if p.index.get_untracked().is_none() {
-                return;
-            }
-            match e.key().as_str() {
-                " " | "k" => p.toggle(),
-                "j" => p.seek(p.position.get_untracked() - 10.0),
-                "l" => p.seek(p.position.get_untracked() + 10.0),
-                "n" => p.next(true),
-                "p" => p.prev(),
-                "m" => p.set_volume(if p.volume.get_untracked() > 0.0 { 0.0 } else { 0.8 }),
-                _ => return,
-            }
-            e.prevent_default();
-        });
+                // Never steal keys from form fields or buttons.
+                if let Some(t) = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok())
+                {
+                    let tag = t.tag_name().to_lowercase();
+                    if matches!(
+                        tag.as_str(),
+                        "input" | "textarea" | "select" | "button" | "summary"
+                    ) || t.has_attribute("contenteditable")
+                    {
+                        return;
+                    }
+                }
+                if p.index.get_untracked().is_none() {
+                    return;
+                }
+                match e.key().as_str() {
+                    " " | "k" => p.toggle(),
+                    "j" => p.seek(p.position.get_untracked() - 10.0),
+                    "l" => p.seek(p.position.get_untracked() + 10.0),
+                    "n" => p.next(true),
+                    "p" => p.prev(),
+                    "m" => p.set_volume(if p.volume.get_untracked() > 0.0 {
+                        0.0
+                    } else {
+                        0.8
+                    }),
+                    _ => return,
+                }
+                e.prevent_default();
+            });
         on_cleanup(move || handle.remove());
     }
 }
@@ -545,7 +604,10 @@ mod media_session {
     use super::Player;
 
     fn session() -> Result<Option<JsValue>, JsValue> {
-        let ms = Reflect::get(&leptos::prelude::window().navigator(), &"mediaSession".into())?;
+        let ms = Reflect::get(
+            &leptos::prelude::window().navigator(),
+            &"mediaSession".into(),
+        )?;
         Ok((!ms.is_undefined()).then_some(ms))
     }
 
@@ -558,7 +620,12 @@ mod media_session {
         let Some(ms) = session()? else { return Ok(()) };
         let init = Object::new();
         Reflect::set(&init, &"title".into(), &song.title.as_str().into())?;
-        let artists = song.artists.iter().map(|a| a.name.clone()).collect::<Vec<_>>().join(", ");
+        let artists = song
+            .artists
+            .iter()
+            .map(|a| a.name.clone())
+            .collect::<Vec<_>>()
+            .join(", ");
         Reflect::set(&init, &"artist".into(), &artists.into())?;
         Reflect::set(&init, &"album".into(), &song.album_title.as_str().into())?;
         if let Some(c) = &song.cover {

@@ -10,6 +10,33 @@ use leptos_router::components::A;
 
 use crate::components::player::use_player;
 
+/// This page's path and query (without one-off confirmation or error parameters), to come
+/// back to after a form elsewhere.
+pub fn current_path() -> String {
+    let loc = leptos_router::hooks::use_location();
+    let query: Vec<String> = loc
+        .search
+        .get_untracked()
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("saved=") && !p.starts_with("__"))
+        .map(str::to_string)
+        .collect();
+    let path = loc.pathname.get_untracked();
+    if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{}", query.join("&"))
+    }
+}
+
+/// The add-to-playlist page for a song, coming back to `back`.
+pub fn add_to_playlist_href(song_id: &str, back: &str) -> String {
+    format!(
+        "/add-to-playlist?song={song_id}&back={}",
+        crate::url::encode(back)
+    )
+}
+
 #[component]
 pub fn ExplicitBadge() -> impl IntoView {
     view! {
@@ -46,6 +73,7 @@ pub fn SongList(
 ) -> impl IntoView {
     let player = use_player();
     let all = StoredValue::new(songs.clone());
+    let here = current_path();
     view! {
         <ol aria-label=label class="divide-y divide-zinc-200 dark:divide-zinc-800">
             {songs.into_iter().enumerate().map(|(i, s)| {
@@ -54,6 +82,8 @@ pub fn SongList(
                 let next_label = format!("Play {} next", s.title);
                 let row = s.clone();
                 let row_next = s.clone();
+                let add_href = add_to_playlist_href(&s.id.to_string(), &here);
+                let add_label = format!("Add {} to a playlist", s.title);
                 view! {
                     <li class="flex items-center gap-3 py-2">
                         <span class="w-6 text-right text-sm tabular-nums text-zinc-500">{i + 1}</span>
@@ -88,6 +118,8 @@ pub fn SongList(
                                     on:click=move |_| player.add_to_queue(row.clone())>"+ Queue"</button>
                             </span>
                         })}
+                        <a href=add_href aria-label=add_label title="Add to playlist"
+                            class="rounded px-2 py-1 text-xs hover:bg-zinc-100 dark:hover:bg-zinc-800">"+ Playlist"</a>
                         <span class="text-sm tabular-nums text-zinc-600 dark:text-zinc-400">{format_duration(s.duration_ms)}</span>
                     </li>
                 }

@@ -7,8 +7,10 @@ use leptos_router::{components::A, hooks::use_params_map};
 use crate::{
     components::form::{Field, FormError, Saved, BUTTON, CARD},
     pages::{CreatePlaylistForm, PlaylistList},
+    serverfns::account::{
+        get_library, get_settings, ChangePassword, UpdatePreferences, UpdateProfile,
+    },
     serverfns::social::{get_profile_view, BlockUser, FollowUser},
-    serverfns::account::{get_library, get_settings, ChangePassword, UpdatePreferences, UpdateProfile},
     AuthVersion,
 };
 
@@ -18,7 +20,10 @@ pub fn ProfilePage() -> impl IntoView {
     let username = move || params.read().get("username").unwrap_or_default();
     let follow = ServerAction::<FollowUser>::new();
     let block = ServerAction::<BlockUser>::new();
-    let view_data = Resource::new(move || (username(), follow.version().get(), block.version().get()), |(u, ..)| get_profile_view(u));
+    let view_data = Resource::new(
+        move || (username(), follow.version().get(), block.version().get()),
+        |(u, ..)| get_profile_view(u),
+    );
     let follow_r: Signal<_> = follow.value().into();
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>

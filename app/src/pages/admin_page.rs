@@ -95,10 +95,21 @@ pub fn AdminUsersPage() -> impl IntoView {
     let suspend = ServerAction::<SuspendUser>::new();
     let reactivate = ServerAction::<ReactivateUser>::new();
     let data = Resource::new(
-        move || (q(), role.version().get(), suspend.version().get(), reactivate.version().get()),
+        move || {
+            (
+                q(),
+                role.version().get(),
+                suspend.version().get(),
+                reactivate.version().get(),
+            )
+        },
         |(q, ..)| admin_users(q),
     );
-    let (role_r, suspend_r, react_r): (Signal<_>, Signal<_>, Signal<_>) = (role.value().into(), suspend.value().into(), reactivate.value().into());
+    let (role_r, suspend_r, react_r): (Signal<_>, Signal<_>, Signal<_>) = (
+        role.value().into(),
+        suspend.value().into(),
+        reactivate.value().into(),
+    );
     view! {
         <Title text="Users"/>
         <h1 class="mb-4 text-2xl font-bold">"Users"</h1>

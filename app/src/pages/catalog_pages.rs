@@ -45,7 +45,10 @@ fn Problem(error: AppError) -> impl IntoView {
 pub fn ArtistPage() -> impl IntoView {
     let id = param("id");
     let follow = ServerAction::<crate::serverfns::social::FollowArtist>::new();
-    let data = Resource::new(move || (id(), follow.version().get()), |(id, _)| get_artist(id));
+    let data = Resource::new(
+        move || (id(), follow.version().get()),
+        |(id, _)| get_artist(id),
+    );
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -262,10 +265,19 @@ pub fn ArtistsPage() -> impl IntoView {
 #[component]
 pub fn AlbumsPage() -> impl IntoView {
     let query = use_query_map();
-    let year = move || query.read().get("year").and_then(|y| y.parse::<i32>().ok()).unwrap_or(2026);
+    let year = move || {
+        query
+            .read()
+            .get("year")
+            .and_then(|y| y.parse::<i32>().ok())
+            .unwrap_or(2026)
+    };
     let oldest = move || query.read().get("sort").as_deref() == Some("oldest");
     let after = move || query.read().get("after");
-    let data = Resource::new(move || (year(), oldest(), after()), |(y, o, a)| browse_albums(y, o, a));
+    let data = Resource::new(
+        move || (year(), oldest(), after()),
+        |(y, o, a)| browse_albums(y, o, a),
+    );
     let decades: Vec<i32> = (1960..=2020).step_by(10).collect();
     view! {
         <Title text="Albums"/>

@@ -34,7 +34,14 @@ pub fn SearchPage() -> impl IntoView {
     let navigate = use_navigate();
     let on_input = move |ev| {
         let q = crate::url::encode(&event_target_value(&ev));
-        navigate(&format!("/search?q={q}"), NavigateOptions { replace: true, scroll: false, ..Default::default() });
+        navigate(
+            &format!("/search?q={q}"),
+            NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            },
+        );
     };
     view! {
         <Title text="Search"/>

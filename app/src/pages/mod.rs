@@ -14,10 +14,15 @@ mod playlist_pages;
 pub use account_pages::{LibraryPage, ProfilePage, SettingsPage};
 pub use admin_page::{AdminPage, AdminUsersPage, ArtistHomePage};
 pub use auth_pages::{SignInPage, SignUpPage};
-pub use catalog_pages::{AlbumPage, AlbumsPage, ArtistPage, ArtistsPage, GenreLinks, GenrePage, GenresPage, SongPage};
+pub use catalog_pages::{
+    AlbumPage, AlbumsPage, ArtistPage, ArtistsPage, GenreLinks, GenrePage, GenresPage, SongPage,
+};
 pub use feed_page::FeedPage;
 pub use home_page::HomePage;
 pub use listening_pages::{HistoryItem, HistoryPage, StatsPage};
 pub use misc_pages::{NotFoundPage, SearchPage};
 pub use moderation_pages::{MyReportsPage, QueuePage, ReportSongForm};
-pub use playlist_pages::{CreatePlaylistForm, LikedSongsPage, PlaylistList, PlaylistPage, PublicPlaylistsPage, SongActions};
+pub use playlist_pages::{
+    AddToPlaylistPage, CreatePlaylistForm, LikedSongsPage, PlaylistList, PlaylistPage,
+    PublicPlaylistsPage, SongActions,
+};

@@ -38,7 +38,10 @@ pub fn ReportSongForm(song_id: String) -> impl IntoView {
 pub fn QueuePage() -> impl IntoView {
     let query = use_query_map();
     let act = ServerAction::<ActOnReport>::new();
-    let data = Resource::new(move || (query.read().get("reason"), act.version().get()), |(r, _)| get_queue(r));
+    let data = Resource::new(
+        move || (query.read().get("reason"), act.version().get()),
+        |(r, _)| get_queue(r),
+    );
     let act_r: Signal<_> = act.value().into();
     view! {
         <Title text="Reports"/>

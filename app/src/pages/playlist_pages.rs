@@ -25,16 +25,28 @@ use crate::{
 
 const SMALL_BTN: &str = "rounded border border-zinc-300 px-2 py-0.5 text-xs hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800";
 
+/// The first song's album cover, or a neutral tile for an empty playlist.
+#[component]
+pub fn PlaylistCover(cover: Option<String>, class: &'static str) -> impl IntoView {
+    match cover {
+        Some(src) => view! { <img src=src alt="" width="160" height="160" loading="lazy" class=format!("{class} shrink-0 rounded-md object-cover")/> }.into_any(),
+        None => view! { <span aria-hidden="true" class=format!("{class} flex shrink-0 items-center justify-center rounded-md bg-zinc-200 text-2xl text-zinc-500 dark:bg-zinc-800")>"♫"</span> }.into_any(),
+    }
+}
+
 #[component]
 pub fn PlaylistList(lists: Vec<PlaylistSummary>, label: String) -> impl IntoView {
     view! {
         <ul aria-label=label class="divide-y divide-zinc-200 dark:divide-zinc-800">
             {lists.into_iter().map(|p| view! {
-                <li class="flex flex-wrap items-baseline gap-x-3 py-2">
-                    <A href=format!("/playlist/{}", p.id) attr:class="font-medium hover:underline">{p.title}</A>
-                    <span class="text-sm text-zinc-600 dark:text-zinc-400">
-                        {format!("{} · {} song{} · {}", p.owner_name, p.track_count, if p.track_count == 1 { "" } else { "s" }, p.visibility.as_str())}
-                    </span>
+                <li class="flex items-center gap-3 py-2">
+                    <PlaylistCover cover=p.cover.clone() class="h-12 w-12"/>
+                    <div class="min-w-0">
+                        <A href=format!("/playlist/{}", p.id) attr:class="block truncate font-medium hover:underline">{p.title}</A>
+                        <span class="text-sm text-zinc-600 dark:text-zinc-400">
+                            {format!("{} · {} song{} · {}", p.owner_name, p.track_count, if p.track_count == 1 { "" } else { "s" }, p.visibility.as_str())}
+                        </span>
+                    </div>
                 </li>
             }).collect_view()}
         </ul>
@@ -86,8 +98,18 @@ pub fn PlaylistPage() -> impl IntoView {
     let uninvite = ServerAction::<RemoveCollaborator>::new();
     let save = ServerAction::<SavePlaylist>::new();
     let data = Resource::new(
-        move || (id(), query.read().get("after"), remove.version().get(), mover.version().get(), update.version().get(),
-                 invite.version().get(), uninvite.version().get(), save.version().get()),
+        move || {
+            (
+                id(),
+                query.read().get("after"),
+                remove.version().get(),
+                mover.version().get(),
+                update.version().get(),
+                invite.version().get(),
+                uninvite.version().get(),
+                save.version().get(),
+            )
+        },
         |(id, after, ..)| get_playlist(id, after.and_then(|a| a.parse().ok())),
     );
     let player = use_player();
@@ -183,7 +205,9 @@ pub fn PlaylistPage() -> impl IntoView {
                 let pid_save = pid.clone();
                 view! {
                     <Title text=p.title.clone()/>
-                    <header class="mb-4">
+                    <header class="mb-4 flex flex-col gap-4 sm:flex-row sm:items-end">
+                        <PlaylistCover cover=p.cover.clone() class="h-40 w-40"/>
+                        <div>
                         <p class="text-sm uppercase tracking-wide">{format!("{} playlist", match p.visibility { Visibility::Public => "Public", Visibility::Unlisted => "Unlisted", Visibility::Private => "Private" })}</p>
                         <h1 class="text-3xl font-bold">{p.title.clone()}</h1>
                         <p class="max-w-prose">{p.description.clone()}</p>
@@ -205,6 +229,7 @@ pub fn PlaylistPage() -> impl IntoView {
                                 <button type="submit" class=SMALL_BTN>{if page.saved { "Remove from your library" } else { "Save to your library" }}</button>
                             </ActionForm>
                         })}
+                    </div>
                     </header>
                     <div role="status" aria-live="polite" class="text-sm text-green-700 dark:text-green-400">
                         <Saved what="moved" message="Moved."/><Saved what="removed" message="Removed."/>
@@ -212,7 +237,7 @@ pub fn PlaylistPage() -> impl IntoView {
                     </div>
                     <FormError result=move_r/><FormError result=remove_r/>
                     {if n == 0 {
-                        view! { <p class="my-4">"No songs yet. Add songs from any song page (“Add to playlist”)."</p> }.into_any()
+                        view! { <p class="my-4">"No songs yet. Add songs with “+ Playlist” next to any song."</p> }.into_any()
                     } else {
                         view! { <ol aria-label="Playlist songs" class="divide-y divide-zinc-200 dark:divide-zinc-800">{items}</ol> }.into_any()
                     }}
@@ -326,7 +351,10 @@ pub fn SongActions(song_id: String) -> impl IntoView {
     let add = ServerAction::<AddToPlaylist>::new();
     let like = ServerAction::<LikeSong>::new();
     let sid = song_id.clone();
-    let menu = Resource::new(move || (add.version().get(), like.version().get()), move |_| song_menu(sid.clone()));
+    let menu = Resource::new(
+        move || (add.version().get(), like.version().get()),
+        move |_| song_menu(sid.clone()),
+    );
     let add_r: Signal<_> = add.value().into();
     view! {
         <Suspense fallback=|| ()>
@@ -358,11 +386,85 @@ pub fn SongActions(song_id: String) -> impl IntoView {
                                     </ActionForm>
                                 }.into_any()
                             }}
-                            <div class="basis-full"><FormError result=add_r/><Saved what="added" message="Added to the playlist."/></div>
+                            <div class="basis-full"><FormError result=add_r/></div>
                         </section>
                     }.into_any()
                 })
             }}
+        </Suspense>
+    }
+}
+
+/// "Add to playlist" for any song row, the player and the song page: one button per
+/// playlist the user may edit, and a new playlist that starts with the song. Plain forms,
+/// so it works without JavaScript; afterwards it goes back to the page it came from.
+#[component]
+pub fn AddToPlaylistPage() -> impl IntoView {
+    let query = use_query_map();
+    let song = move || query.read().get("song").unwrap_or_default();
+    let back = move || query.read().get("back").unwrap_or_default();
+    let add = ServerAction::<AddToPlaylist>::new();
+    let create = ServerAction::<CreatePlaylistWith>::new();
+    let data = Resource::new(move || (song(), back()), |(s, b)| add_menu(s, Some(b)));
+    let add_r: Signal<_> = add.value().into();
+    let create_r: Signal<_> = create.value().into();
+    view! {
+        <Title text="Add to playlist"/>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let (row, lists) = match data.await {
+                    Ok(d) => d,
+                    Err(AppError::Unauthorized) => return ().into_any(),
+                    Err(AppError::NotFound) => return view! { <h1 class="text-2xl font-bold">"404 — no such song"</h1> }.into_any(),
+                    Err(e) => return view! { <p role="alert">{e.to_string()}</p> }.into_any(),
+                };
+                let (sid, back) = (row.id.to_string(), back());
+                let (sid2, back2) = (sid.clone(), back.clone());
+                let back_link = if back.is_empty() { format!("/song/{sid}") } else { back.clone() };
+                view! {
+                    <h1 class="mb-1 text-2xl font-bold">"Add to playlist"</h1>
+                    <p class="mb-4 text-zinc-600 dark:text-zinc-400">
+                        <A href=format!("/song/{sid}") attr:class="font-medium underline">{row.title.clone()}</A>
+                        " · " <ArtistLinks artists=row.artists.clone()/>
+                    </p>
+                    <FormError result=add_r/>
+                    {if lists.is_empty() {
+                        view! { <p class="mb-4">"You have no playlists you can add to yet."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul aria-label="Your playlists" class="mb-6 divide-y divide-zinc-200 dark:divide-zinc-800">
+                                {lists.into_iter().map(|p| {
+                                    let (sid, back) = (sid.clone(), back.clone());
+                                    view! {
+                                        <li class="flex items-center gap-3 py-2">
+                                            <PlaylistCover cover=p.cover.clone() class="h-10 w-10"/>
+                                            <span class="min-w-0 flex-1 truncate">{p.title.clone()}
+                                                <span class="text-sm text-zinc-600 dark:text-zinc-400">{format!(" · {} songs", p.track_count)}</span></span>
+                                            <ActionForm action=add>
+                                                <input type="hidden" name="playlist_id" value=p.id.to_string()/>
+                                                <input type="hidden" name="song_id" value=sid/>
+                                                <input type="hidden" name="back" value=back/>
+                                                <button type="submit" class=SMALL_BTN aria-label=format!("Add to {}", p.title)>"Add"</button>
+                                            </ActionForm>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                    <section class=CARD aria-labelledby="new-with-song">
+                        <h2 id="new-with-song" class="mb-2 font-semibold">"New private playlist with this song"</h2>
+                        <ActionForm action=create attr:class="flex flex-col gap-3" attr:novalidate=true>
+                            <FormError result=create_r/>
+                            <input type="hidden" name="song_id" value=sid2/>
+                            <input type="hidden" name="back" value=back2/>
+                            <Field name="title" label="Title" result=create_r required=true/>
+                            <button type="submit" class=BUTTON>"Create and add"</button>
+                        </ActionForm>
+                    </section>
+                    <p class="mt-4"><a href=back_link class="underline">"← Back"</a></p>
+                }.into_any()
+            })}
         </Suspense>
     }
 }

@@ -10,7 +10,12 @@ pub async fn get_settings() -> Result<Settings, AppError> {
     use crate::server::*;
     let me = require_user_or_redirect("/settings").await?;
     let ctx = ctx()?;
-    let user = ctx.repos.accounts.find_by_id(me.id).await?.ok_or(AppError::Unauthorized)?;
+    let user = ctx
+        .repos
+        .accounts
+        .find_by_id(me.id)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
     let preferences = ctx.repos.accounts.preferences(me.id).await?;
     Ok(Settings { user, preferences })
 }
@@ -27,7 +32,11 @@ pub async fn update_profile(display_name: String, bio: String) -> Result<(), App
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    ctx()?.repos.accounts.update_profile(me.id, &display_name, &bio).await?;
+    ctx()?
+        .repos
+        .accounts
+        .update_profile(me.id, &display_name, &bio)
+        .await?;
     leptos_axum::redirect("/settings?saved=profile");
     Ok(())
 }
@@ -62,7 +71,10 @@ pub async fn change_password(
     use crate::server::*;
     let me = require_user().await?;
     let ctx = ctx()?;
-    let epoch = ctx.auth.change_password(me.id, &current_password, &new_password, &confirm).await?;
+    let epoch = ctx
+        .auth
+        .change_password(me.id, &current_password, &new_password, &confirm)
+        .await?;
     // Keep this session alive; every other session of the user is now invalid.
     let session = session().await?;
     session.cycle_id().await?;
@@ -75,11 +87,18 @@ pub async fn change_password(
 #[server(endpoint = "account/set_theme")]
 pub async fn set_theme(theme: String) -> Result<Theme, AppError> {
     use crate::server::*;
-    let theme = Theme::parse(&theme)
-        .ok_or_else(|| AppError::Invalid(encore::FieldErrors::single("theme", "Pick light, dark or system.")))?;
+    let theme = Theme::parse(&theme).ok_or_else(|| {
+        AppError::Invalid(encore::FieldErrors::single(
+            "theme",
+            "Pick light, dark or system.",
+        ))
+    })?;
     append_header(
         http::header::SET_COOKIE,
-        &format!("theme={}; Path=/; Max-Age=31536000; SameSite=Lax", theme.as_str()),
+        &format!(
+            "theme={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            theme.as_str()
+        ),
     );
     if let Some(me) = session_user().await? {
         ctx()?.repos.accounts.set_theme(me.id, theme).await?;
@@ -97,13 +116,23 @@ pub struct HomeSummary {
 #[server(endpoint = "account/home")]
 pub async fn get_home() -> Result<Option<HomeSummary>, AppError> {
     use crate::server::*;
-    let Some(me) = session_user().await? else { return Ok(None) };
+    let Some(me) = session_user().await? else {
+        return Ok(None);
+    };
     // The count lives in MongoDB; if it is unreachable the page still renders.
-    let sign_ins = ctx()?.repos.activity.sign_ins(me.id).await.unwrap_or_else(|e| {
-        tracing::warn!(error = %e, "activity unavailable");
-        0
-    });
-    Ok(Some(HomeSummary { display_name: me.display_name, sign_ins }))
+    let sign_ins = ctx()?
+        .repos
+        .activity
+        .sign_ins(me.id)
+        .await
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "activity unavailable");
+            0
+        });
+    Ok(Some(HomeSummary {
+        display_name: me.display_name,
+        sign_ins,
+    }))
 }
 
 #[server(endpoint = "account/library")]

@@ -27,7 +27,9 @@ pub async fn get_artist_home() -> Result<SessionUser, AppError> {
 pub async fn admin_users(q: String) -> Result<Vec<encore::model::User>, AppError> {
     use crate::server::*;
     let me = require_user_or_redirect("/admin/users").await?;
-    encore::service::admin::search_users(&ctx()?.repos, &me, &q).await.map_err(|e| forbidden_status(e.into()))
+    encore::service::admin::search_users(&ctx()?.repos, &me, &q)
+        .await
+        .map_err(|e| forbidden_status(e.into()))
 }
 
 #[cfg(feature = "ssr")]
@@ -36,7 +38,11 @@ fn user_id(s: &str) -> Result<uuid::Uuid, AppError> {
 }
 
 #[server(endpoint = "admin/set_role")]
-pub async fn set_user_role(user_id: String, role: String, q: Option<String>) -> Result<(), AppError> {
+pub async fn set_user_role(
+    user_id: String,
+    role: String,
+    q: Option<String>,
+) -> Result<(), AppError> {
     use crate::server::*;
     let me = require_user().await?;
     let role = encore::model::Role::parse(&role)
@@ -44,18 +50,29 @@ pub async fn set_user_role(user_id: String, role: String, q: Option<String>) -> 
     encore::service::admin::set_role(&ctx()?.repos, &me, self::user_id(&user_id)?, role)
         .await
         .map_err(|e| forbidden_status(e.into()))?;
-    leptos_axum::redirect(&format!("/admin/users?saved=role&q={}", crate::url::encode(&q.unwrap_or_default())));
+    leptos_axum::redirect(&format!(
+        "/admin/users?saved=role&q={}",
+        crate::url::encode(&q.unwrap_or_default())
+    ));
     Ok(())
 }
 
 #[server(endpoint = "admin/suspend")]
-pub async fn suspend_user(user_id: String, days: i64, note: String, q: Option<String>) -> Result<(), AppError> {
+pub async fn suspend_user(
+    user_id: String,
+    days: i64,
+    note: String,
+    q: Option<String>,
+) -> Result<(), AppError> {
     use crate::server::*;
     let me = require_user().await?;
     encore::service::admin::suspend(&ctx()?.repos, &me, self::user_id(&user_id)?, days, &note)
         .await
         .map_err(|e| forbidden_status(e.into()))?;
-    leptos_axum::redirect(&format!("/admin/users?saved=suspended&q={}", crate::url::encode(&q.unwrap_or_default())));
+    leptos_axum::redirect(&format!(
+        "/admin/users?saved=suspended&q={}",
+        crate::url::encode(&q.unwrap_or_default())
+    ));
     Ok(())
 }
 
@@ -66,6 +83,9 @@ pub async fn reactivate_user(user_id: String, q: Option<String>) -> Result<(), A
     encore::service::admin::reactivate(&ctx()?.repos, &me, self::user_id(&user_id)?)
         .await
         .map_err(|e| forbidden_status(e.into()))?;
-    leptos_axum::redirect(&format!("/admin/users?saved=reactivated&q={}", crate::url::encode(&q.unwrap_or_default())));
+    leptos_axum::redirect(&format!(
+        "/admin/users?saved=reactivated&q={}",
+        crate::url::encode(&q.unwrap_or_default())
+    ));
     Ok(())
 }

@@ -19,8 +19,9 @@ pub async fn sign_up(
     confirm: String,
 ) -> Result<(), AppError> {
     use crate::server::*;
-    let new = encore::validate::NewAccount::parse(&username, &email, &display_name, &password, &confirm)
-        .map_err(AppError::Invalid)?;
+    let new =
+        encore::validate::NewAccount::parse(&username, &email, &display_name, &password, &confirm)
+            .map_err(AppError::Invalid)?;
     let ctx = ctx()?;
     let user = ctx.auth.sign_up(new).await?;
     start_session(&ctx, &user, 0).await?;
@@ -29,7 +30,11 @@ pub async fn sign_up(
 }
 
 #[server(endpoint = "auth/sign_in")]
-pub async fn sign_in(username: String, password: String, next: Option<String>) -> Result<(), AppError> {
+pub async fn sign_in(
+    username: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
     use crate::server::*;
     let ctx = ctx()?;
     let ip = client_ip().await;
@@ -67,7 +72,11 @@ pub async fn sign_out() -> Result<(), AppError> {
     use crate::server::*;
     let session = session().await?;
     if let Some(id) = session.id() {
-        ctx()?.repos.accounts.forget_session(&id.to_string()).await?;
+        ctx()?
+            .repos
+            .accounts
+            .forget_session(&id.to_string())
+            .await?;
     }
     // Deletes the record from the store: the old cookie is worthless from now on.
     session.flush().await?;

@@ -10,7 +10,14 @@ use crate::error::AppError;
 async fn explicit_filter() -> Result<bool, AppError> {
     use crate::server::*;
     Ok(match session_user().await? {
-        Some(me) => ctx()?.repos.accounts.preferences(me.id).await?.explicit_filter,
+        Some(me) => {
+            ctx()?
+                .repos
+                .accounts
+                .preferences(me.id)
+                .await?
+                .explicit_filter
+        }
         None => false,
     })
 }
@@ -59,7 +66,13 @@ pub async fn get_artist(id: String) -> Result<ArtistPage, AppError> {
         Some(me) => Some(ctx.repos.accounts.follows_artist(me.id, id).await?),
         None => None,
     };
-    Ok(ArtistPage { artist, followers: followers?, following, top_songs, albums: albums? })
+    Ok(ArtistPage {
+        artist,
+        followers: followers?,
+        following,
+        top_songs,
+        albums: albums?,
+    })
 }
 
 #[cfg(feature = "ssr")]
@@ -79,7 +92,11 @@ pub async fn get_album(id: String) -> Result<AlbumPage, AppError> {
     let album = ctx.repos.catalog.album(id).await?.ok_or_else(not_found)?;
     let mut tracks = ctx.repos.catalog.album_tracks(id).await?;
     let hidden_explicit = keep(&mut tracks, explicit_filter().await?);
-    Ok(AlbumPage { album, tracks, hidden_explicit })
+    Ok(AlbumPage {
+        album,
+        tracks,
+        hidden_explicit,
+    })
 }
 
 #[server(endpoint = "catalog/song")]
@@ -91,26 +108,48 @@ pub async fn get_song(id: String) -> Result<SongPage, AppError> {
         return Err(not_found());
     }
     let hidden_by_filter = song.explicit && explicit_filter().await?;
-    Ok(SongPage { song, cover, hidden_by_filter })
+    Ok(SongPage {
+        song,
+        cover,
+        hidden_by_filter,
+    })
 }
 
 #[server(endpoint = "catalog/artists")]
-pub async fn browse_artists(initial: String, after: Option<String>) -> Result<BrowsePage<ArtistSummary>, AppError> {
+pub async fn browse_artists(
+    initial: String,
+    after: Option<String>,
+) -> Result<BrowsePage<ArtistSummary>, AppError> {
     let initial = sort_initial(&initial);
     let after = after.filter(|a| !a.is_empty());
-    Ok(crate::server::ctx()?.repos.catalog.artists_by_initial(&initial, after.as_deref(), 48).await?)
+    Ok(crate::server::ctx()?
+        .repos
+        .catalog
+        .artists_by_initial(&initial, after.as_deref(), 48)
+        .await?)
 }
 
 #[server(endpoint = "catalog/albums")]
-pub async fn browse_albums(year: i32, oldest: bool, after: Option<String>) -> Result<BrowsePage<Album>, AppError> {
+pub async fn browse_albums(
+    year: i32,
+    oldest: bool,
+    after: Option<String>,
+) -> Result<BrowsePage<Album>, AppError> {
     if !(1900..=2100).contains(&year) {
-        return Err(AppError::Invalid(encore::FieldErrors::single("year", "Pick a year between 1900 and 2100.")));
+        return Err(AppError::Invalid(encore::FieldErrors::single(
+            "year",
+            "Pick a year between 1900 and 2100.",
+        )));
     }
     let cursor = after.as_deref().and_then(|a| {
         let (d, id) = a.split_once('_')?;
         Some((d.parse().ok()?, uuid::Uuid::parse_str(id).ok()?))
     });
-    Ok(crate::server::ctx()?.repos.catalog.albums_by_year(year, !oldest, cursor, 48).await?)
+    Ok(crate::server::ctx()?
+        .repos
+        .catalog
+        .albums_by_year(year, !oldest, cursor, 48)
+        .await?)
 }
 
 #[server(endpoint = "catalog/genre")]

@@ -27,9 +27,11 @@ pub async fn report_play(
     let report = encore::service::listening::PlayReport {
         event_id: uuid::Uuid::parse_str(&event_id).map_err(|_| bad("event_id", "Not a UUID."))?,
         song_id: uuid::Uuid::parse_str(&song_id).map_err(|_| bad("song_id", "Not a UUID."))?,
-        started_at: chrono::DateTime::from_timestamp_millis(started_at_ms).ok_or_else(|| bad("started_at", "Not a time."))?,
+        started_at: chrono::DateTime::from_timestamp_millis(started_at_ms)
+            .ok_or_else(|| bad("started_at", "Not a time."))?,
         ms_played,
-        reason_end: EndReason::parse(&reason).ok_or_else(|| bad("reason", "Unknown end reason."))?,
+        reason_end: EndReason::parse(&reason)
+            .ok_or_else(|| bad("reason", "Unknown end reason."))?,
         shuffle: shuffle.as_deref() == Some("true"),
         source: Source::parse(&source).ok_or_else(|| bad("source", "Unknown source."))?,
         source_id: source_id.filter(|s| !s.is_empty()),
@@ -42,16 +44,26 @@ pub async fn report_play(
 }
 
 #[server(endpoint = "listening/history")]
-pub async fn get_history(from: Option<String>, to: Option<String>) -> Result<Vec<HistoryEntry>, AppError> {
+pub async fn get_history(
+    from: Option<String>,
+    to: Option<String>,
+) -> Result<Vec<HistoryEntry>, AppError> {
     use crate::server::*;
     let me = require_user_or_redirect("/history").await?;
-    let parse = |s: Option<String>, field: &str| -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
+    let parse = |s: Option<String>,
+                 field: &str|
+     -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
         match s.filter(|s| !s.is_empty()) {
             None => Ok(None),
             Some(s) => s
                 .parse::<chrono::NaiveDate>()
                 .map(|d| Some(d.and_hms_opt(0, 0, 0).unwrap().and_utc()))
-                .map_err(|_| AppError::Invalid(encore::FieldErrors::single(field, "Use a date like 2026-11-26."))),
+                .map_err(|_| {
+                    AppError::Invalid(encore::FieldErrors::single(
+                        field,
+                        "Use a date like 2026-11-26.",
+                    ))
+                }),
         }
     };
     let from = parse(from, "from")?;
@@ -64,7 +76,9 @@ pub async fn get_history(from: Option<String>, to: Option<String>) -> Result<Vec
 #[server(endpoint = "listening/recent")]
 pub async fn get_recent() -> Result<Vec<HistoryEntry>, AppError> {
     use crate::server::*;
-    let Some(me) = session_user().await? else { return Ok(vec![]) };
+    let Some(me) = session_user().await? else {
+        return Ok(vec![]);
+    };
     let ctx = ctx()?;
     let mut recent = encore::service::listening::history(&ctx.repos, &me, None, None, 30).await?;
     // One card per song.

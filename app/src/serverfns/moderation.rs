@@ -33,12 +33,17 @@ pub async fn get_queue(reason: Option<String>) -> Result<Vec<Report>, AppError> 
 }
 
 #[server(endpoint = "moderation/act")]
-pub async fn act_on_report(report_id: String, action: String, note: String) -> Result<(), AppError> {
+pub async fn act_on_report(
+    report_id: String,
+    action: String,
+    note: String,
+) -> Result<(), AppError> {
     use crate::server::*;
     let me = require_user().await?;
     let id = uuid::Uuid::parse_str(&report_id).map_err(|_| AppError::NotFound)?;
-    let action = encore::service::moderation::Action::parse(&action)
-        .ok_or_else(|| AppError::Invalid(encore::FieldErrors::single("action", "Pick an action.")))?;
+    let action = encore::service::moderation::Action::parse(&action).ok_or_else(|| {
+        AppError::Invalid(encore::FieldErrors::single("action", "Pick an action."))
+    })?;
     encore::service::moderation::act(&ctx()?.repos, &me, id, action, &note)
         .await
         .map_err(|e| forbidden_status(e.into()))?;

@@ -19,10 +19,15 @@ pub struct ProfileView {
 #[cfg(feature = "ssr")]
 async fn target(username: &str) -> Result<PublicProfile, AppError> {
     let uname = encore::validate::normalize_username(username);
-    crate::server::ctx()?.repos.accounts.profile_by_username(&uname).await?.ok_or_else(|| {
-        crate::server::set_status(http::StatusCode::NOT_FOUND);
-        AppError::NotFound
-    })
+    crate::server::ctx()?
+        .repos
+        .accounts
+        .profile_by_username(&uname)
+        .await?
+        .ok_or_else(|| {
+            crate::server::set_status(http::StatusCode::NOT_FOUND);
+            AppError::NotFound
+        })
 }
 
 #[server(endpoint = "social/profile")]
@@ -44,9 +49,18 @@ pub async fn get_profile_view(username: String) -> Result<ProfileView, AppError>
     let (followers, following) = if hidden {
         (vec![], vec![])
     } else {
-        (repos.accounts.follow_list(profile.id, true, 50).await?, repos.accounts.follow_list(profile.id, false, 50).await?)
+        (
+            repos.accounts.follow_list(profile.id, true, 50).await?,
+            repos.accounts.follow_list(profile.id, false, 50).await?,
+        )
     };
-    Ok(ProfileView { profile, is_me, relation, followers, following })
+    Ok(ProfileView {
+        profile,
+        is_me,
+        relation,
+        followers,
+        following,
+    })
 }
 
 #[server(endpoint = "social/follow_user")]
