@@ -1,5 +1,5 @@
 # Encore: the two commands are `make run` and `make test` (see README).
-.PHONY: run test setup build check-wasm-deps
+.PHONY: run test setup build bench check-wasm-deps
 run:
 	./scripts/run.sh
 test:
@@ -8,5 +8,7 @@ setup:
 	./scripts/setup.sh
 build:
 	./scripts/build.sh
+bench:
+	./scripts/bench.sh full
 check-wasm-deps:
 	./scripts/check-wasm-deps.sh

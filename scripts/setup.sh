@@ -8,12 +8,14 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
-# 1. Debian packages: Rust for wasm (rustc-web + std sources + lld), Chromium, PostgreSQL 15.
+# 1. Debian packages: Rust for wasm (rustc-web + std sources + lld), Chromium, PostgreSQL 15,
+#    wrk (the benchmark's load generator).
 need_apt=()
 [ -x /usr/bin/rustc ] && [ -d /usr/lib/rustlib/src/rust/library ] || need_apt+=(rustc-web cargo-web rust-web-src)
 [ -x /usr/bin/lld-22 ] || [ -x /usr/lib/llvm-22/bin/lld ] || need_apt+=(lld-22)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 [ -x "$PG_BIN/initdb" ] || need_apt+=(postgresql)
+command -v wrk >/dev/null || need_apt+=(wrk)
 if [ ${#need_apt[@]} -gt 0 ]; then
   step "apt-get install ${need_apt[*]}"
   apt-get update -q

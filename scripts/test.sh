@@ -48,3 +48,9 @@ if ! npx playwright test -c end2end/playwright.config.ts; then
   echo "---- app log (last 60 lines) ----"; tail -60 "$TMP/app.log"
   exit 1
 fi
+
+echo "==> benchmark smoke (the same code as make bench, seconds-long, debug build)"
+( unset DATABASE_URL MONGODB_URI MONGODB_DB ENCORE_BIND ENCORE_DATA_DIR
+  ENCORE_PROFILE=debug BENCH_OUT="$TMP/bench" ./scripts/bench.sh smoke >"$TMP/bench.log" 2>&1 ) \
+  || { tail -40 "$TMP/bench.log"; exit 1; }
+grep -c '^| ' "$TMP/bench/latest.md" | xargs -I{} echo "benchmark smoke: {} table rows"

@@ -13,6 +13,8 @@ pub mod validate;
 #[cfg(feature = "ssr")]
 pub mod audio;
 #[cfg(feature = "ssr")]
+pub mod bench;
+#[cfg(feature = "ssr")]
 pub mod catalog_gen;
 #[cfg(feature = "ssr")]
 pub mod db;

@@ -238,6 +238,8 @@ pub struct Report {
     pub target_id: Uuid,
     /// What the target is called (song title, username…), when it still exists.
     pub target_label: String,
+    /// Where the target can be seen, when it still can.
+    pub target_link: Option<String>,
     pub reason: String,
     pub details: String,
     pub status: String,
@@ -254,3 +256,70 @@ pub const REPORT_REASONS: [&str; 6] = [
     "impersonation",
     "other",
 ];
+
+/// A comment on a song as one viewer sees it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CommentView {
+    pub id: Uuid,
+    pub author_username: String,
+    pub author_name: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub edited: bool,
+    /// The viewer wrote it (may edit and delete).
+    pub mine: bool,
+    /// The viewer may delete it (author, or a moderator).
+    pub can_delete: bool,
+}
+
+/// A page of comments, newest first, with the total count.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CommentPage {
+    pub total: i64,
+    pub comments: Vec<CommentView>,
+    /// `before` for the next (older) page.
+    pub next: Option<DateTime<Utc>>,
+}
+
+pub const COMMENT_PAGE: i64 = 50;
+pub const COMMENT_MAX_CHARS: usize = 2000;
+
+/// What can be liked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LikeKind {
+    Song,
+    Album,
+    Playlist,
+}
+
+impl LikeKind {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "song" => Some(LikeKind::Song),
+            "album" => Some(LikeKind::Album),
+            "playlist" => Some(LikeKind::Playlist),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LikeKind::Song => "song",
+            LikeKind::Album => "album",
+            LikeKind::Playlist => "playlist",
+        }
+    }
+}
+
+/// A like button's state: `liked` is `None` when signed out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LikeState {
+    pub liked: Option<bool>,
+    pub count: i64,
+}
+
+/// Someone to follow, and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Suggestion {
+    pub user: UserSummary,
+    pub reason: String,
+}

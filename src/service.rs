@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod comments;
 pub mod export;
 pub mod feed;
 pub mod listening;

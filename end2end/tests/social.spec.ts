@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { open, signUp, uniqueName } from './helpers';
+import { jsEnabled, open, signUp, uniqueName } from './helpers';
 
 test('two users follow each other, become friends; a block ends it', async ({ page, browser }, info) => {
   const a = uniqueName('fa');
@@ -70,4 +70,69 @@ test('followers see each other\'s new playlists and likes in their feeds', async
   await expect(feed.getByRole('link', { name: `Feed mix ${b}` })).toBeVisible();
   await expect(feed.getByRole('listitem').filter({ hasText: 'liked' }).getByRole('link', { name: song, exact: true }).first()).toBeVisible();
   await other.close();
+});
+
+test('comment on a song, edit it, another user reports it, the author deletes it', async ({ page, browser }, info) => {
+  const a = uniqueName('ca');
+  await signUp(page, info, a);
+  await open(page, info, '/');
+  const song = (await page.getByRole('list', { name: 'Popular songs' }).locator('a[href^="/song/"]:not([aria-label])').first().getAttribute('href'))!;
+  await open(page, info, song);
+  const text = `<b>Lovely</b> bridge ${uniqueName('t')}`;
+  await page.getByLabel('Add a comment').fill(text);
+  await page.getByRole('button', { name: 'Post comment' }).click();
+  await expect(page.getByText('Comment posted.')).toBeVisible();
+  const comments = page.getByRole('list', { name: 'Comments' });
+  const mine = comments.getByRole('listitem').filter({ hasText: text });
+  await expect(mine).toHaveCount(1); // shown as typed: the markup is text
+  await mine.getByText('Edit', { exact: true }).click();
+  await mine.getByLabel('Your comment').fill(`${text} (and the outro)`);
+  await mine.getByRole('button', { name: 'Save comment' }).click();
+  await expect(page.getByText('Comment saved.')).toBeVisible();
+  await expect(comments.getByRole('listitem').filter({ hasText: `${text} (and the outro)` })).toContainText('edited');
+
+  // Another listener sees it, cannot edit or delete it, and reports it.
+  const other = await browser.newPage({ javaScriptEnabled: info.project.use.javaScriptEnabled });
+  await signUp(other, info, uniqueName('cb'));
+  await open(other, info, song);
+  const theirs = other.getByRole('list', { name: 'Comments' }).getByRole('listitem').filter({ hasText: text });
+  await expect(theirs).toHaveCount(1);
+  await expect(theirs.getByRole('button', { name: /Delete/ })).toHaveCount(0);
+  await expect(theirs.getByText('Edit', { exact: true })).toHaveCount(0);
+  await theirs.getByText(`Report comment by ${a}`).click();
+  await theirs.getByLabel('Reason').selectOption('spam');
+  await theirs.getByRole('button', { name: 'Send report' }).click();
+  await expect(other.getByText('Thanks — a moderator will look at your report.', { exact: false })).toBeVisible();
+  await open(other, info, '/reports');
+  await expect(other.getByText(text, { exact: false })).toBeVisible();
+  await other.close();
+
+  await open(page, info, song);
+  await comments.getByRole('listitem').filter({ hasText: text }).getByRole('button', { name: `Delete the comment by ${a}` }).click();
+  await expect(page.getByText('Comment deleted.')).toBeVisible();
+  await expect(comments.getByRole('listitem').filter({ hasText: text })).toHaveCount(0);
+});
+
+test('like an album and a playlist; the counts follow', async ({ page }, info) => {
+  await signUp(page, info, uniqueName('lk'));
+  await open(page, info, '/');
+  // One album per project, so the two parallel runs do not change each other's counts.
+  await page.getByRole('list', { name: 'New releases' }).getByRole('link').nth(jsEnabled(info) ? 2 : 3).click();
+  await expect(page.getByRole('list', { name: 'Tracks' })).toBeVisible();
+  const count = async () => Number((await page.getByTestId('like-count').first().innerText()).match(/^(\d+)/)![1]);
+  const before = await count();
+  await page.getByRole('button', { name: '♡ Like' }).click();
+  await expect(page.getByRole('button', { name: '♥ Liked' })).toBeVisible();
+  expect(await count()).toBe(before + 1);
+  await page.getByRole('button', { name: '♥ Liked' }).click();
+  await expect(page.getByRole('button', { name: '♡ Like' })).toBeVisible();
+  expect(await count()).toBe(before);
+
+  await open(page, info, '/library');
+  await page.getByLabel('Title').fill('Liked list');
+  await page.getByRole('button', { name: 'Create playlist' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Liked list' })).toBeVisible();
+  await expect(page.getByTestId('like-count')).toHaveText('0 likes');
+  await page.getByRole('button', { name: '♡ Like' }).click();
+  await expect(page.getByTestId('like-count')).toHaveText('1 like');
 });

@@ -61,6 +61,26 @@ enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Add the benchmark dataset (listeners, follows, a long playlist, play events) on top
+    /// of a generated catalog, or reuse the one there; prints its description as JSON.
+    BenchSeed {
+        #[arg(long, default_value_t = 100_000)]
+        users: usize,
+        #[arg(long, default_value_t = 1_000)]
+        follows: usize,
+        #[arg(long, default_value_t = 10_000)]
+        playlist_tracks: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        events: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
+    /// Time each benchmarked page's own queries straight on the stores (the baselines);
+    /// prints JSON.
+    BenchQueries {
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+    },
 }
 
 /// Demo accounts: (username, role, password). Listed in the README.
@@ -139,6 +159,58 @@ async fn main() -> anyhow::Result<()> {
                 seed,
             };
             generate_catalog(&repos, &cfg, &opts).await?;
+        }
+        Command::BenchSeed {
+            users,
+            follows,
+            playlist_tracks,
+            events,
+            seed,
+        } => {
+            migrate(&repos).await?;
+            let opts = encore::bench::BenchOptions {
+                users,
+                follows,
+                playlist_tracks,
+                events,
+                seed,
+            };
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{msg:10} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            let progress = |stage: &str, done: u64, total: u64| {
+                if bar.message() != stage {
+                    bar.set_message(stage.to_string());
+                    bar.reset();
+                }
+                bar.set_length(total);
+                bar.set_position(done);
+            };
+            let info = encore::bench::seed(&repos, &opts, &progress)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            bar.finish_and_clear();
+            println!("{}", serde_json::to_string(&info)?);
+        }
+        Command::BenchQueries { runs } => {
+            let info = encore::bench::info(&repos)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+                .context("no benchmark dataset; run bench-seed first")?;
+            let search = encore::search::SearchIndex::default();
+            search
+                .rebuild(&repos.catalog)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let t = encore::bench::time_queries(&repos, &search, &info, runs)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{}", serde_json::to_string(&t)?);
         }
         Command::Serve { seed_demo: seed } => {
             migrate(&repos).await?;

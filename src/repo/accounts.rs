@@ -6,8 +6,8 @@ use uuid::Uuid;
 
 use crate::{
     model::{
-        AdminOverview, LibraryCounts, Preferences, PublicProfile, Role, Theme, User, UserStatus,
-        UserSummary,
+        AdminOverview, LibraryCounts, LikeKind, Preferences, PublicProfile, Role, Theme, User,
+        UserStatus, UserSummary,
     },
     validate::NewAccount,
     Error, Result,
@@ -457,18 +457,53 @@ impl AccountRepo {
 
     /// Likes a song (idempotent) or takes the like back.
     pub async fn set_song_like(&self, user: Uuid, song: Uuid, liked: bool) -> Result<()> {
-        toggle_pair(
-            &self.pool,
-            liked,
-            "insert into favorites (user_id, target_type, target_id) values ($1, 'song', $2) on conflict do nothing",
-            "delete from favorites where user_id = $1 and target_type = 'song' and target_id = $2",
-            (user, song),
-        )
-        .await
+        self.set_like(user, LikeKind::Song, song, liked).await
     }
 
-    pub async fn likes_song(&self, user: Uuid, song: Uuid) -> Result<bool> {
-        pair_exists(&self.pool, "select 1 from favorites where user_id = $1 and target_type = 'song' and target_id = $2", (user, song)).await
+    /// Likes a song, album or playlist (idempotent) or takes the like back. The caller
+    /// checks that the target exists and may be seen.
+    pub async fn set_like(
+        &self,
+        user: Uuid,
+        kind: LikeKind,
+        target: Uuid,
+        liked: bool,
+    ) -> Result<()> {
+        let q = if liked {
+            "insert into favorites (user_id, target_type, target_id) values ($1, $2, $3) on conflict do nothing"
+        } else {
+            "delete from favorites where user_id = $1 and target_type = $2 and target_id = $3"
+        };
+        sqlx::query(q)
+            .bind(user)
+            .bind(kind.as_str())
+            .bind(target)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn likes(&self, user: Uuid, kind: LikeKind, target: Uuid) -> Result<bool> {
+        Ok(sqlx::query_scalar::<_, i32>(
+            "select 1 from favorites where user_id = $1 and target_type = $2 and target_id = $3",
+        )
+        .bind(user)
+        .bind(kind.as_str())
+        .bind(target)
+        .fetch_optional(&self.pool)
+        .await?
+        .is_some())
+    }
+
+    /// How many users like it (counted from the likes themselves, so always right).
+    pub async fn like_count(&self, kind: LikeKind, target: Uuid) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "select count(*) from favorites where target_type = $1 and target_id = $2",
+        )
+        .bind(kind.as_str())
+        .bind(target)
+        .fetch_one(&self.pool)
+        .await?)
     }
 
     /// Liked songs, most recent first.

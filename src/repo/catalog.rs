@@ -477,6 +477,18 @@ impl CatalogRepo {
     }
 
     /// A song with its album cover, whatever its status (callers decide who may see it).
+    /// Up to `n` published songs in storage order (no sort: a cheap sample for bulk loads).
+    pub async fn some_songs(&self, n: i64) -> Result<Vec<(Song, Option<String>)>> {
+        let docs: Vec<SongDoc> = self
+            .songs
+            .find(doc! {"status": "published"})
+            .limit(n)
+            .await?
+            .try_collect()
+            .await?;
+        Ok(docs.into_iter().map(SongDoc::into_song).collect())
+    }
+
     pub async fn song(&self, id: Uuid) -> Result<Option<(Song, Option<String>)>> {
         Ok(self
             .songs

@@ -253,6 +253,16 @@ impl PlaylistRepo {
         Ok(d.as_ref().and_then(item))
     }
 
+    /// The last item, by position.
+    pub async fn last_item(&self, playlist: Uuid) -> Result<Option<ItemDoc>> {
+        let d = self
+            .items
+            .find_one(doc! {"playlist_id": bid(playlist)})
+            .sort(doc! {"pos": -1})
+            .await?;
+        Ok(d.as_ref().and_then(item))
+    }
+
     pub async fn all_ids(&self) -> Result<Vec<Uuid>> {
         Ok(sqlx::query_scalar("select id from playlists")
             .fetch_all(&self.pool)
@@ -438,6 +448,29 @@ impl PlaylistRepo {
     }
 
     /// Appends a song. `Err(Conflict)` when it is already in the playlist.
+    /// Appends many distinct songs at once (bulk loads such as the benchmark's 10,000-song
+    /// playlist); the caller fixes the counts afterwards (`set_counts`).
+    pub async fn append_items(
+        &self,
+        playlist: Uuid,
+        songs: &[(Uuid, i64)],
+        by: Uuid,
+    ) -> Result<()> {
+        let start = self.last_pos(playlist).await?.unwrap_or(0.0);
+        let docs: Vec<Document> = songs
+            .iter()
+            .enumerate()
+            .map(|(i, (song, ms))| doc! {
+                "_id": bid(Uuid::new_v4()), "playlist_id": bid(playlist), "song_id": bid(*song),
+                "pos": start + GAP * (i + 1) as f64, "added_by": bid(by), "added_at": BDateTime::now(), "duration_ms": *ms,
+            })
+            .collect();
+        for chunk in docs.chunks(1000) {
+            self.items.insert_many(chunk.to_vec()).await?;
+        }
+        Ok(())
+    }
+
     pub async fn add_item(
         &self,
         playlist: Uuid,

@@ -12,7 +12,27 @@ use crate::{
     Error, Result,
 };
 
-/// Files a report about a song. One open report per reporter and target.
+/// What can be reported, and how the reporter is told they already did.
+const TARGETS: [(&str, &str); 4] = [
+    (
+        "song",
+        "You already reported this song; a moderator will look at it.",
+    ),
+    (
+        "comment",
+        "You already reported this comment; a moderator will look at it.",
+    ),
+    (
+        "playlist",
+        "You already reported this playlist; a moderator will look at it.",
+    ),
+    (
+        "user",
+        "You already reported this user; a moderator will look at it.",
+    ),
+];
+
+/// Files a report about a song.
 pub async fn report_song(
     repos: &Repos,
     me: &SessionUser,
@@ -20,6 +40,23 @@ pub async fn report_song(
     reason: &str,
     details: &str,
 ) -> Result<Uuid> {
+    report(repos, me, "song", song, reason, details).await
+}
+
+/// Files a report about a song, comment, playlist or user the reporter can see. One open
+/// report per reporter and target.
+pub async fn report(
+    repos: &Repos,
+    me: &SessionUser,
+    target_type: &str,
+    target: Uuid,
+    reason: &str,
+    details: &str,
+) -> Result<Uuid> {
+    let (_, already) = TARGETS
+        .iter()
+        .find(|(t, _)| *t == target_type)
+        .ok_or(Error::NotFound)?;
     let mut e = FieldErrors::default();
     if !REPORT_REASONS.contains(&reason) {
         e.add("reason", "Pick a reason.");
@@ -30,12 +67,33 @@ pub async fn report_song(
     if !e.is_empty() {
         return Err(e.into());
     }
-    repos.catalog.song(song).await?.ok_or(Error::NotFound)?;
+    let exists = match target_type {
+        "song" => repos.catalog.song(target).await?.is_some(),
+        "comment" => {
+            sqlx::query_scalar::<_, i32>("select 1 from comments where id = $1 and not hidden")
+                .bind(target)
+                .fetch_optional(&repos.pg)
+                .await?
+                .is_some()
+        }
+        "playlist" => crate::service::playlists::page(repos, target, Some(me), None)
+            .await
+            .is_ok(),
+        _ => sqlx::query_scalar::<_, i32>("select 1 from users where id = $1")
+            .bind(target)
+            .fetch_optional(&repos.pg)
+            .await?
+            .is_some(),
+    };
+    if !exists || (target_type == "user" && target == me.id) {
+        return Err(Error::NotFound);
+    }
     let id = Uuid::new_v4();
-    let r = sqlx::query("insert into reports (id, reporter_id, target_type, target_id, reason, details) values ($1, $2, 'song', $3, $4, $5)")
+    let r = sqlx::query("insert into reports (id, reporter_id, target_type, target_id, reason, details) values ($1, $2, $3, $4, $5, $6)")
         .bind(id)
         .bind(me.id)
-        .bind(song)
+        .bind(target_type)
+        .bind(target)
         .bind(reason)
         .bind(details.trim())
         .execute(&repos.pg)
@@ -43,9 +101,9 @@ pub async fn report_song(
         .map_err(Error::from);
     match r {
         Ok(_) => Ok(id),
-        Err(e) if e.unique_violation() == Some("reports_one_open_per_reporter") => Err(
-            Error::Conflict("You already reported this song; a moderator will look at it.".into()),
-        ),
+        Err(e) if e.unique_violation() == Some("reports_one_open_per_reporter") => {
+            Err(Error::Conflict((*already).into()))
+        }
         Err(e) => Err(e),
     }
 }
@@ -68,35 +126,72 @@ const SELECT: &str = "select r.id, u.username as reporter, r.target_type, r.targ
     r.resolution_note, r.created_at, r.resolved_at from reports r left join users u on u.id = r.reporter_id";
 
 async fn labelled(repos: &Repos, rows: Vec<Row>) -> Result<Vec<Report>> {
-    let songs: Vec<Uuid> = rows
-        .iter()
-        .filter(|r| r.target_type == "song")
-        .map(|r| r.target_id)
-        .collect();
-    let titles: std::collections::HashMap<Uuid, String> = repos
-        .catalog
-        .song_rows(&songs)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s.title))
-        .collect();
+    use std::collections::HashMap;
+    let ids = |t: &str| -> Vec<Uuid> {
+        rows.iter()
+            .filter(|r| r.target_type == t)
+            .map(|r| r.target_id)
+            .collect()
+    };
+    // (label, link) per target id.
+    let mut labels: HashMap<Uuid, (String, Option<String>)> = HashMap::new();
+    for s in repos.catalog.song_rows(&ids("song")).await? {
+        labels.insert(s.id, (s.title, Some(format!("/song/{}", s.id))));
+    }
+    let comments: Vec<(Uuid, Uuid, String, String)> = sqlx::query_as(
+        "select c.id, c.song_id, c.body, u.username from comments c join users u on u.id = c.author_id where c.id = any($1)",
+    )
+    .bind(ids("comment"))
+    .fetch_all(&repos.pg)
+    .await?;
+    for (id, song, body, author) in comments {
+        let short: String = body.chars().take(80).collect();
+        let more = if body.chars().count() > 80 { "…" } else { "" };
+        labels.insert(
+            id,
+            (
+                format!("“{short}{more}” by {author}"),
+                Some(format!("/song/{song}#comment-{id}")),
+            ),
+        );
+    }
+    let playlists: Vec<(Uuid, String)> =
+        sqlx::query_as("select id, title from playlists where id = any($1)")
+            .bind(ids("playlist"))
+            .fetch_all(&repos.pg)
+            .await?;
+    for (id, title) in playlists {
+        labels.insert(id, (title, Some(format!("/playlist/{id}"))));
+    }
+    let users: Vec<(Uuid, String)> =
+        sqlx::query_as("select id, username from users where id = any($1)")
+            .bind(ids("user"))
+            .fetch_all(&repos.pg)
+            .await?;
+    for (id, username) in users {
+        labels.insert(id, (username.clone(), Some(format!("/u/{username}"))));
+    }
     Ok(rows
         .into_iter()
-        .map(|r| Report {
-            target_label: titles
+        .map(|r| {
+            let (target_label, target_link) = labels
                 .get(&r.target_id)
                 .cloned()
-                .unwrap_or_else(|| format!("{} {}", r.target_type, r.target_id)),
-            id: r.id,
-            reporter: r.reporter,
-            target_type: r.target_type,
-            target_id: r.target_id,
-            reason: r.reason,
-            details: r.details,
-            status: r.status,
-            resolution_note: r.resolution_note,
-            created_at: r.created_at,
-            resolved_at: r.resolved_at,
+                .unwrap_or_else(|| (format!("{} {} (gone)", r.target_type, r.target_id), None));
+            Report {
+                target_label,
+                target_link,
+                id: r.id,
+                reporter: r.reporter,
+                target_type: r.target_type,
+                target_id: r.target_id,
+                reason: r.reason,
+                details: r.details,
+                status: r.status,
+                resolution_note: r.resolution_note,
+                created_at: r.created_at,
+                resolved_at: r.resolved_at,
+            }
         })
         .collect())
 }
@@ -133,6 +228,7 @@ pub enum Action {
     Dismiss,
     TakeDown,
     MarkExplicit,
+    HideComment,
 }
 
 impl Action {
@@ -141,6 +237,7 @@ impl Action {
             "dismiss" => Some(Action::Dismiss),
             "take_down" => Some(Action::TakeDown),
             "mark_explicit" => Some(Action::MarkExplicit),
+            "hide_comment" => Some(Action::HideComment),
             _ => None,
         }
     }
@@ -149,6 +246,7 @@ impl Action {
             Action::Dismiss => "dismiss",
             Action::TakeDown => "take_down",
             Action::MarkExplicit => "mark_explicit",
+            Action::HideComment => "hide_comment",
         }
     }
 }
@@ -187,6 +285,12 @@ pub async fn act(
         }
         (Action::MarkExplicit, "song") => {
             repos.catalog.set_explicit(target_id, true).await?;
+        }
+        (Action::HideComment, "comment") => {
+            sqlx::query("update comments set hidden = true where id = $1")
+                .bind(target_id)
+                .execute(&repos.pg)
+                .await?;
         }
         (Action::Dismiss, _) => {}
         _ => {

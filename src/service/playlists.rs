@@ -39,7 +39,7 @@ pub async fn rights(
 }
 
 /// Loads a playlist the user may see; others get `NotFound` (existence is not revealed).
-async fn visible(
+pub(crate) async fn visible(
     repos: &Repos,
     id: Uuid,
     user: Option<&SessionUser>,
@@ -314,15 +314,22 @@ pub struct ReconcileReport {
 
 /// Repairs what a crash between the two stores can leave: wrong counts and items of
 /// deleted playlists. Idempotent.
+/// Recounts one playlist's items and duration from MongoDB and resets its cover;
+/// `true` when the counts were wrong.
+pub async fn reconcile_one(repos: &Repos, id: Uuid) -> Result<bool> {
+    let (n, ms) = repos.playlists.tally(id).await?;
+    let fixed = repos.playlists.set_counts(id, n, ms).await?;
+    refresh_cover(repos, id).await?;
+    Ok(fixed)
+}
+
 pub async fn reconcile(repos: &Repos) -> Result<ReconcileReport> {
     let mut report = ReconcileReport::default();
     for id in repos.playlists.all_ids().await? {
         report.playlists += 1;
-        let (n, ms) = repos.playlists.tally(id).await?;
-        if repos.playlists.set_counts(id, n, ms).await? {
+        if reconcile_one(repos, id).await? {
             report.counts_fixed += 1;
         }
-        refresh_cover(repos, id).await?;
     }
     for id in repos.playlists.item_playlist_ids().await? {
         if !repos.playlists.exists(id).await? {

@@ -6,6 +6,7 @@
 mod accounts;
 mod auth;
 mod catalog;
+mod comments;
 mod listening;
 mod moderation;
 mod mongo;

@@ -161,3 +161,48 @@ async fn the_feed_shows_followees_public_playlists_likes_and_releases_only() {
         FeedEvent::Playlist { .. } | FeedEvent::Like { .. }
     )));
 }
+
+#[tokio::test]
+async fn suggestions_are_friends_of_friends_then_shared_likes_never_blocked_or_followed() {
+    use encore::service::social::{block, follow_user, suggestions};
+    let app = TestApp::init().await;
+    crate::catalog::small_catalog(&app).await;
+    let r = &app.repos;
+    let [alice, bob, carol, dave, erin, fay] = [
+        app.user("alice").await.session_user(),
+        app.user("bob").await.session_user(),
+        app.user("carol").await.session_user(),
+        app.user("dave").await.session_user(),
+        app.user("erin").await.session_user(),
+        app.user("fay").await.session_user(),
+    ];
+    let song = crate::songs(&app, 1).await[0].id;
+    follow_user(r, &alice, bob.id, true).await.unwrap();
+    follow_user(r, &alice, fay.id, true).await.unwrap();
+    for f in [&bob, &fay] {
+        follow_user(r, f, carol.id, true).await.unwrap();
+    }
+    follow_user(r, &bob, dave.id, true).await.unwrap();
+    follow_user(r, &bob, erin.id, true).await.unwrap();
+    follow_user(r, &bob, alice.id, true).await.unwrap();
+    block(r, &erin, alice.id, true).await.unwrap();
+    let liker = app.user("gus").await.session_user();
+    r.accounts
+        .set_song_like(alice.id, song, true)
+        .await
+        .unwrap();
+    r.accounts
+        .set_song_like(liker.id, song, true)
+        .await
+        .unwrap();
+
+    let s = suggestions(r, &alice, 5).await.unwrap();
+    let names: Vec<&str> = s.iter().map(|x| x.user.username.as_str()).collect();
+    assert_eq!(
+        names,
+        vec!["carol", "dave", "gus"],
+        "most mutual first; erin blocked alice; bob and fay already followed"
+    );
+    assert_eq!(s[0].reason, "Followed by 2 people you follow");
+    assert_eq!(s[2].reason, "Likes a song you like");
+}

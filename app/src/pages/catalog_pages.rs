@@ -135,6 +135,7 @@ pub fn AlbumPage() -> impl IntoView {
                                                 move |ev| { ev.prevent_default(); player.play_list_from(tracks.clone(), 0, Source::Album, Some(album_id.clone())); }
                                             }>"▶ Play all"</a>
                                     })}
+                                    <div class="mt-3"><crate::pages::LikeButton kind="album" target_id=al.id.to_string() back=format!("/album/{}", al.id)/></div>
                                 </div>
                             </header>
                             {(page.hidden_explicit > 0).then(|| view! {
@@ -199,8 +200,10 @@ pub fn SongPage() -> impl IntoView {
                             } else {
                                 view! { <p role="note">"This song has no playable audio."</p> }.into_any()
                             }}
+                            <div class="mb-4"><crate::pages::LikeButton kind="song" target_id=s.id.to_string() back=format!("/song/{}", s.id)/></div>
                             <crate::pages::SongActions song_id=s.id.to_string()/>
                             <crate::pages::ReportSongForm song_id=s.id.to_string()/>
+                            <crate::pages::CommentSection song_id=s.id.to_string()/>
                             <section aria-labelledby="about-h" class=CARD>
                                 <h2 id="about-h" class="mb-2 text-lg font-semibold">"About this song"</h2>
                                 <dl class="grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-4">

@@ -5,15 +5,37 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
-use crate::{components::songs::ArtistLinks, serverfns::social::get_feed};
+use crate::{
+    components::songs::ArtistLinks,
+    serverfns::social::{get_feed, get_suggestions},
+};
 
 #[component]
 pub fn FeedPage() -> impl IntoView {
     let query = use_query_map();
     let data = Resource::new(move || query.read().get("before"), get_feed);
+    let suggestions = Resource::new(|| (), |_| get_suggestions());
     view! {
         <Title text="Feed"/>
         <h1 class="mb-4 text-2xl font-bold">"Feed"</h1>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let list = suggestions.await.unwrap_or_default();
+                (!list.is_empty()).then(|| view! {
+                    <section aria-labelledby="suggest-h" class="mb-6">
+                        <h2 id="suggest-h" class="mb-2 font-semibold">"People you may know"</h2>
+                        <ul aria-label="People you may know" class="flex flex-wrap gap-3">
+                            {list.into_iter().map(|s| view! {
+                                <li class="rounded-lg border border-zinc-200 px-3 py-2 text-sm dark:border-zinc-800">
+                                    <A href=format!("/u/{}", s.user.username) attr:class="font-medium underline">{s.user.display_name}</A>
+                                    <span class="block text-zinc-600 dark:text-zinc-400">{s.reason}</span>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                })
+            })}
+        </Suspense>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {

@@ -4,11 +4,12 @@ mod account_pages;
 mod admin_page;
 mod auth_pages;
 mod catalog_pages;
+mod comment_section;
 mod feed_page;
 mod home_page;
 mod listening_pages;
 mod misc_pages;
-mod moderation_pages;
+pub(crate) mod moderation_pages;
 mod playlist_pages;
 
 pub use account_pages::{LibraryPage, ProfilePage, SettingsPage};
@@ -17,12 +18,13 @@ pub use auth_pages::{SignInPage, SignUpPage};
 pub use catalog_pages::{
     AlbumPage, AlbumsPage, ArtistPage, ArtistsPage, GenreLinks, GenrePage, GenresPage, SongPage,
 };
+pub use comment_section::CommentSection;
 pub use feed_page::FeedPage;
 pub use home_page::HomePage;
 pub use listening_pages::{HistoryItem, HistoryPage, StatsPage};
 pub use misc_pages::{NotFoundPage, SearchPage};
-pub use moderation_pages::{MyReportsPage, QueuePage, ReportSongForm};
+pub use moderation_pages::{MyReportsPage, QueuePage, ReportForm, ReportSongForm};
 pub use playlist_pages::{
-    AddToPlaylistPage, CreatePlaylistForm, LikedSongsPage, PlaylistList, PlaylistPage,
+    AddToPlaylistPage, CreatePlaylistForm, LikeButton, LikedSongsPage, PlaylistList, PlaylistPage,
     PublicPlaylistsPage, SongActions,
 };

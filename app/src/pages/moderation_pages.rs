@@ -13,24 +13,45 @@ use crate::{
 
 #[component]
 pub fn ReportSongForm(song_id: String) -> impl IntoView {
-    let report = ServerAction::<ReportSong>::new();
-    let r: Signal<_> = report.value().into();
+    let back = format!("/song/{song_id}");
     view! {
-        <details class="mb-6 text-sm">
-            <summary class="cursor-pointer">"Report this song"</summary>
+        <ReportForm target_type="song" target_id=song_id summary="Report this song".into() back=back/>
+        <Saved what="reported" message="Thanks — a moderator will look at your report. See “My reports” for the outcome."/>
+    }
+}
+
+/// "Report" as a disclosure with a plain form (works without JavaScript); the reporter
+/// comes back to `back`.
+#[component]
+pub fn ReportForm(
+    target_type: &'static str,
+    target_id: String,
+    summary: String,
+    back: String,
+) -> impl IntoView {
+    let report = ServerAction::<FileReport>::new();
+    let r: Signal<_> = report.value().into();
+    let (reason_id, details_id) = (
+        format!("reason-{target_id}"),
+        format!("details-{target_id}"),
+    );
+    view! {
+        <details class="text-sm">
+            <summary class="cursor-pointer">{summary}</summary>
             <ActionForm action=report attr:class="mt-2 flex max-w-md flex-col gap-2">
                 <FormError result=r/>
-                <input type="hidden" name="song_id" value=song_id/>
-                <label for="f-reason" class="font-medium">"Reason"</label>
-                <select id="f-reason" name="reason" class="rounded-md border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900">
+                <input type="hidden" name="target_type" value=target_type/>
+                <input type="hidden" name="target_id" value=target_id/>
+                <input type="hidden" name="back" value=back/>
+                <label for=reason_id.clone() class="font-medium">"Reason"</label>
+                <select id=reason_id name="reason" class="rounded-md border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900">
                     {REPORT_REASONS.iter().map(|r| view! { <option value=*r>{*r}</option> }).collect_view()}
                 </select>
-                <label for="f-details" class="font-medium">"Details (optional)"</label>
-                <textarea id="f-details" name="details" rows="2" maxlength="2000" class="rounded-md border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900"></textarea>
+                <label for=details_id.clone() class="font-medium">"Details (optional)"</label>
+                <textarea id=details_id name="details" rows="2" maxlength="2000" class="rounded-md border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900"></textarea>
                 <button type="submit" class=BUTTON>"Send report"</button>
             </ActionForm>
         </details>
-        <Saved what="reported" message="Thanks — a moderator will look at your report. See “My reports” for the outcome."/>
     }
 }
 
@@ -70,9 +91,10 @@ pub fn QueuePage() -> impl IntoView {
                                     <li class=CARD>
                                         <p class="font-semibold">
                                             {format!("{} · {}: ", r.reason, r.target_type)}
-                                            {if r.target_type == "song" {
-                                                view! { <A href=format!("/song/{}", r.target_id) attr:class="underline">{label.clone()}</A> }.into_any()
-                                            } else { label.clone().into_any() }}
+                                            {match r.target_link.clone() {
+                                                Some(href) => view! { <A href=href attr:class="underline">{label.clone()}</A> }.into_any(),
+                                                None => label.clone().into_any(),
+                                            }}
                                         </p>
                                         <p class="text-sm">{format!("Reported by {} on {}", r.reporter.clone().unwrap_or_else(|| "a deleted user".into()), r.created_at.format("%Y-%m-%d %H:%M"))}</p>
                                         <p class="text-sm">{r.details.clone()}</p>
@@ -82,8 +104,13 @@ pub fn QueuePage() -> impl IntoView {
                                                 <label for=format!("act-{}", r.id)>"Action"</label>
                                                 <select id=format!("act-{}", r.id) name="action" class="rounded border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900">
                                                     <option value="dismiss">"Dismiss"</option>
-                                                    <option value="take_down">"Take down"</option>
-                                                    <option value="mark_explicit">"Mark explicit"</option>
+                                                    {(r.target_type == "song").then(|| view! {
+                                                        <option value="take_down">"Take down"</option>
+                                                        <option value="mark_explicit">"Mark explicit"</option>
+                                                    })}
+                                                    {(r.target_type == "comment").then(|| view! {
+                                                        <option value="hide_comment">"Hide comment"</option>
+                                                    })}
                                                 </select>
                                             </div>
                                             <div class="flex flex-1 flex-col gap-1 text-sm">

@@ -222,6 +222,7 @@ pub fn PlaylistPage() -> impl IntoView {
                                     class="w-full max-w-sm rounded border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900"/>
                             </div>
                         })}
+                        <div class="mt-2"><LikeButton kind="playlist" target_id=pid.clone() back=format!("/playlist/{pid}")/></div>
                         {rights.save.then(|| view! {
                             <ActionForm action=save attr:class="mt-2">
                                 <input type="hidden" name="id" value=pid_save/>
@@ -349,27 +350,18 @@ pub fn LikedSongsPage() -> impl IntoView {
 #[component]
 pub fn SongActions(song_id: String) -> impl IntoView {
     let add = ServerAction::<AddToPlaylist>::new();
-    let like = ServerAction::<LikeSong>::new();
     let sid = song_id.clone();
-    let menu = Resource::new(
-        move || (add.version().get(), like.version().get()),
-        move |_| song_menu(sid.clone()),
-    );
+    let menu = Resource::new(move || add.version().get(), move |_| song_menu(sid.clone()));
     let add_r: Signal<_> = add.value().into();
     view! {
         <Suspense fallback=|| ()>
             {move || {
                 let song_id = song_id.clone();
                 Suspend::new(async move {
-                    let Ok(Some((lists, liked))) = menu.await else { return ().into_any() };
+                    let Ok(Some(lists)) = menu.await else { return ().into_any() };
                     let sid2 = song_id.clone();
                     view! {
                         <section class="mb-6 flex flex-wrap items-end gap-4" aria-label="Song actions">
-                            <ActionForm action=like>
-                                <input type="hidden" name="song_id" value=song_id.clone()/>
-                                <input type="hidden" name="liked" value=(!liked).to_string()/>
-                                <button type="submit" class=SMALL_BTN aria-pressed=liked.to_string()>{if liked { "♥ Liked" } else { "♡ Like" }}</button>
-                            </ActionForm>
                             {if lists.is_empty() {
                                 view! { <p class="text-sm"><A href="/library" attr:class="underline">"Create a playlist"</A>" to add this song to it."</p> }.into_any()
                             } else {
@@ -465,6 +457,42 @@ pub fn AddToPlaylistPage() -> impl IntoView {
                     <p class="mt-4"><a href=back_link class="underline">"← Back"</a></p>
                 }.into_any()
             })}
+        </Suspense>
+    }
+}
+
+/// "♡ Like" with the number of likes, for a song, album or playlist (a plain form; signed
+/// out, just the count).
+#[component]
+pub fn LikeButton(kind: &'static str, target_id: String, back: String) -> impl IntoView {
+    let like = ServerAction::<SetLike>::new();
+    let tid = target_id.clone();
+    let state = Resource::new(
+        move || like.version().get(),
+        move |_| get_like_state(kind.to_string(), tid.clone()),
+    );
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let (target_id, back) = (target_id.clone(), back.clone());
+                Suspend::new(async move {
+                    let Ok(s) = state.await else { return ().into_any() };
+                    let count = format!("{} like{}", s.count, if s.count == 1 { "" } else { "s" });
+                    match s.liked {
+                        Some(liked) => view! {
+                            <ActionForm action=like attr:class="inline-flex items-center gap-2">
+                                <input type="hidden" name="kind" value=kind/>
+                                <input type="hidden" name="target_id" value=target_id/>
+                                <input type="hidden" name="liked" value=(!liked).to_string()/>
+                                <input type="hidden" name="back" value=back/>
+                                <button type="submit" class=SMALL_BTN aria-pressed=liked.to_string()>{if liked { "♥ Liked" } else { "♡ Like" }}</button>
+                                <span class="text-sm text-zinc-600 dark:text-zinc-400" data-testid="like-count">{count}</span>
+                            </ActionForm>
+                        }.into_any(),
+                        None => view! { <span class="text-sm text-zinc-600 dark:text-zinc-400" data-testid="like-count">{count}</span> }.into_any(),
+                    }
+                })
+            }}
         </Suspense>
     }
 }

@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod catalog;
+pub mod comments;
 pub mod listening;
 pub mod moderation;
 pub mod playlists;

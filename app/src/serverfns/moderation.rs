@@ -15,6 +15,24 @@ pub async fn report_song(song_id: String, reason: String, details: String) -> Re
     Ok(())
 }
 
+/// A report about a song, comment, playlist or user; back to `back` afterwards.
+#[server(endpoint = "reports/file")]
+pub async fn file_report(
+    target_type: String,
+    target_id: String,
+    reason: String,
+    details: String,
+    back: String,
+) -> Result<(), AppError> {
+    use crate::server::*;
+    let me = require_user().await?;
+    let id = uuid::Uuid::parse_str(&target_id).map_err(|_| AppError::NotFound)?;
+    encore::service::moderation::report(&ctx()?.repos, &me, &target_type, id, &reason, &details)
+        .await?;
+    leptos_axum::redirect(&crate::url::with_saved(&safe_next(&back), "reported"));
+    Ok(())
+}
+
 #[server(endpoint = "reports/mine")]
 pub async fn my_reports() -> Result<Vec<Report>, AppError> {
     use crate::server::*;

@@ -267,31 +267,58 @@ pub async fn public_playlists() -> Result<Vec<PlaylistSummary>, AppError> {
     Ok(crate::server::ctx()?.repos.playlists.public(100).await?)
 }
 
-/// For the song page: the playlists the user can add to, and whether they like the song.
+/// For the song page: the playlists the user can add to (`None` when signed out).
 #[server(endpoint = "playlists/song_menu")]
-pub async fn song_menu(song_id: String) -> Result<Option<(Vec<PlaylistSummary>, bool)>, AppError> {
+pub async fn song_menu(song_id: String) -> Result<Option<Vec<PlaylistSummary>>, AppError> {
     use crate::server::*;
     let Some(me) = session_user().await? else {
         return Ok(None);
     };
-    let repos = ctx()?.repos;
-    let liked = repos
-        .accounts
-        .likes_song(me.id, self::id(&song_id)?)
-        .await?;
-    Ok(Some((repos.playlists.editable(me.id).await?, liked)))
+    self::id(&song_id)?;
+    Ok(Some(ctx()?.repos.playlists.editable(me.id).await?))
 }
 
-#[server(endpoint = "likes/song")]
-pub async fn like_song(song_id: String, liked: bool) -> Result<(), AppError> {
+#[cfg(feature = "ssr")]
+fn like_kind(s: &str) -> Result<encore::model::LikeKind, AppError> {
+    encore::model::LikeKind::parse(s).ok_or(AppError::NotFound)
+}
+
+/// Likes or unlikes a song, album or playlist; back to `back` afterwards.
+#[server(endpoint = "likes/set")]
+pub async fn set_like(
+    kind: String,
+    target_id: String,
+    liked: bool,
+    back: String,
+) -> Result<(), AppError> {
     use crate::server::*;
     let me = require_user().await?;
-    let sid = self::id(&song_id)?;
-    let repos = ctx()?.repos;
-    repos.catalog.song(sid).await?.ok_or(AppError::NotFound)?;
-    repos.accounts.set_song_like(me.id, sid, liked).await?;
-    leptos_axum::redirect(&format!("/song/{sid}"));
+    encore::service::social::set_like(
+        &ctx()?.repos,
+        &me,
+        like_kind(&kind)?,
+        self::id(&target_id)?,
+        liked,
+    )
+    .await?;
+    leptos_axum::redirect(&safe_next(&back));
     Ok(())
+}
+
+#[server(endpoint = "likes/state")]
+pub async fn get_like_state(
+    kind: String,
+    target_id: String,
+) -> Result<encore::model::LikeState, AppError> {
+    use crate::server::*;
+    let me = session_user().await?;
+    Ok(encore::service::social::like_state(
+        &ctx()?.repos,
+        me.as_ref(),
+        like_kind(&kind)?,
+        self::id(&target_id)?,
+    )
+    .await?)
 }
 
 #[server(endpoint = "likes/songs")]

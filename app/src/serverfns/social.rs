@@ -104,3 +104,12 @@ pub async fn get_feed(before: Option<String>) -> Result<Vec<encore::model::FeedI
         .map_err(|_| AppError::Invalid(encore::FieldErrors::single("before", "Not a time.")))?;
     Ok(encore::service::feed::feed(&ctx()?.repos, &me, before).await?)
 }
+
+#[server(endpoint = "social/suggestions")]
+pub async fn get_suggestions() -> Result<Vec<encore::model::Suggestion>, AppError> {
+    use crate::server::*;
+    let Some(me) = session_user().await? else {
+        return Ok(vec![]);
+    };
+    Ok(encore::service::social::suggestions(&ctx()?.repos, &me, 5).await?)
+}

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# `make bench` (scale "full") and its seconds-long smoke version run by `make test`
+# (scale "smoke"). Generates — or reuses, under $ENCORE_CACHE/bench/full — a dataset, starts
+# its own PostgreSQL, SecantusDB and a release server, then measures with wrk, alternating
+# every workload with its baselines in the same run:
+#   trivial   a route that touches no database and renders nothing (the framework floor)
+#   static    a static file through the same server
+#   prerender the page's own HTML, saved once and served as a static file (same size)
+#   query     the page's own queries run straight on the stores (encore bench-queries)
+# Results: bench/results/latest.{md,json} (full) or $BENCH_OUT (smoke).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SCALE="${1:-${BENCH_SCALE:-full}}"
+. scripts/env.sh
+. scripts/services.sh
+PROFILE="${ENCORE_PROFILE:-release}"
+if [ "$SCALE" = full ]; then
+  ./scripts/setup.sh
+  ENCORE_PROFILE="$PROFILE" ./scripts/build.sh
+fi
+command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk; scripts/setup.sh does it)" >&2; exit 1; }
+BIN="$CARGO_TARGET_DIR/$PROFILE/encore"
+
+case "$SCALE" in
+  full)
+    ARTISTS=${BENCH_ARTISTS:-100000} ALBUMS=${BENCH_ALBUMS:-200000} SONGS=${BENCH_SONGS:-1000000} AUDIO=200
+    USERS=${BENCH_USERS:-100000} FOLLOWS=1000 TRACKS=10000 EVENTS=${BENCH_EVENTS:-200000}
+    RUNS=200 DURATION=${BENCH_DURATION:-8} CONNS=${BENCH_CONNS:-"1 16 64"}
+    # Not under ~/.cache: PostgreSQL runs as `postgres`, which cannot enter /root.
+    DIR="${BENCH_DIR:-/var/tmp/encore-bench}/full-$SONGS-$EVENTS" PG_PORT=55440 MONGO_PORT=27040 PORT=3040
+    OUT="${BENCH_OUT:-bench/results}" ;;
+  smoke)
+    ARTISTS=20 ALBUMS=60 SONGS=600 AUDIO=2 USERS=120 FOLLOWS=50 TRACKS=300 EVENTS=2000
+    RUNS=3 DURATION=1 CONNS="1"
+    DIR=$(mktemp -d /tmp/encore-bench.XXXXXX) PG_PORT=55441 MONGO_PORT=27041 PORT=3041
+    OUT="${BENCH_OUT:-$DIR/results}" ;;
+  *) echo "usage: $0 [full|smoke]" >&2; exit 2 ;;
+esac
+mkdir -p "$DIR" "$OUT"; chmod 755 "$DIR"
+WORK=$(mktemp -d /tmp/encore-bench-run.XXXXXX)
+APP=""
+cleanup() {
+  [ -z "$APP" ] || { kill "$APP" 2>/dev/null; wait "$APP" 2>/dev/null || true; }
+  stop_services
+  rm -rf "$WORK"
+  [ "$SCALE" != smoke ] || rm -rf "$DIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+unset DATABASE_URL MONGODB_URI
+start_postgres "$DIR/pg" "$PG_PORT" encore_bench
+if [ "$SCALE" = smoke ]; then start_secantus ":memory:" "$MONGO_PORT"; else start_secantus "$DIR/mongo" "$MONGO_PORT"; fi
+export MONGODB_DB=encore_bench ENCORE_DATA_DIR="$DIR/data" ENCORE_BIND="127.0.0.1:$PORT" \
+  ENCORE_SITE_ROOT="$CARGO_TARGET_DIR/site" DATABASE_MAX_CONNECTIONS=32 RUST_LOG=warn
+
+echo "==> dataset ($SONGS songs, $ARTISTS artists, $USERS users, $EVENTS play events; reused when present)"
+"$BIN" generate-catalog --artists "$ARTISTS" --albums "$ALBUMS" --songs "$SONGS" --audio-files "$AUDIO"
+"$BIN" bench-seed --users "$USERS" --follows "$FOLLOWS" --playlist-tracks "$TRACKS" --events "$EVENTS" >"$WORK/info.json"
+cat "$WORK/info.json"; echo
+[ "${BENCH_DATASET_ONLY:-0}" = 0 ] || exit 0
+
+echo "==> query baselines (each page's own queries on the stores, $RUNS runs)"
+"$BIN" bench-queries --runs "$RUNS" >"$WORK/queries.json"
+cat "$WORK/queries.json"; echo
+
+echo "==> server on :$PORT"
+"$BIN" serve >"$WORK/app.log" 2>&1 &
+APP=$!
+wait_port 127.0.0.1 "$PORT" 120 || { cat "$WORK/app.log"; exit 1; }
+BASE="http://127.0.0.1:$PORT"
+info() { python3 -c "import json,sys; print(json.load(open('$WORK/info.json'))['$1'])"; }
+FAN=$(info fan_username) FAN_PW=$(info fan_password) Q=$(info search_q)
+# The search index is built in the background at start: wait until it answers.
+for _ in $(seq 1 600); do
+  curl -sf "$BASE/search?q=$Q" | grep -q 'aria-label="Songs"' && break
+  sleep 1
+done
+curl -sf -c "$WORK/jar" -o /dev/null -d "username=$FAN&password=$FAN_PW" "$BASE/api/auth/sign_in" || true
+COOKIE=$(awk 'NF >= 7 && $6 == "encore_session" {print $6 "=" $7}' "$WORK/jar" | head -1)
+[ -n "$COOKIE" ] || { echo "could not sign in as $FAN" >&2; cat "$WORK/app.log"; exit 1; }
+
+# scenario -> path (signed in as the fan throughout, like a real listener).
+declare -A PAGES=(
+  [home]="/"
+  [artist]="/artist/$(info artist_id)"
+  [album]="/album/$(info album_id)"
+  [search]="/search?q=$Q"
+  [playlist_10k]="/playlist/$(info playlist_id)"
+  [feed_follows]="/feed"
+  [stats]="/stats"
+)
+ORDER="home artist album search playlist_10k feed_follows stats"
+mkdir -p "$ENCORE_SITE_ROOT/bench"
+for s in $ORDER; do
+  code=$(curl -s -o "$ENCORE_SITE_ROOT/bench/$s.html" -w '%{http_code}' -H "Cookie: $COOKIE" "$BASE${PAGES[$s]}")
+  [ "$code" = 200 ] || { echo "$s (${PAGES[$s]}) answered $code" >&2; exit 1; }
+done
+
+run_wrk() { # name conns path [extra wrk args...]
+  local name="$1" c="$2" path="$3"; shift 3
+  local t=$(( c < 2 ? 1 : 2 ))
+  wrk -t"$t" -c"$c" -d"${DURATION}s" --latency -H "Cookie: $COOKIE" "$@" "$BASE$path" >"$WORK/wrk-$name-$c.txt" 2>&1 \
+    || { cat "$WORK/wrk-$name-$c.txt"; exit 1; }
+  echo "  $name c=$c: $(grep -E 'Requests/sec' "$WORK/wrk-$name-$c.txt" | awk '{print $2}') req/s"
+}
+echo "==> load (wrk, ${DURATION}s per run, connections: $CONNS)"
+for c in $CONNS; do
+  for s in $ORDER; do
+    run_wrk "trivial" "$c" /healthz/live
+    run_wrk "prerender_$s" "$c" "/bench/$s.html"
+    run_wrk "$s" "$c" "${PAGES[$s]}"
+  done
+  run_wrk "static" "$c" /pkg/encore.css
+  run_wrk "audio_range" "$c" "/stream/$(info song_id)" -H "Range: bytes=0-262143"
+done
+RSS_KB=$(ps -o rss= -p "$APP" | tr -d ' ')
+python3 scripts/bench_report.py "$WORK" "$OUT" "$SCALE" "$RSS_KB" "$CONNS"
+echo "==> results in $OUT/latest.md"

@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Turns one `scripts/bench.sh` run (wrk outputs, query timings, dataset info) into
+latest.json (one object per scenario and connection count) and latest.md (a table)."""
+import json, os, re, sys, datetime
+
+work, out, scale, rss_kb, conns = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4] or 0), sys.argv[5].split()
+
+def ms(v, unit):
+    return float(v) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+def wrk(name, c):
+    path = os.path.join(work, f"wrk-{name}-{c}.txt")
+    text = open(path).read()
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    lat = {p: ms(v, u) for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.M)}
+    transfer = re.search(r"Transfer/sec:\s+([\d.]+)(B|KB|MB|GB)", text)
+    mbps = float(transfer.group(1)) * {"B": 1e-6, "KB": 1e-3, "MB": 1, "GB": 1e3}[transfer.group(2)] if transfer else 0
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+    if errors:
+        sys.exit(f"{name} c={c}: {errors.group(1)} error responses\n{text}")
+    return {"req_s": round(rps, 1), "p50_ms": round(lat.get("50", 0), 2), "p99_ms": round(lat.get("99", 0), 2), "mb_s": round(mbps, 1)}
+
+info = json.load(open(os.path.join(work, "info.json")))
+queries = {q["scenario"]: q for q in json.load(open(os.path.join(work, "queries.json")))}
+pages = ["home", "artist", "album", "search", "playlist_10k", "feed_follows", "stats"]
+rows = []
+for c in conns:
+    c = int(c)
+    for p in pages:
+        r = wrk(p, c)
+        for base in ("trivial", f"prerender_{p}"):
+            b = wrk(base, c)
+            rows.append({"scenario": p, "connections": c, **r, "baseline": base.split("_")[0],
+                         "baseline_req_s": b["req_s"], "baseline_p50_ms": b["p50_ms"],
+                         "ratio": round(b["req_s"] / r["req_s"], 2) if r["req_s"] else None})
+        q = queries.get(p)
+        if q and c == 1:
+            rows.append({"scenario": p, "connections": 1, **r, "baseline": "query", "baseline_p50_ms": q["p50_ms"],
+                         "baseline_p99_ms": q["p99_ms"], "ratio": round(r["p50_ms"] / q["p50_ms"], 2) if q["p50_ms"] else None})
+    for s in ("static", "audio_range"):
+        r = wrk(s, c)
+        b = wrk("trivial", c)
+        rows.append({"scenario": s, "connections": c, **r, "baseline": "trivial", "baseline_req_s": b["req_s"],
+                     "ratio": round(b["req_s"] / r["req_s"], 2) if r["req_s"] else None})
+for name in ("playlist_reorder",):
+    q = queries.get(name)
+    if q:
+        rows.append({"scenario": name, "connections": 1, "req_s": None, "p50_ms": q["p50_ms"], "p99_ms": q["p99_ms"],
+                     "baseline": "server time (service call)", "ratio": None})
+rows.append({"scenario": "play_events_bulk_insert", "connections": 1, "req_s": info["events_insert_per_s"],
+             "p50_ms": None, "p99_ms": None, "baseline": "events/s", "ratio": None})
+rows.append({"scenario": "play_events_counted", "connections": 1, "req_s": info["events_counted_per_s"],
+             "p50_ms": None, "p99_ms": None, "baseline": "events/s (aggregator)", "ratio": None})
+
+when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+result = {"when": when, "scale": scale, "dataset": info, "server_rss_mb": round(rss_kb / 1024, 1), "scenarios": rows}
+os.makedirs(out, exist_ok=True)
+json.dump(result, open(os.path.join(out, "latest.json"), "w"), indent=1)
+
+fmt = lambda v: "–" if v is None else (f"{v:g}" if isinstance(v, (int, float)) else str(v))
+md = [f"# Benchmark results ({scale}, {when})", "",
+      f"Dataset: {info['songs']:,} songs, {info['users']:,} listeners, {info['events']:,} play events, "
+      f"a {info['playlist_tracks']:,}-song playlist, a fan following {info['follows']:,} listeners. "
+      f"Server RSS after the run: {result['server_rss_mb']} MB. wrk from this machine (2 cores shared with the server "
+      f"and both databases).", "",
+      "Ratio: baseline req/s ÷ scenario req/s for trivial/prerender/static (how far below the framework or a static "
+      "file of the same size the page is); scenario p50 ÷ query p50 for query (what SSR adds over the page's own queries).", "",
+      "| scenario | conns | req/s | p50 ms | p99 ms | baseline | baseline req/s | baseline p50 ms | ratio |",
+      "|---|---:|---:|---:|---:|---|---:|---:|---:|"]
+for r in rows:
+    md.append("| " + " | ".join(fmt(r.get(k)) for k in
+              ("scenario", "connections", "req_s", "p50_ms", "p99_ms", "baseline", "baseline_req_s", "baseline_p50_ms", "ratio")) + " |")
+audio = [r for r in rows if r["scenario"] == "audio_range"]
+if audio:
+    md += ["", "Audio range requests (256 KB each): " + ", ".join(f"{r['mb_s']} MB/s at {r['connections']} conns" for r in audio) + "."]
+open(os.path.join(out, "latest.md"), "w").write("\n".join(md) + "\n")
+print("\n".join(md))

@@ -1,0 +1,429 @@
+//! The benchmark dataset (`encore bench-seed`) and the direct-query baselines
+//! (`encore bench-queries`). The dataset is added on top of a generated catalog: listeners,
+//! one "fan" who follows many of them (the feed), public playlists and likes to fill that
+//! feed, a very long playlist, and play events with a Zipf-like song popularity, counted by
+//! the same aggregator as live plays. Its description is stored in MongoDB
+//! (`bench_meta`), so a second run reuses it.
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use mongodb::bson::{doc, Document};
+use rand::{rngs::StdRng, Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{
+    catalog::Song,
+    listening::{EndReason, PlayEvent, Source},
+    model::{Role, SessionUser},
+    playlists::Visibility,
+    repo::Repos,
+    Error, Result,
+};
+
+pub const FAN: &str = "benchfan";
+pub const FAN_PASSWORD: &str = "bench-fan-password";
+
+#[derive(Clone, Debug)]
+pub struct BenchOptions {
+    pub users: usize,
+    pub follows: usize,
+    pub playlist_tracks: usize,
+    pub events: usize,
+    pub seed: u64,
+}
+
+/// What the load generator and the query baselines need to find in the dataset.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct BenchInfo {
+    pub fan_username: String,
+    pub fan_password: String,
+    pub fan_id: Uuid,
+    pub artist_id: Uuid,
+    pub album_id: Uuid,
+    pub song_id: Uuid,
+    pub playlist_id: Uuid,
+    pub search_q: String,
+    pub songs: u64,
+    pub users: usize,
+    pub follows: usize,
+    pub playlist_tracks: usize,
+    pub events: usize,
+    /// Bulk-loading and counting the events (the aggregator's own speed).
+    pub events_insert_per_s: f64,
+    pub events_counted_per_s: f64,
+}
+
+const META: &str = "bench_meta";
+
+pub async fn info(repos: &Repos) -> Result<Option<BenchInfo>> {
+    let d = repos
+        .mongo
+        .collection::<Document>(META)
+        .find_one(doc! {"_id": "dataset"})
+        .await?;
+    Ok(d.and_then(|d| {
+        d.get_str("json")
+            .ok()
+            .and_then(|j| serde_json::from_str(j).ok())
+    }))
+}
+
+/// Zipf-like ranks: rank r is drawn with weight 1/(r+1).
+struct Zipf {
+    cdf: Vec<f64>,
+}
+
+impl Zipf {
+    fn new(n: usize) -> Self {
+        let mut acc = 0.0;
+        let cdf = (0..n)
+            .map(|r| {
+                acc += 1.0 / (r as f64 + 1.0);
+                acc
+            })
+            .collect();
+        Zipf { cdf }
+    }
+    fn sample(&self, rng: &mut StdRng) -> usize {
+        let x = rng.gen::<f64>() * self.cdf.last().copied().unwrap_or(0.0);
+        self.cdf
+            .partition_point(|c| *c < x)
+            .min(self.cdf.len().saturating_sub(1))
+    }
+}
+
+/// Builds the dataset (or returns the one already there). `progress(stage, done, total)`.
+pub async fn seed(
+    repos: &Repos,
+    o: &BenchOptions,
+    progress: &(dyn Fn(&str, u64, u64) + Sync),
+) -> Result<BenchInfo> {
+    if let Some(i) = info(repos).await? {
+        return Ok(i);
+    }
+    let pg = &repos.pg;
+    let mut rng = StdRng::seed_from_u64(o.seed);
+    let pool_size = o.playlist_tracks.max(50_000) as i64;
+    let pool: Vec<(Song, Option<String>)> = repos.catalog.some_songs(pool_size).await?;
+    if pool.len() < o.playlist_tracks.max(10) {
+        return Err(Error::Internal(format!(
+            "the catalog has {} songs; generate at least {} first",
+            pool.len(),
+            o.playlist_tracks.max(10)
+        )));
+    }
+
+    // Listeners share one password hash (hashing 100k passwords would take hours).
+    progress("users", 0, o.users as u64);
+    let hash = crate::service::password::hash(FAN_PASSWORD.to_string()).await?;
+    for start in (0..o.users).step_by(10_000) {
+        let end = (start + 10_000).min(o.users);
+        sqlx::query(
+            "insert into users (id, username, email, password_hash, display_name, created_at)
+             select gen_random_uuid(), 'bench' || i, 'bench' || i || '@bench.invalid', $1, 'Listener ' || i,
+                    now() - (i % 365) * interval '1 day'
+             from generate_series($2::int, $3::int) i on conflict do nothing",
+        )
+        .bind(&hash)
+        .bind(start as i32 + 1)
+        .bind(end as i32)
+        .execute(pg)
+        .await?;
+        progress("users", end as u64, o.users as u64);
+    }
+    sqlx::query(
+        "insert into users (id, username, email, password_hash, display_name) values (gen_random_uuid(), $1, $2, $3, 'Bench fan')
+         on conflict do nothing",
+    )
+    .bind(FAN)
+    .bind(format!("{FAN}@bench.invalid"))
+    .bind(&hash)
+    .execute(pg)
+    .await?;
+    let fan_id: Uuid = sqlx::query_scalar("select id from users where username = $1")
+        .bind(FAN)
+        .fetch_one(pg)
+        .await?;
+    let user_ids: Vec<Uuid> = sqlx::query_scalar(
+        "select id from users where username like 'bench%' and username <> $1 order by username",
+    )
+    .bind(FAN)
+    .fetch_all(pg)
+    .await?;
+
+    // The fan follows `follows` listeners; each has a public playlist and two liked songs.
+    let followees: Vec<Uuid> = user_ids.iter().take(o.follows).copied().collect();
+    progress("follows", 0, followees.len() as u64);
+    sqlx::query("insert into user_follows (follower_id, followee_id) select $1, unnest($2::uuid[]) on conflict do nothing")
+        .bind(fan_id)
+        .bind(&followees)
+        .execute(pg)
+        .await?;
+    let liked: Vec<Uuid> = followees
+        .iter()
+        .flat_map(|_| [0, 1])
+        .map(|_| pool[rng.gen_range(0..pool.len())].0.id)
+        .collect();
+    let likers: Vec<Uuid> = followees.iter().flat_map(|u| [*u, *u]).collect();
+    sqlx::query(
+        "insert into favorites (user_id, target_type, target_id, created_at)
+         select u, 'song', s, now() - random() * interval '30 days' from unnest($1::uuid[], $2::uuid[]) as t(u, s)
+         on conflict do nothing",
+    )
+    .bind(&likers)
+    .bind(&liked)
+    .execute(pg)
+    .await?;
+    sqlx::query(
+        "insert into playlists (id, owner_id, title, visibility, created_at)
+         select gen_random_uuid(), u, 'Mix ' || row_number() over (), 'public', now() - random() * interval '30 days'
+         from unnest($1::uuid[]) as t(u)",
+    )
+    .bind(&followees)
+    .execute(pg)
+    .await?;
+    progress("follows", followees.len() as u64, followees.len() as u64);
+
+    // The long playlist.
+    progress("playlist", 0, o.playlist_tracks as u64);
+    let fan = SessionUser {
+        id: fan_id,
+        username: FAN.into(),
+        display_name: "Bench fan".into(),
+        role: Role::Listener,
+    };
+    let playlist_id = crate::service::playlists::create(
+        repos,
+        &fan,
+        "Everything, in order",
+        "The benchmark's long playlist.",
+        Visibility::Public,
+    )
+    .await?;
+    let tracks: Vec<(Uuid, i64)> = pool
+        .iter()
+        .take(o.playlist_tracks)
+        .map(|(s, _)| (s.id, s.duration_ms as i64))
+        .collect();
+    repos
+        .playlists
+        .append_items(playlist_id, &tracks, fan_id)
+        .await?;
+    crate::service::playlists::reconcile_one(repos, playlist_id).await?;
+    progress(
+        "playlist",
+        o.playlist_tracks as u64,
+        o.playlist_tracks as u64,
+    );
+
+    // Play events: Zipf over the pool, spread over the last 180 days; one in twenty is the
+    // fan's, so their stats page has data.
+    let zipf = Zipf::new(pool.len());
+    let now = Utc::now();
+    let countries = ["US", "GB", "DE", "FR", "BR", "JP", "SE", "MX", "IN", "NG"];
+    let platforms = ["web", "android", "ios", "desktop"];
+    let t0 = Instant::now();
+    let mut done = 0usize;
+    while done < o.events {
+        let n = (o.events - done).min(5_000);
+        let batch: Vec<(PlayEvent, &Song)> = (0..n)
+            .map(|_| {
+                let song = &pool[zipf.sample(&mut rng)].0;
+                let user_id = if rng.gen_ratio(1, 20) {
+                    fan_id
+                } else {
+                    user_ids[rng.gen_range(0..user_ids.len())]
+                };
+                let skipped = rng.gen_ratio(3, 10);
+                let ms_played = if skipped {
+                    rng.gen_range(1_000..song.duration_ms.max(2_000))
+                } else {
+                    song.duration_ms
+                };
+                let e = PlayEvent {
+                    event_id: Uuid::new_v4(),
+                    user_id,
+                    song_id: song.id,
+                    started_at: now - chrono::Duration::seconds(rng.gen_range(3_600..180 * 86_400)),
+                    ms_played,
+                    reason_end: if skipped {
+                        EndReason::Skipped
+                    } else {
+                        EndReason::Finished
+                    },
+                    shuffle: rng.gen_ratio(1, 3),
+                    source: Source::Album,
+                    source_id: Some(song.album_id.to_string()),
+                    platform: platforms[rng.gen_range(0..platforms.len())].into(),
+                    country: countries[rng.gen_range(0..countries.len())].into(),
+                    offline: false,
+                    private: false,
+                    imported: false,
+                };
+                (e, song)
+            })
+            .collect();
+        repos.listening.record_many(&batch).await?;
+        done += n;
+        progress("events", done as u64, o.events as u64);
+    }
+    let insert_s = t0.elapsed().as_secs_f64();
+    let t1 = Instant::now();
+    let mut counted = 0usize;
+    loop {
+        let n = repos.listening.aggregate_once(5_000).await?;
+        if n == 0 {
+            break;
+        }
+        counted += n;
+        progress("counting", counted as u64, o.events as u64);
+    }
+    let count_s = t1.elapsed().as_secs_f64();
+
+    let probe = &pool[pool.len() / 3].0;
+    let info = BenchInfo {
+        fan_username: FAN.into(),
+        fan_password: FAN_PASSWORD.into(),
+        fan_id,
+        artist_id: probe.artists[0].id,
+        album_id: probe.album_id,
+        song_id: probe.id,
+        playlist_id,
+        search_q: probe
+            .title
+            .split_whitespace()
+            .max_by_key(|w| w.len())
+            .unwrap_or("love")
+            .to_lowercase(),
+        songs: repos.catalog.song_count().await?,
+        users: user_ids.len(),
+        follows: followees.len(),
+        playlist_tracks: tracks.len(),
+        events: o.events,
+        events_insert_per_s: per_s(o.events, insert_s),
+        events_counted_per_s: per_s(counted, count_s),
+    };
+    let json = serde_json::to_string(&info).map_err(|e| Error::Internal(e.to_string()))?;
+    repos
+        .mongo
+        .collection::<Document>(META)
+        .insert_one(doc! {"_id": "dataset", "json": json})
+        .await?;
+    Ok(info)
+}
+
+fn per_s(n: usize, secs: f64) -> f64 {
+    if secs > 0.0 {
+        (n as f64 / secs).round()
+    } else {
+        0.0
+    }
+}
+
+/// One timed query scenario: the same repository and service calls the page makes.
+#[derive(Debug, Serialize)]
+pub struct QueryTiming {
+    pub scenario: String,
+    pub runs: usize,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    (sorted[i].as_secs_f64() * 1000.0 * 100.0).round() / 100.0
+}
+
+/// Runs each page's queries `runs` times, one after another, straight on the stores.
+pub async fn time_queries(
+    repos: &Repos,
+    search: &crate::search::SearchIndex,
+    i: &BenchInfo,
+    runs: usize,
+) -> Result<Vec<QueryTiming>> {
+    let fan = SessionUser {
+        id: i.fan_id,
+        username: i.fan_username.clone(),
+        display_name: String::new(),
+        role: Role::Listener,
+    };
+    let mut out = vec![];
+    macro_rules! time {
+        ($name:expr, $body:expr) => {{
+            let mut ts = Vec::with_capacity(runs);
+            for _ in 0..runs {
+                let t = Instant::now();
+                $body;
+                ts.push(t.elapsed());
+            }
+            ts.sort();
+            out.push(QueryTiming {
+                scenario: $name.into(),
+                runs,
+                p50_ms: percentile(&ts, 0.5),
+                p99_ms: percentile(&ts, 0.99),
+            });
+        }};
+    }
+    time!("home", repos.catalog.home().await?);
+    time!("artist", {
+        repos.catalog.artist(i.artist_id).await?;
+        repos.catalog.top_songs_by_artist(i.artist_id, 10).await?;
+        repos.catalog.albums_by_artist(i.artist_id).await?;
+        repos.accounts.artist_follower_count(i.artist_id).await?;
+    });
+    time!("album", {
+        repos.catalog.album(i.album_id).await?;
+        repos.catalog.album_tracks(i.album_id).await?;
+    });
+    time!("search", {
+        search.search(&i.search_q, 8)?;
+        repos.playlists.search_public(&i.search_q, 5).await?;
+    });
+    time!(
+        "playlist_10k",
+        crate::service::playlists::page(repos, i.playlist_id, Some(&fan), None).await?
+    );
+    // A reorder on the long playlist: its last song to the front (and the next run moves
+    // the new last one), each against the current version, as the page's form sends it.
+    time!("playlist_reorder", {
+        let p = repos
+            .playlists
+            .get(i.playlist_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let first = repos
+            .playlists
+            .first_item(i.playlist_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let last = repos
+            .playlists
+            .last_item(i.playlist_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        crate::service::playlists::move_item(
+            repos,
+            &fan,
+            i.playlist_id,
+            last.item_id,
+            Some(first.item_id),
+            p.version,
+        )
+        .await?;
+    });
+    time!(
+        "feed_follows",
+        crate::service::feed::feed(repos, &fan, None).await?
+    );
+    time!(
+        "stats",
+        crate::service::listening::stats(repos, &fan, crate::listening::StatsRange::Weeks4).await?
+    );
+    Ok(out)
+}
