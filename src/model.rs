@@ -323,3 +323,17 @@ pub struct Suggestion {
     pub user: UserSummary,
     pub reason: String,
 }
+
+/// One audit-log entry, for the admins' browser.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub actor: Option<String>,
+    pub action: String,
+    pub target_type: Option<String>,
+    pub target_id: Option<String>,
+    pub details: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub const AUDIT_PAGE: i64 = 100;

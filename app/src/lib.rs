@@ -111,6 +111,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("feed") view=FeedPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("reports")) view=QueuePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("users")) view=AdminUsersPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("audit")) view=AuditPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("reports") view=MyReportsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("playlist"), ParamSegment("id")) view=PlaylistPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("playlists") view=PublicPlaylistsPage ssr=SsrMode::Async/>

@@ -66,10 +66,34 @@ test('an admin suspends a user, who is signed out at once and told why at sign-i
   await expect(page.getByText(/This account is suspended until/)).toBeVisible();
 });
 
+test('an admin deletes an account; it cannot sign in again and the audit log shows it', async ({ page, browser }, info) => {
+  const name = uniqueName('del');
+  await signUp(page, info, name);
+  const admin = await browser.newPage({ javaScriptEnabled: info.project.use.javaScriptEnabled });
+  await signIn(admin, info, ADMIN.username, ADMIN.password);
+  await expect(admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin', exact: true })).toBeVisible();
+  await open(admin, info, `/admin/users?q=${name}`);
+  const card = admin.getByRole('listitem', { name });
+  await card.getByText('Delete account…').click();
+  await card.getByLabel(`Type ${name} to confirm`).fill(name);
+  await card.getByRole('button', { name: 'Delete for good' }).click();
+  await expect(admin.getByText('Account deleted: removed from PostgreSQL and MongoDB.')).toBeVisible();
+  await expect(admin.getByRole('listitem', { name })).toHaveCount(0);
+  await open(admin, info, '/admin/audit?action=user.');
+  await expect(admin.getByRole('table').getByText('user.delete').first()).toBeVisible();
+  await admin.close();
+
+  await open(page, info, '/library');
+  await expect(page).toHaveURL(/\/signin/);
+  await signIn(page, info, name);
+  await expect(page.getByText(/wrong|incorrect|not match/i)).toBeVisible();
+});
+
 test('listeners cannot use user management', async ({ page, request }, info) => {
   await signUp(page, info, uniqueName('nu'));
   const res = await open(page, info, '/admin/users');
   expect(res?.status()).toBe(403);
+  expect((await open(page, info, '/admin/audit'))?.status()).toBe(403);
   const post = await page.request.post('/api/admin/set_role', { form: { user_id: '00000000-0000-4000-8000-000000000001', role: 'admin' } });
   expect(post.status()).toBeGreaterThanOrEqual(400);
   expect(await post.text()).toContain('Forbidden');

@@ -8,6 +8,7 @@ use encore::repo::Repos;
 const CLEANUP_LOCK: i64 = 0x656e_636f_7265_0001;
 const AGGREGATE_LOCK: i64 = 0x656e_636f_7265_0002;
 const RECONCILE_LOCK: i64 = 0x656e_636f_7265_0003;
+const PURGE_LOCK: i64 = 0x656e_636f_7265_0004;
 
 /// Deletes expired sessions and old sign-in attempts. Returns rows removed, or `None`
 /// when another instance holds the lock.
@@ -142,6 +143,36 @@ pub fn spawn_reconciler(repos: Repos) {
                 Ok(Some(r)) => tracing::info!(?r, "playlists reconciled"),
                 Ok(None) => {}
                 Err(e) => tracing::warn!(error = %e, "playlist reconcile failed; will retry"),
+            }
+        }
+    });
+}
+
+/// Finishes account purges that were requested but not finished (a crash, or another
+/// instance). `None` when another instance holds the lock.
+pub async fn purge_accounts_once(repos: &Repos) -> encore::Result<Option<usize>> {
+    let mut tx = repos.pg.begin().await?;
+    let got: bool = sqlx::query_scalar("select pg_try_advisory_xact_lock($1)")
+        .bind(PURGE_LOCK)
+        .fetch_one(&mut *tx)
+        .await?;
+    if !got {
+        return Ok(None);
+    }
+    let n = encore::service::admin::purge_pending(repos).await?;
+    tx.commit().await?;
+    Ok(Some(n))
+}
+
+pub fn spawn_purger(repos: Repos) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            match purge_accounts_once(&repos).await {
+                Ok(Some(n)) if n > 0 => tracing::info!(n, "account purges finished"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "account purge failed; will retry"),
             }
         }
     });

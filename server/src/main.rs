@@ -322,6 +322,7 @@ async fn serve(cfg: Config, repos: Repos, auth: AuthService) -> anyhow::Result<(
     jobs::spawn_cleanup(repos.clone());
     jobs::spawn_aggregator(repos.clone());
     jobs::spawn_reconciler(repos.clone());
+    jobs::spawn_purger(repos.clone());
     let search = encore::search::SearchIndex::default();
     jobs::spawn_search_refresh(repos.clone(), search.clone());
     let state = AppState {

@@ -196,6 +196,27 @@ impl ListeningRepo {
         Ok(())
     }
 
+    /// Account purge: the user's raw plays stay as anonymous plays (the song and artist
+    /// counters and any recount from raw events still agree), their personal counters go.
+    /// Idempotent.
+    pub async fn purge_user(&self, user_id: Uuid) -> Result<()> {
+        for month in self.months_desc().await? {
+            self.events(&month)
+                .update_many(
+                    doc! {"user_id": bid(user_id)},
+                    doc! {"$set": {"user_id": bid(Uuid::nil())}},
+                )
+                .await?;
+        }
+        self.coll(USER_DAILY)
+            .delete_many(doc! {"user_id": bid(user_id)})
+            .await?;
+        self.coll(USER_TOTALS)
+            .delete_one(doc! {"_id": bid(user_id)})
+            .await?;
+        Ok(())
+    }
+
     async fn months_desc(&self) -> Result<Vec<String>> {
         let docs: Vec<Document> = self
             .coll(REGISTRY)

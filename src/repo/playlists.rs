@@ -263,6 +263,27 @@ impl PlaylistRepo {
         Ok(d.as_ref().and_then(item))
     }
 
+    /// Account purge: songs the user added to other people's playlists stay, without
+    /// saying who added them. Idempotent.
+    pub async fn forget_adder(&self, user: Uuid) -> Result<()> {
+        self.items
+            .update_many(
+                doc! {"added_by": bid(user)},
+                doc! {"$set": {"added_by": bid(Uuid::nil())}},
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn owned_ids(&self, owner: Uuid) -> Result<Vec<Uuid>> {
+        Ok(
+            sqlx::query_scalar("select id from playlists where owner_id = $1")
+                .bind(owner)
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
     pub async fn all_ids(&self) -> Result<Vec<Uuid>> {
         Ok(sqlx::query_scalar("select id from playlists")
             .fetch_all(&self.pool)

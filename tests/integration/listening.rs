@@ -432,3 +432,174 @@ fn platforms_come_from_the_user_agent() {
     );
     assert_eq!(platform_from_user_agent("curl/8"), "Other");
 }
+
+#[tokio::test]
+async fn an_account_purge_leaves_nothing_of_the_user_in_either_store_and_is_idempotent() {
+    use encore::{model::Role, service::admin};
+    let app = TestApp::init().await;
+    small_catalog(&app).await;
+    let r = &app.repos;
+    let gone = app.user("goner").await;
+    let me = listener(&gone);
+    let friend = app.user("friend").await.session_user();
+    let a = app.user("boss").await;
+    r.accounts.set_role(a.id, Role::Admin).await.unwrap();
+    let boss = SessionUser {
+        role: Role::Admin,
+        ..a.session_user()
+    };
+    let list = songs(&app, 4).await;
+
+    // Data everywhere: plays (counted), a playlist with items, a song in a friend's
+    // playlist, likes, a comment, follows both ways.
+    for (i, s) in list.iter().enumerate() {
+        report(
+            r,
+            &me,
+            play(s, s.duration_ms, EndReason::Finished, 10 + i as i64),
+            "web",
+            "SE",
+        )
+        .await
+        .unwrap();
+    }
+    drain(&app).await;
+    let own = encore::service::playlists::create(
+        r,
+        &me,
+        "Mine",
+        "",
+        encore::playlists::Visibility::Public,
+    )
+    .await
+    .unwrap();
+    encore::service::playlists::add_song(r, &me, own, list[0].id)
+        .await
+        .unwrap();
+    let theirs = encore::service::playlists::create(
+        r,
+        &friend,
+        "Shared",
+        "",
+        encore::playlists::Visibility::Public,
+    )
+    .await
+    .unwrap();
+    encore::service::playlists::update(
+        r,
+        &friend,
+        theirs,
+        "Shared",
+        "",
+        encore::playlists::Visibility::Public,
+        true,
+    )
+    .await
+    .unwrap();
+    encore::service::playlists::set_collaborator(
+        r,
+        &friend,
+        theirs,
+        "goner",
+        encore::playlists::CollabRole::Editor,
+    )
+    .await
+    .unwrap();
+    encore::service::playlists::add_song(r, &me, theirs, list[1].id)
+        .await
+        .unwrap();
+    r.accounts
+        .set_song_like(me.id, list[2].id, true)
+        .await
+        .unwrap();
+    encore::service::comments::post(r, &me, list[2].id, "bye")
+        .await
+        .unwrap();
+    encore::service::social::follow_user(r, &me, friend.id, true)
+        .await
+        .unwrap();
+    encore::service::social::follow_user(r, &friend, me.id, true)
+        .await
+        .unwrap();
+    r.activity.record_sign_in(me.id).await.unwrap();
+
+    // Only admins, only with the username typed, never an admin.
+    assert!(matches!(
+        admin::delete_account(r, &friend, me.id, "goner").await,
+        Err(Error::Forbidden)
+    ));
+    assert!(matches!(
+        admin::delete_account(r, &boss, me.id, "someone").await,
+        Err(Error::Invalid(_))
+    ));
+    assert!(matches!(
+        admin::delete_account(r, &boss, boss.id, "boss").await,
+        Err(Error::Conflict(_))
+    ));
+
+    // A crash right after the request: the job finishes it.
+    sqlx::query(
+        "insert into account_purges (user_id, username, requested_by) values ($1, 'goner', $2)",
+    )
+    .bind(me.id)
+    .bind(boss.id)
+    .execute(&r.pg)
+    .await
+    .unwrap();
+    assert_eq!(admin::purge_pending(r).await.unwrap(), 1);
+    assert_eq!(admin::purge_pending(r).await.unwrap(), 0, "idempotent");
+    // Asking again for an account that is gone is a 404, not a second purge.
+    assert!(matches!(
+        admin::delete_account(r, &boss, me.id, "goner").await,
+        Err(Error::NotFound)
+    ));
+
+    // PostgreSQL: no row anywhere mentions the user, except the purge record's bare id.
+    let tables: Vec<(String, String)> = sqlx::query_as(
+        "select c.table_schema || '.' || c.table_name, c.column_name from information_schema.columns c
+         where c.data_type = 'uuid' and c.table_schema not in ('pg_catalog', 'information_schema')",
+    )
+    .fetch_all(&r.pg)
+    .await
+    .unwrap();
+    for (table, column) in tables {
+        let n: i64 =
+            sqlx::query_scalar(&format!("select count(*) from {table} where {column} = $1"))
+                .bind(me.id)
+                .fetch_one(&r.pg)
+                .await
+                .unwrap();
+        let allowed = i64::from(table == "public.account_purges" && column == "user_id");
+        assert_eq!(n, allowed, "{table}.{column}");
+    }
+    let text_refs: i64 =
+        sqlx::query_scalar("select count(*) from account_purges where username <> ''")
+            .fetch_one(&r.pg)
+            .await
+            .unwrap();
+    assert_eq!(text_refs, 0);
+
+    // MongoDB: no document holds the user's id in any field we write it to.
+    let id = mongodb::bson::Binary {
+        subtype: mongodb::bson::spec::BinarySubtype::Uuid,
+        bytes: me.id.as_bytes().to_vec(),
+    };
+    for name in r.mongo.list_collection_names().await.unwrap() {
+        let c = r.mongo.collection::<Document>(&name);
+        let n = c
+            .count_documents(doc! {"$or": [{"_id": id.clone()}, {"user_id": id.clone()}, {"added_by": id.clone()}]})
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "{name}");
+    }
+    // The friend's playlist keeps the song; song counters still equal a recount.
+    assert_eq!(
+        encore::service::playlists::page(r, theirs, Some(&friend), None)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+    assert_counters_match_recount(&app).await;
+}

@@ -30,7 +30,8 @@ pub fn AdminPage() -> impl IntoView {
                         <Title text="Admin"/>
                         <h1 class="mb-4 text-2xl font-bold">"Admin"</h1>
                         <p class="mb-4 flex gap-4"><A href="/admin/reports" attr:class="font-semibold underline">"Reports queue"</A>
-                            <A href="/admin/users" attr:class="font-semibold underline">"Users"</A></p>
+                            <A href="/admin/users" attr:class="font-semibold underline">"Users"</A>
+                            <A href="/admin/audit" attr:class="font-semibold underline">"Audit log"</A></p>
                         <section class=CARD aria-labelledby="users-h">
                             <h2 id="users-h" class="mb-2 text-lg font-semibold">"Users"</h2>
                             <ul class="flex flex-wrap gap-4">
@@ -86,7 +87,7 @@ pub fn ArtistHomePage() -> impl IntoView {
 pub fn AdminUsersPage() -> impl IntoView {
     use crate::{
         components::form::{FormError, Saved, BUTTON},
-        serverfns::admin::{admin_users, ReactivateUser, SetUserRole, SuspendUser},
+        serverfns::admin::{admin_users, DeleteUser, ReactivateUser, SetUserRole, SuspendUser},
     };
     use leptos_router::hooks::use_query_map;
     let query = use_query_map();
@@ -94,6 +95,8 @@ pub fn AdminUsersPage() -> impl IntoView {
     let role = ServerAction::<SetUserRole>::new();
     let suspend = ServerAction::<SuspendUser>::new();
     let reactivate = ServerAction::<ReactivateUser>::new();
+    let delete = ServerAction::<DeleteUser>::new();
+    let delete_r: Signal<_> = delete.value().into();
     let data = Resource::new(
         move || {
             (
@@ -101,6 +104,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                 role.version().get(),
                 suspend.version().get(),
                 reactivate.version().get(),
+                delete.version().get(),
             )
         },
         |(q, ..)| admin_users(q),
@@ -119,8 +123,8 @@ pub fn AdminUsersPage() -> impl IntoView {
                 class="w-full max-w-sm rounded-md border border-zinc-300 px-3 py-2 dark:border-zinc-700 dark:bg-zinc-900"/>
             <button type="submit" class=BUTTON>"Find"</button>
         </form>
-        <FormError result=role_r/><FormError result=suspend_r/><FormError result=react_r/>
-        <div role="status"><Saved what="role" message="Role changed."/><Saved what="suspended" message="User suspended and signed out everywhere."/><Saved what="reactivated" message="User reactivated."/></div>
+        <FormError result=role_r/><FormError result=suspend_r/><FormError result=react_r/><FormError result=delete_r/>
+        <div role="status"><Saved what="role" message="Role changed."/><Saved what="suspended" message="User suspended and signed out everywhere."/><Saved what="reactivated" message="User reactivated."/><Saved what="deleted" message="Account deleted: removed from PostgreSQL and MongoDB."/></div>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
@@ -128,7 +132,9 @@ pub fn AdminUsersPage() -> impl IntoView {
                         <ul aria-label="Users" class="flex flex-col gap-3">
                             {users.into_iter().map(|u| {
                                 let (id1, id2, id3) = (u.id.to_string(), u.id.to_string(), u.id.to_string());
-                                let (q1, q2, q3) = (q(), q(), q());
+                                let (q1, q2, q3, q4) = (q(), q(), q(), q());
+                                let (id4, confirm_id, confirm_for) = (u.id.to_string(), format!("confirm-{}", u.id), format!("confirm-{}", u.id));
+                                let confirm_label = format!("Type {} to confirm", u.username);
                                 let suspended = u.status == encore::model::UserStatus::Suspended;
                                 view! {
                                     <li class=CARD aria-label=u.username.clone()>
@@ -162,6 +168,17 @@ pub fn AdminUsersPage() -> impl IntoView {
                                                     </ActionForm>
                                                 }.into_any()
                                             }}
+                                            {(u.role != encore::model::Role::Admin).then(|| view! {
+                                                <details>
+                                                    <summary class="cursor-pointer text-red-800 dark:text-red-300">"Delete account…"</summary>
+                                                    <ActionForm action=delete attr:class="mt-2 flex items-end gap-2">
+                                                        <input type="hidden" name="user_id" value=id4/><input type="hidden" name="q" value=q4/>
+                                                        <label for=confirm_for class="flex flex-col">{confirm_label}
+                                                            <input id=confirm_id name="confirm" autocomplete="off" class="rounded border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900"/></label>
+                                                        <button type="submit" class="rounded bg-red-700 px-2 py-1 font-semibold text-white">"Delete for good"</button>
+                                                    </ActionForm>
+                                                </details>
+                                            })}
                                         </div>
                                     </li>
                                 }
@@ -169,6 +186,73 @@ pub fn AdminUsersPage() -> impl IntoView {
                         </ul>
                     }.into_any(),
                     Err(AppError::Forbidden) => view! { <Forbidden/> }.into_any(),
+                    Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    use crate::serverfns::admin::audit_log;
+    use leptos_router::hooks::use_query_map;
+    let query = use_query_map();
+    let action = move || query.read().get("action").unwrap_or_default();
+    let data = Resource::new(
+        move || {
+            (
+                action(),
+                query
+                    .read()
+                    .get("before")
+                    .and_then(|b| b.parse::<i64>().ok()),
+            )
+        },
+        |(a, before)| audit_log(Some(a), before),
+    );
+    view! {
+        <Title text="Audit log"/>
+        <h1 class="mb-4 text-2xl font-bold">"Audit log"</h1>
+        <form method="get" action="/admin/audit" class="mb-4 flex items-end gap-2 text-sm">
+            <label class="flex flex-col">"Action"
+                <select name="action" class="rounded border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900">
+                    {[("", "All"), ("user.", "Users"), ("report.", "Reports"), ("comment.", "Comments")].into_iter().map(|(v, l)| {
+                        view! { <option value=v selected=move || action() == v>{l}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <button type="submit" class="rounded border border-zinc-400 px-2 py-1">"Filter"</button>
+        </form>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(rows) if rows.is_empty() => view! { <p>"Nothing logged."</p> }.into_any(),
+                    Ok(rows) => {
+                        let next = (rows.len() as i64 >= encore::model::AUDIT_PAGE).then(|| rows.last().map(|r| r.id)).flatten();
+                        view! {
+                            <div class="overflow-x-auto">
+                            <table class="w-full text-left text-sm">
+                                <caption class="sr-only">"Audit entries, newest first"</caption>
+                                <thead><tr><th scope="col" class="py-1 pr-3">"When"</th><th scope="col" class="pr-3">"Who"</th><th scope="col" class="pr-3">"Action"</th><th scope="col" class="pr-3">"Target"</th><th scope="col">"Details"</th></tr></thead>
+                                <tbody>
+                                    {rows.into_iter().map(|r| view! {
+                                        <tr class="border-t border-zinc-200 align-top dark:border-zinc-800">
+                                            <td class="py-1 pr-3 whitespace-nowrap tabular-nums">{r.created_at.format("%Y-%m-%d %H:%M:%S").to_string()}</td>
+                                            <td class="pr-3">{r.actor.unwrap_or_else(|| "—".into())}</td>
+                                            <td class="pr-3 font-mono">{r.action}</td>
+                                            <td class="pr-3 break-all">{format!("{} {}", r.target_type.unwrap_or_default(), r.target_id.unwrap_or_default())}</td>
+                                            <td class="break-all font-mono text-xs">{r.details}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            </div>
+                            {next.map(|n| view! { <p class="mt-4"><a class="underline" href=format!("/admin/audit?action={}&before={n}", crate::url::encode(&action()))>"Older →"</a></p> })}
+                        }.into_any()
+                    }
+                    Err(AppError::Forbidden) => view! { <Forbidden/> }.into_any(),
+                    Err(AppError::Unauthorized) => ().into_any(),
                     Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}

@@ -13,7 +13,7 @@ pub(crate) mod moderation_pages;
 mod playlist_pages;
 
 pub use account_pages::{LibraryPage, ProfilePage, SettingsPage};
-pub use admin_page::{AdminPage, AdminUsersPage, ArtistHomePage};
+pub use admin_page::{AdminPage, AdminUsersPage, ArtistHomePage, AuditPage};
 pub use auth_pages::{SignInPage, SignUpPage};
 pub use catalog_pages::{
     AlbumPage, AlbumsPage, ArtistPage, ArtistsPage, GenreLinks, GenrePage, GenresPage, SongPage,

@@ -89,3 +89,39 @@ pub async fn reactivate_user(user_id: String, q: Option<String>) -> Result<(), A
     ));
     Ok(())
 }
+
+#[server(endpoint = "admin/delete_user")]
+pub async fn delete_user(
+    user_id: String,
+    confirm: String,
+    q: Option<String>,
+) -> Result<(), AppError> {
+    use crate::server::*;
+    let me = require_user().await?;
+    encore::service::admin::delete_account(&ctx()?.repos, &me, self::user_id(&user_id)?, &confirm)
+        .await
+        .map_err(|e| forbidden_status(e.into()))?;
+    leptos_axum::redirect(&format!(
+        "/admin/users?saved=deleted&q={}",
+        crate::url::encode(&q.unwrap_or_default())
+    ));
+    Ok(())
+}
+
+/// The audit log, newest first, optionally one action prefix (e.g. "user." or "report.").
+#[server(endpoint = "admin/audit")]
+pub async fn audit_log(
+    action: Option<String>,
+    before: Option<i64>,
+) -> Result<Vec<encore::model::AuditEntry>, AppError> {
+    use crate::server::*;
+    let me = require_user_or_redirect("/admin/audit").await?;
+    encore::service::admin::audit_log(
+        &ctx()?.repos,
+        &me,
+        action.as_deref().filter(|a| !a.is_empty()),
+        before,
+    )
+    .await
+    .map_err(|e| forbidden_status(e.into()))
+}
