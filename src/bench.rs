@@ -105,7 +105,7 @@ pub async fn seed(
     }
     let pg = &repos.pg;
     let mut rng = StdRng::seed_from_u64(o.seed);
-    let pool_size = o.playlist_tracks.max(50_000) as i64;
+    let pool_size = o.playlist_tracks.max(2_000) as i64;
     let pool: Vec<(Song, Option<String>)> = repos.catalog.some_songs(pool_size).await?;
     if pool.len() < o.playlist_tracks.max(10) {
         return Err(Error::Internal(format!(

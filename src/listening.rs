@@ -190,4 +190,62 @@ pub struct UserStats {
     pub minutes_per_day: Vec<(NaiveDate, u64)>,
     /// Plays by weekday (0 = Monday) and hour (UTC).
     pub heatmap: Vec<[u64; 24]>,
+    /// The sound of what you play most: stream-weighted means over your top songs.
+    pub features: Option<FeatureProfile>,
+}
+
+/// Stream-weighted means of the audio features of a user's most played songs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FeatureProfile {
+    /// (name, 0..=1) for danceability, energy, valence, acousticness, instrumentalness,
+    /// speechiness, liveness.
+    pub shares: Vec<(String, f64)>,
+    pub tempo_bpm: f64,
+    /// How many streams (of how many songs) the means are over.
+    pub streams: u64,
+    pub songs: usize,
+}
+
+impl FeatureProfile {
+    /// `None` without streams.
+    pub fn of(weighted: &[(&crate::catalog::AudioFeatures, u64)]) -> Option<Self> {
+        let total: u64 = weighted.iter().map(|w| w.1).sum();
+        if total == 0 {
+            return None;
+        }
+        let mean = |f: fn(&crate::catalog::AudioFeatures) -> f32| {
+            weighted.iter().map(|(a, n)| f(a) as f64 * *n as f64).sum::<f64>() / total as f64
+        };
+        let shares = [
+            ("danceability", mean(|a| a.danceability)),
+            ("energy", mean(|a| a.energy)),
+            ("valence", mean(|a| a.valence)),
+            ("acousticness", mean(|a| a.acousticness)),
+            ("instrumentalness", mean(|a| a.instrumentalness)),
+            ("speechiness", mean(|a| a.speechiness)),
+            ("liveness", mean(|a| a.liveness)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), (v * 1000.0).round() / 1000.0))
+        .collect();
+        Some(FeatureProfile { shares, tempo_bpm: mean(|a| a.tempo).round(), streams: total, songs: weighted.len() })
+    }
+}
+
+/// A year of one user's listening.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct YearInReview {
+    pub year: i32,
+    pub streams: u64,
+    pub minutes: u64,
+    pub distinct_songs: usize,
+    pub distinct_artists: usize,
+    pub top_songs: Vec<Ranked<SongRow>>,
+    pub top_artists: Vec<Ranked<NamedRef>>,
+    pub top_genres: Vec<Ranked<String>>,
+    /// Minutes per month, January first.
+    pub minutes_per_month: Vec<(String, u64)>,
+    /// The day with the most minutes, and how many.
+    pub biggest_day: Option<(NaiveDate, u64)>,
+    pub features: Option<FeatureProfile>,
 }

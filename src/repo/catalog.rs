@@ -477,6 +477,18 @@ impl CatalogRepo {
     }
 
     /// A song with its album cover, whatever its status (callers decide who may see it).
+    /// Songs by id, in the order asked (unknown ids left out), with their album covers.
+    pub async fn songs_by_ids(&self, ids: &[Uuid]) -> Result<Vec<(Song, Option<String>)>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let docs: Vec<SongDoc> =
+            self.songs.find(doc! {"_id": {"$in": ids.iter().map(|i| bid(*i)).collect::<Vec<_>>()}}).await?.try_collect().await?;
+        let mut by_id: std::collections::HashMap<Uuid, (Song, Option<String>)> =
+            docs.into_iter().map(|d| { let s = d.into_song(); (s.0.id, s) }).collect();
+        Ok(ids.iter().filter_map(|i| by_id.remove(i)).collect())
+    }
+
     /// Up to `n` published songs in storage order (no sort: a cheap sample for bulk loads).
     pub async fn some_songs(&self, n: i64) -> Result<Vec<(Song, Option<String>)>> {
         let docs: Vec<SongDoc> = self

@@ -7,7 +7,7 @@ use chrono::{DateTime, Datelike, Duration, Utc};
 use uuid::Uuid;
 
 use crate::{
-    catalog::SongStatus,
+    catalog::{SongRow, SongStatus},
     error::FieldErrors,
     listening::*,
     model::SessionUser,
@@ -182,46 +182,8 @@ pub async fn stats(repos: &Repos, user: &SessionUser, range: StatsRange) -> Resu
             )
         }
     };
-    let top_song_counts = fold::top(songs, 10);
-    let song_ids: Vec<Uuid> = top_song_counts
-        .iter()
-        .filter_map(|(k, _)| Uuid::parse_str(k).ok())
-        .collect();
-    let rows: HashMap<Uuid, _> = repos
-        .catalog
-        .song_rows(&song_ids)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
-    let top_songs = top_song_counts
-        .iter()
-        .filter_map(|(k, n)| {
-            Some(Ranked {
-                item: rows.get(&Uuid::parse_str(k).ok()?)?.clone(),
-                streams: *n,
-            })
-        })
-        .collect();
-    let top_artist_counts = fold::top(artists, 10);
-    let artist_ids: Vec<Uuid> = top_artist_counts
-        .iter()
-        .filter_map(|(k, _)| Uuid::parse_str(k).ok())
-        .collect();
-    let names = repos.catalog.artist_names(&artist_ids).await?;
-    let top_artists = top_artist_counts
-        .iter()
-        .filter_map(|(k, n)| {
-            let id = Uuid::parse_str(k).ok()?;
-            Some(Ranked {
-                item: NamedRef {
-                    id,
-                    name: names.get(&id)?.clone(),
-                },
-                streams: *n,
-            })
-        })
-        .collect();
+    let (top_songs, features) = top_songs_and_profile(repos, songs, 10).await?;
+    let top_artists = top_artists(repos, artists, 10).await?;
     let top_genres = fold::top(genres, 10)
         .into_iter()
         .map(|(g, n)| Ranked {
@@ -277,5 +239,79 @@ pub async fn stats(repos: &Repos, user: &SessionUser, range: StatsRange) -> Resu
         top_genres,
         minutes_per_day,
         heatmap,
+        features,
+    })
+}
+
+/// The `n` most streamed songs as rows, and the audio-feature profile over the 50 most
+/// streamed (one song lookup for both).
+async fn top_songs_and_profile(repos: &Repos, songs: HashMap<String, u64>, n: usize) -> Result<(Vec<Ranked<SongRow>>, Option<FeatureProfile>)> {
+    let counts = fold::top(songs, 50);
+    let ids: Vec<Uuid> = counts.iter().filter_map(|(k, _)| Uuid::parse_str(k).ok()).collect();
+    let found: HashMap<Uuid, (crate::catalog::Song, Option<String>)> =
+        repos.catalog.songs_by_ids(&ids).await?.into_iter().map(|s| (s.0.id, s)).collect();
+    let mut top = vec![];
+    let mut weighted = vec![];
+    for (k, streams) in &counts {
+        let Some((song, cover)) = Uuid::parse_str(k).ok().and_then(|id| found.get(&id)) else { continue };
+        if top.len() < n {
+            top.push(Ranked { item: song.row(cover.clone()), streams: *streams });
+        }
+        weighted.push((&song.features, *streams));
+    }
+    Ok((top, FeatureProfile::of(&weighted)))
+}
+
+async fn top_artists(repos: &Repos, artists: HashMap<String, u64>, n: usize) -> Result<Vec<Ranked<NamedRef>>> {
+    let counts = fold::top(artists, n);
+    let ids: Vec<Uuid> = counts.iter().filter_map(|(k, _)| Uuid::parse_str(k).ok()).collect();
+    let names = repos.catalog.artist_names(&ids).await?;
+    Ok(counts
+        .iter()
+        .filter_map(|(k, streams)| {
+            let id = Uuid::parse_str(k).ok()?;
+            Some(Ranked { item: NamedRef { id, name: names.get(&id)?.clone() }, streams: *streams })
+        })
+        .collect())
+}
+
+/// One calendar year (UTC) of the user's listening, from their daily counters.
+pub async fn year_in_review(repos: &Repos, user: &SessionUser, year: i32) -> Result<YearInReview> {
+    let start = chrono::NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| Error::field("year", "No such year."))?;
+    let end = chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1).ok_or_else(|| Error::field("year", "No such year."))?;
+    let docs: Vec<_> = repos
+        .listening
+        .user_days(user.id, start)
+        .await?
+        .into_iter()
+        .filter(|d| d.get_str("day").ok().and_then(|s| s.parse::<chrono::NaiveDate>().ok()).is_some_and(|d| d < end))
+        .collect();
+    let songs = fold::sum_map(&docs, "songs");
+    let artists = fold::sum_map(&docs, "artists");
+    let (distinct_songs, distinct_artists) = (songs.len(), artists.len());
+    let (top_songs, features) = top_songs_and_profile(repos, songs, 5).await?;
+    let mut months = vec![0u64; 12];
+    let mut biggest_day: Option<(chrono::NaiveDate, u64)> = None;
+    for d in &docs {
+        let Some(day) = d.get_str("day").ok().and_then(|s| s.parse::<chrono::NaiveDate>().ok()) else { continue };
+        let minutes = fold::get_int(d, "ms_played") / 60_000;
+        months[day.month0() as usize] += minutes;
+        if biggest_day.is_none_or(|(_, m)| minutes > m) {
+            biggest_day = Some((day, minutes));
+        }
+    }
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    Ok(YearInReview {
+        year,
+        streams: fold::sum(&docs, "streams"),
+        minutes: fold::sum(&docs, "ms_played") / 60_000,
+        distinct_songs,
+        distinct_artists,
+        top_songs,
+        top_artists: top_artists(repos, artists, 5).await?,
+        top_genres: fold::top(fold::sum_map(&docs, "genres"), 5).into_iter().map(|(g, n)| Ranked { item: g, streams: n }).collect(),
+        minutes_per_month: MONTHS.iter().zip(months).map(|(m, v)| (m.to_string(), v)).collect(),
+        biggest_day: biggest_day.filter(|(_, m)| *m > 0),
+        features,
     })
 }

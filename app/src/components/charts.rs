@@ -105,3 +105,77 @@ pub fn Heatmap(id: &'static str, title: &'static str, data: Vec<[u64; 24]>) -> i
         </figure>
     }
 }
+
+/// Horizontal bars for shares between 0 and 1 (audio features), with a table.
+#[component]
+pub fn ShareBars(id: &'static str, title: String, data: Vec<(String, f64)>) -> impl IntoView {
+    let (w, row) = (560.0, 22.0);
+    let label_w = 140.0;
+    let h = row * data.len() as f64;
+    let bars = data
+        .iter()
+        .enumerate()
+        .map(|(i, (name, v))| {
+            let y = i as f64 * row;
+            let bw = (w - label_w - 50.0) * v.clamp(0.0, 1.0);
+            view! {
+                <text x="0" y=format!("{:.1}", y + 15.0) class="fill-current text-[12px] capitalize">{name.clone()}</text>
+                <rect x=label_w y=format!("{:.1}", y + 4.0) width=format!("{bw:.1}") height="14" class="fill-violet-600 dark:fill-violet-400"/>
+                <text x=format!("{:.1}", label_w + bw + 6.0) y=format!("{:.1}", y + 15.0) class="fill-current text-[12px]">{format!("{:.0}%", v * 100.0)}</text>
+            }
+        })
+        .collect_view();
+    let rows = data.clone();
+    let caption = title.clone();
+    view! {
+        <figure class="mb-6">
+            <figcaption id=id class="mb-2 font-semibold">{title}</figcaption>
+            <svg viewBox=format!("0 0 {w} {h}") role="img" aria-labelledby=id class="w-full max-w-2xl">{bars}</svg>
+            <details class="mt-1 text-sm">
+                <summary>"Show as a table"</summary>
+                <table class="mt-1">
+                    <caption class="sr-only">{caption}</caption>
+                    <thead><tr><th scope="col" class="pr-4 text-left">"Feature"</th><th scope="col" class="text-right">"Share"</th></tr></thead>
+                    <tbody>{rows.into_iter().map(|(k, v)| view! { <tr><td class="pr-4 capitalize">{k}</td><td class="text-right tabular-nums">{format!("{:.0}%", v * 100.0)}</td></tr> }).collect_view()}</tbody>
+                </table>
+            </details>
+        </figure>
+    }
+}
+
+/// Bars for labelled values (e.g. minutes per month), with a table.
+#[component]
+pub fn LabelledBars(id: &'static str, title: &'static str, unit: &'static str, data: Vec<(String, u64)>) -> impl IntoView {
+    let max = data.iter().map(|d| d.1).max().unwrap_or(0).max(1) as f64;
+    let n = data.len().max(1) as f64;
+    let (w, h) = (560.0, 180.0);
+    let bw = w / n;
+    let bars = data
+        .iter()
+        .enumerate()
+        .map(|(i, (label, v))| {
+            let bh = (*v as f64 / max) * (h - 40.0);
+            let x = i as f64 * bw;
+            view! {
+                <rect x=format!("{:.1}", x + 2.0) y=format!("{:.1}", h - 20.0 - bh) width=format!("{:.1}", (bw - 4.0).max(1.0)) height=format!("{bh:.1}")
+                    class="fill-violet-600 dark:fill-violet-400"><title>{format!("{label}: {v} {unit}")}</title></rect>
+                <text x=format!("{:.1}", x + bw / 2.0) y=format!("{:.1}", h - 5.0) text-anchor="middle" class="fill-current text-[11px]">{label.clone()}</text>
+            }
+        })
+        .collect_view();
+    let rows = data.clone();
+    view! {
+        <figure class="mb-6">
+            <figcaption id=id class="mb-2 font-semibold">{title}</figcaption>
+            <svg viewBox=format!("0 0 {w} {h}") role="img" aria-labelledby=id class="w-full max-w-2xl">{bars}</svg>
+            <details class="mt-1 text-sm">
+                <summary>"Show as a table"</summary>
+                <table class="mt-1">
+                    <caption class="sr-only">{title}</caption>
+                    <thead><tr><th scope="col" class="pr-4 text-left">""</th><th scope="col" class="text-right">{unit}</th></tr></thead>
+                    <tbody>{rows.into_iter().map(|(k, v)| view! { <tr><td class="pr-4">{k}</td><td class="text-right tabular-nums">{v}</td></tr> }).collect_view()}</tbody>
+                </table>
+            </details>
+        </figure>
+    }
+}

@@ -10,7 +10,7 @@ use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::{
     components::{
-        charts::{DailyBars, Heatmap},
+        charts::{DailyBars, Heatmap, LabelledBars, ShareBars},
         form::CARD,
         player::use_player,
         songs::ArtistLinks,
@@ -136,8 +136,73 @@ pub fn StatsPage() -> impl IntoView {
                         <section class="mt-6" aria-label="Charts">
                             {view! { <DailyBars id="mpd" title="Minutes per day, last 28 days" unit="minutes" data=s.minutes_per_day/> }.into_any()}
                             {view! { <Heatmap id="heat" title="When you listen (plays by weekday and hour, UTC)" data=s.heatmap/> }.into_any()}
+                            {s.features.map(|f| view! { <FeatureSection f=f/> })}
                         </section>
+                        <p class="mt-4"><A href="/stats/year" attr:class="underline">"Your year in review →"</A></p>
                     }.into_any(),
+                    Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The audio-feature profile: bars plus tempo, and what it is computed over.
+#[component]
+fn FeatureSection(f: encore::listening::FeatureProfile) -> impl IntoView {
+    view! {
+        <ShareBars id="features" title=format!("Your sound (over {} streams of your {} most played songs)", f.streams, f.songs) data=f.shares/>
+        <p class="-mt-4 mb-6 text-sm">{format!("Average tempo: {} BPM.", f.tempo_bpm)}</p>
+    }
+}
+
+#[component]
+pub fn YearPage() -> impl IntoView {
+    let query = use_query_map();
+    let year = move || query.read().get("year").and_then(|y| y.parse::<i32>().ok());
+    let data = Resource::new(year, crate::serverfns::listening::get_year_in_review);
+    view! {
+        <Title text="Year in review"/>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(y) => {
+                        let (prev, next) = (y.year - 1, y.year + 1);
+                        view! {
+                            <h1 class="mb-2 text-3xl font-bold">{format!("Your {} in music", y.year)}</h1>
+                            <nav aria-label="Years" class="mb-4 flex gap-4 text-sm">
+                                <A href=format!("/stats/year?year={prev}") attr:class="underline">{format!("← {prev}")}</A>
+                                <A href=format!("/stats/year?year={next}") attr:class="underline">{format!("{next} →")}</A>
+                            </nav>
+                            {if y.streams == 0 {
+                                view! { <p>"No listening recorded in this year."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <p class="mb-4 text-lg">{format!("{} minutes, {} streams, {} different songs by {} artists.", y.minutes, y.streams, y.distinct_songs, y.distinct_artists)}</p>
+                                    {y.biggest_day.map(|(d, m)| view! { <p class="mb-4">{format!("Your biggest day: {} ({} minutes).", d.format("%B %-d"), m)}</p> })}
+                                    <div class="grid gap-4 md:grid-cols-3">
+                                        <section class=CARD aria-labelledby="y-ts"><h2 id="y-ts" class="mb-2 font-semibold">"Top songs"</h2>
+                                            <ol class="list-decimal pl-5 text-sm" aria-label="Top songs of the year">{y.top_songs.into_iter().map(|t| view! {
+                                                <li><A href=format!("/song/{}", t.item.id) attr:class="hover:underline">{t.item.title}</A><span class="text-zinc-600 dark:text-zinc-400">{format!(" · {}", t.streams)}</span></li>
+                                            }).collect_view()}</ol></section>
+                                        <section class=CARD aria-labelledby="y-ta"><h2 id="y-ta" class="mb-2 font-semibold">"Top artists"</h2>
+                                            <ol class="list-decimal pl-5 text-sm" aria-label="Top artists of the year">{y.top_artists.into_iter().map(|t| view! {
+                                                <li><A href=format!("/artist/{}", t.item.id) attr:class="hover:underline">{t.item.name}</A><span class="text-zinc-600 dark:text-zinc-400">{format!(" · {}", t.streams)}</span></li>
+                                            }).collect_view()}</ol></section>
+                                        <section class=CARD aria-labelledby="y-tg"><h2 id="y-tg" class="mb-2 font-semibold">"Top genres"</h2>
+                                            <ol class="list-decimal pl-5 text-sm capitalize" aria-label="Top genres of the year">{y.top_genres.into_iter().map(|t| view! {
+                                                <li>{t.item}<span class="normal-case text-zinc-600 dark:text-zinc-400">{format!(" · {}", t.streams)}</span></li>
+                                            }).collect_view()}</ol></section>
+                                    </div>
+                                    <section class="mt-6" aria-label="Charts">
+                                        {view! { <LabelledBars id="ymonths" title="Minutes per month" unit="minutes" data=y.minutes_per_month/> }.into_any()}
+                                        {y.features.map(|f| view! { <FeatureSection f=f/> })}
+                                    </section>
+                                }.into_any()
+                            }}
+                        }.into_any()
+                    }
+                    Err(crate::error::AppError::Unauthorized) => ().into_any(),
                     Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}

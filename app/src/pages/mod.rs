@@ -21,7 +21,7 @@ pub use catalog_pages::{
 pub use comment_section::CommentSection;
 pub use feed_page::FeedPage;
 pub use home_page::HomePage;
-pub use listening_pages::{HistoryItem, HistoryPage, StatsPage};
+pub use listening_pages::{HistoryItem, HistoryPage, StatsPage, YearPage};
 pub use misc_pages::{NotFoundPage, SearchPage};
 pub use moderation_pages::{MyReportsPage, QueuePage, ReportForm, ReportSongForm};
 pub use playlist_pages::{

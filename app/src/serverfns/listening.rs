@@ -95,3 +95,12 @@ pub async fn get_stats(range: String) -> Result<UserStats, AppError> {
     let range = encore::listening::StatsRange::parse(&range);
     Ok(encore::service::listening::stats(&ctx()?.repos, &me, range).await?)
 }
+
+#[server(endpoint = "listening/year")]
+pub async fn get_year_in_review(year: Option<i32>) -> Result<encore::listening::YearInReview, AppError> {
+    use crate::server::*;
+    use chrono::Datelike;
+    let year = year.unwrap_or_else(|| chrono::Utc::now().year());
+    let me = require_user_or_redirect(&format!("/stats/year?year={year}")).await?;
+    Ok(encore::service::listening::year_in_review(&ctx()?.repos, &me, year).await?)
+}
