@@ -40,6 +40,16 @@ test('play songs, then see them in history and stats', async ({ page }, info) =>
   await expect(page.getByText(/Last 4 weeks: [1-9]\d* streams/)).toBeVisible();
   await expect(page.getByRole('img', { name: /Minutes per day/ })).toBeVisible();
   await expect(page.getByRole('img', { name: /When you listen/ })).toBeVisible();
+  await expect(page.getByRole('img', { name: /Your sound \(over [1-9]\d* streams/ })).toBeVisible();
+  await expect(page.getByText(/Average tempo: \d+ BPM/)).toBeVisible();
+
+  await page.getByRole('link', { name: 'Your year in review →' }).click();
+  const year = new Date().getUTCFullYear();
+  await expect(page.getByRole('heading', { level: 1, name: `Your ${year} in music` })).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Top songs of the year' }).getByRole('link', { name: first })).toBeVisible();
+  await expect(page.getByRole('img', { name: 'Minutes per month' })).toBeVisible();
+  await page.getByRole('link', { name: `← ${year - 1}` }).click();
+  await expect(page.getByText('No listening recorded in this year.')).toBeVisible();
 
   await open(page, info, '/history');
   const plays = page.getByRole('list', { name: 'Plays' });
