@@ -214,7 +214,11 @@ impl FeatureProfile {
             return None;
         }
         let mean = |f: fn(&crate::catalog::AudioFeatures) -> f32| {
-            weighted.iter().map(|(a, n)| f(a) as f64 * *n as f64).sum::<f64>() / total as f64
+            weighted
+                .iter()
+                .map(|(a, n)| f(a) as f64 * *n as f64)
+                .sum::<f64>()
+                / total as f64
         };
         let shares = [
             ("danceability", mean(|a| a.danceability)),
@@ -228,7 +232,12 @@ impl FeatureProfile {
         .into_iter()
         .map(|(k, v)| (k.to_string(), (v * 1000.0).round() / 1000.0))
         .collect();
-        Some(FeatureProfile { shares, tempo_bpm: mean(|a| a.tempo).round(), streams: total, songs: weighted.len() })
+        Some(FeatureProfile {
+            shares,
+            tempo_bpm: mean(|a| a.tempo).round(),
+            streams: total,
+            songs: weighted.len(),
+        })
     }
 }
 

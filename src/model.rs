@@ -221,6 +221,12 @@ pub enum FeedEvent {
     },
     /// A followed artist released an album.
     Release { album: crate::catalog::Album },
+    /// A followed user listened to a song (their latest play, when they share activity
+    /// and were not in a private session).
+    Listened {
+        user: UserSummary,
+        song: crate::catalog::SongRow,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -482,10 +482,19 @@ impl CatalogRepo {
         if ids.is_empty() {
             return Ok(vec![]);
         }
-        let docs: Vec<SongDoc> =
-            self.songs.find(doc! {"_id": {"$in": ids.iter().map(|i| bid(*i)).collect::<Vec<_>>()}}).await?.try_collect().await?;
-        let mut by_id: std::collections::HashMap<Uuid, (Song, Option<String>)> =
-            docs.into_iter().map(|d| { let s = d.into_song(); (s.0.id, s) }).collect();
+        let docs: Vec<SongDoc> = self
+            .songs
+            .find(doc! {"_id": {"$in": ids.iter().map(|i| bid(*i)).collect::<Vec<_>>()}})
+            .await?
+            .try_collect()
+            .await?;
+        let mut by_id: std::collections::HashMap<Uuid, (Song, Option<String>)> = docs
+            .into_iter()
+            .map(|d| {
+                let s = d.into_song();
+                (s.0.id, s)
+            })
+            .collect();
         Ok(ids.iter().filter_map(|i| by_id.remove(i)).collect())
     }
 

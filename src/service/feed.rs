@@ -50,6 +50,21 @@ pub async fn feed(
     .bind(PAGE)
     .fetch_all(pg)
     .await?;
+    let listening: Vec<(DateTime<Utc>, Uuid, String, String, String)> = sqlx::query_as(
+        "select ln.started_at, ln.song_id, u.username, u.display_name, u.role
+         from user_follows f join listening_now ln on ln.user_id = f.followee_id
+         join users u on u.id = ln.user_id
+         left join user_preferences pr on pr.user_id = ln.user_id
+         where f.follower_id = $1 and ln.started_at < $2 and u.status = 'active'
+           and coalesce(pr.share_activity, true) and not coalesce(pr.private_session, false)
+           and not exists (select 1 from blocks b where b.blocker_id = ln.user_id and b.blocked_id = $1)
+         order by ln.started_at desc limit $3",
+    )
+    .bind(me.id)
+    .bind(before)
+    .bind(PAGE)
+    .fetch_all(pg)
+    .await?;
     let artists: Vec<Uuid> =
         sqlx::query_scalar("select artist_id from artist_follows where user_id = $1 limit 500")
             .bind(me.id)
@@ -62,7 +77,11 @@ pub async fn feed(
         display_name,
         role: Role::parse(&role).unwrap_or(Role::Listener),
     };
-    let song_ids: Vec<Uuid> = likes.iter().map(|l| l.1).collect();
+    let song_ids: Vec<Uuid> = likes
+        .iter()
+        .map(|l| l.1)
+        .chain(listening.iter().map(|l| l.1))
+        .collect();
     let songs: HashMap<Uuid, _> = repos
         .catalog
         .song_rows(&song_ids)
@@ -84,6 +103,15 @@ pub async fn feed(
             Some(FeedItem {
                 at,
                 event: FeedEvent::Like {
+                    user: user(u, n, r),
+                    song: songs.get(&song)?.clone(),
+                },
+            })
+        }))
+        .chain(listening.into_iter().filter_map(|(at, song, u, n, r)| {
+            Some(FeedItem {
+                at,
+                event: FeedEvent::Listened {
                     user: user(u, n, r),
                     song: songs.get(&song)?.clone(),
                 },

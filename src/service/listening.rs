@@ -93,7 +93,21 @@ pub async fn report(
         private,
         imported: false,
     };
-    repos.listening.record(&event, &song).await
+    let new = repos.listening.record(&event, &song).await?;
+    // Friends' listening in the feed: the latest play only, never from a private session.
+    if new && !private {
+        sqlx::query(
+            "insert into listening_now (user_id, song_id, started_at) values ($1, $2, $3)
+             on conflict (user_id) do update set song_id = excluded.song_id, started_at = excluded.started_at
+             where listening_now.started_at < excluded.started_at",
+        )
+        .bind(user.id)
+        .bind(r.song_id)
+        .bind(r.started_at)
+        .execute(&repos.pg)
+        .await?;
+    }
+    Ok(new)
 }
 
 /// Recent plays (or plays within `[from, to)`), newest first, with resume positions.
@@ -245,46 +259,83 @@ pub async fn stats(repos: &Repos, user: &SessionUser, range: StatsRange) -> Resu
 
 /// The `n` most streamed songs as rows, and the audio-feature profile over the 50 most
 /// streamed (one song lookup for both).
-async fn top_songs_and_profile(repos: &Repos, songs: HashMap<String, u64>, n: usize) -> Result<(Vec<Ranked<SongRow>>, Option<FeatureProfile>)> {
+async fn top_songs_and_profile(
+    repos: &Repos,
+    songs: HashMap<String, u64>,
+    n: usize,
+) -> Result<(Vec<Ranked<SongRow>>, Option<FeatureProfile>)> {
     let counts = fold::top(songs, 50);
-    let ids: Vec<Uuid> = counts.iter().filter_map(|(k, _)| Uuid::parse_str(k).ok()).collect();
-    let found: HashMap<Uuid, (crate::catalog::Song, Option<String>)> =
-        repos.catalog.songs_by_ids(&ids).await?.into_iter().map(|s| (s.0.id, s)).collect();
+    let ids: Vec<Uuid> = counts
+        .iter()
+        .filter_map(|(k, _)| Uuid::parse_str(k).ok())
+        .collect();
+    let found: HashMap<Uuid, (crate::catalog::Song, Option<String>)> = repos
+        .catalog
+        .songs_by_ids(&ids)
+        .await?
+        .into_iter()
+        .map(|s| (s.0.id, s))
+        .collect();
     let mut top = vec![];
     let mut weighted = vec![];
     for (k, streams) in &counts {
-        let Some((song, cover)) = Uuid::parse_str(k).ok().and_then(|id| found.get(&id)) else { continue };
+        let Some((song, cover)) = Uuid::parse_str(k).ok().and_then(|id| found.get(&id)) else {
+            continue;
+        };
         if top.len() < n {
-            top.push(Ranked { item: song.row(cover.clone()), streams: *streams });
+            top.push(Ranked {
+                item: song.row(cover.clone()),
+                streams: *streams,
+            });
         }
         weighted.push((&song.features, *streams));
     }
     Ok((top, FeatureProfile::of(&weighted)))
 }
 
-async fn top_artists(repos: &Repos, artists: HashMap<String, u64>, n: usize) -> Result<Vec<Ranked<NamedRef>>> {
+async fn top_artists(
+    repos: &Repos,
+    artists: HashMap<String, u64>,
+    n: usize,
+) -> Result<Vec<Ranked<NamedRef>>> {
     let counts = fold::top(artists, n);
-    let ids: Vec<Uuid> = counts.iter().filter_map(|(k, _)| Uuid::parse_str(k).ok()).collect();
+    let ids: Vec<Uuid> = counts
+        .iter()
+        .filter_map(|(k, _)| Uuid::parse_str(k).ok())
+        .collect();
     let names = repos.catalog.artist_names(&ids).await?;
     Ok(counts
         .iter()
         .filter_map(|(k, streams)| {
             let id = Uuid::parse_str(k).ok()?;
-            Some(Ranked { item: NamedRef { id, name: names.get(&id)?.clone() }, streams: *streams })
+            Some(Ranked {
+                item: NamedRef {
+                    id,
+                    name: names.get(&id)?.clone(),
+                },
+                streams: *streams,
+            })
         })
         .collect())
 }
 
 /// One calendar year (UTC) of the user's listening, from their daily counters.
 pub async fn year_in_review(repos: &Repos, user: &SessionUser, year: i32) -> Result<YearInReview> {
-    let start = chrono::NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| Error::field("year", "No such year."))?;
-    let end = chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1).ok_or_else(|| Error::field("year", "No such year."))?;
+    let start = chrono::NaiveDate::from_ymd_opt(year, 1, 1)
+        .ok_or_else(|| Error::field("year", "No such year."))?;
+    let end = chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1)
+        .ok_or_else(|| Error::field("year", "No such year."))?;
     let docs: Vec<_> = repos
         .listening
         .user_days(user.id, start)
         .await?
         .into_iter()
-        .filter(|d| d.get_str("day").ok().and_then(|s| s.parse::<chrono::NaiveDate>().ok()).is_some_and(|d| d < end))
+        .filter(|d| {
+            d.get_str("day")
+                .ok()
+                .and_then(|s| s.parse::<chrono::NaiveDate>().ok())
+                .is_some_and(|d| d < end)
+        })
         .collect();
     let songs = fold::sum_map(&docs, "songs");
     let artists = fold::sum_map(&docs, "artists");
@@ -293,14 +344,22 @@ pub async fn year_in_review(repos: &Repos, user: &SessionUser, year: i32) -> Res
     let mut months = vec![0u64; 12];
     let mut biggest_day: Option<(chrono::NaiveDate, u64)> = None;
     for d in &docs {
-        let Some(day) = d.get_str("day").ok().and_then(|s| s.parse::<chrono::NaiveDate>().ok()) else { continue };
+        let Some(day) = d
+            .get_str("day")
+            .ok()
+            .and_then(|s| s.parse::<chrono::NaiveDate>().ok())
+        else {
+            continue;
+        };
         let minutes = fold::get_int(d, "ms_played") / 60_000;
         months[day.month0() as usize] += minutes;
         if biggest_day.is_none_or(|(_, m)| minutes > m) {
             biggest_day = Some((day, minutes));
         }
     }
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     Ok(YearInReview {
         year,
         streams: fold::sum(&docs, "streams"),
@@ -309,8 +368,18 @@ pub async fn year_in_review(repos: &Repos, user: &SessionUser, year: i32) -> Res
         distinct_artists,
         top_songs,
         top_artists: top_artists(repos, artists, 5).await?,
-        top_genres: fold::top(fold::sum_map(&docs, "genres"), 5).into_iter().map(|(g, n)| Ranked { item: g, streams: n }).collect(),
-        minutes_per_month: MONTHS.iter().zip(months).map(|(m, v)| (m.to_string(), v)).collect(),
+        top_genres: fold::top(fold::sum_map(&docs, "genres"), 5)
+            .into_iter()
+            .map(|(g, n)| Ranked {
+                item: g,
+                streams: n,
+            })
+            .collect(),
+        minutes_per_month: MONTHS
+            .iter()
+            .zip(months)
+            .map(|(m, v)| (m.to_string(), v))
+            .collect(),
         biggest_day: biggest_day.filter(|(_, m)| *m > 0),
         features,
     })

@@ -335,25 +335,54 @@ async fn stats_and_history_on_a_known_dataset() {
     assert_eq!((all.total_streams, all.top_songs[0].streams), (4, 3));
 
     // The sound profile: stream-weighted means over the streamed songs (3 × a, 1 × c).
-    let fa = app.repos.catalog.song(a.id).await.unwrap().unwrap().0.features;
-    let fc = app.repos.catalog.song(c.id).await.unwrap().unwrap().0.features;
+    let fa = app
+        .repos
+        .catalog
+        .song(a.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .0
+        .features;
+    let fc = app
+        .repos
+        .catalog
+        .song(c.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .0
+        .features;
     let f = s.features.clone().expect("a profile");
     assert_eq!((f.streams, f.songs), (4, 2));
     let energy = f.shares.iter().find(|(k, _)| k == "energy").unwrap().1;
     let expected = (3.0 * fa.energy as f64 + fc.energy as f64) / 4.0;
     assert!((energy - expected).abs() < 0.001, "{energy} vs {expected}");
-    assert_eq!(f.tempo_bpm, ((3.0 * fa.tempo as f64 + fc.tempo as f64) / 4.0).round());
+    assert_eq!(
+        f.tempo_bpm,
+        ((3.0 * fa.tempo as f64 + fc.tempo as f64) / 4.0).round()
+    );
 
     // The year in review agrees with the counters; another year is empty.
     let this_year = Utc::now().year();
-    let y = encore::service::listening::year_in_review(&app.repos, &me, this_year).await.unwrap();
+    let y = encore::service::listening::year_in_review(&app.repos, &me, this_year)
+        .await
+        .unwrap();
     let plays_minutes_before_today = (Utc::now() - Duration::minutes(30)).year() == this_year;
     if plays_minutes_before_today {
-        assert_eq!((y.streams, y.distinct_songs, y.top_songs[0].item.id), (4, 2, a.id));
+        assert_eq!(
+            (y.streams, y.distinct_songs, y.top_songs[0].item.id),
+            (4, 2, a.id)
+        );
         assert_eq!(y.minutes, s.total_minutes);
-        assert!(y.minutes_per_month.iter().map(|m| m.1).sum::<u64>() <= y.minutes, "whole minutes per day, summed");
+        assert!(
+            y.minutes_per_month.iter().map(|m| m.1).sum::<u64>() <= y.minutes,
+            "whole minutes per day, summed"
+        );
     }
-    let empty = encore::service::listening::year_in_review(&app.repos, &me, this_year - 3).await.unwrap();
+    let empty = encore::service::listening::year_in_review(&app.repos, &me, this_year - 3)
+        .await
+        .unwrap();
     assert_eq!((empty.streams, empty.features.is_none()), (0, true));
 
     let h = history(&app.repos, &me, None, None, 10).await.unwrap();

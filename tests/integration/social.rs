@@ -130,8 +130,54 @@ async fn the_feed_shows_followees_public_playlists_likes_and_releases_only() {
         .await
         .unwrap();
 
+    // Listening: the friend's latest play shows; a play in a private session does not
+    // replace it; the quiet user's plays never show.
+    let listen =
+        |who: &encore::model::SessionUser, s: &encore::catalog::SongRow, minutes_ago: i64| {
+            let (who, s) = (who.clone(), s.clone());
+            async move {
+                let p = encore::service::listening::PlayReport {
+                    event_id: uuid::Uuid::new_v4(),
+                    song_id: s.id,
+                    started_at: chrono::Utc::now() - chrono::Duration::minutes(minutes_ago),
+                    ms_played: 40_000,
+                    reason_end: encore::listening::EndReason::Skipped,
+                    shuffle: false,
+                    source: encore::listening::Source::Album,
+                    source_id: None,
+                    offline: false,
+                };
+                encore::service::listening::report(r, &who, p, "web", "SE")
+                    .await
+                    .unwrap();
+            }
+        };
+    let other_song = home.popular[1].clone();
+    listen(&friend, &song, 5).await;
+    let mut private = r.accounts.preferences(friend.id).await.unwrap();
+    private.private_session = true;
+    r.accounts
+        .update_preferences(friend.id, &private)
+        .await
+        .unwrap();
+    listen(&friend, &other_song, 1).await;
+    private.private_session = false;
+    r.accounts
+        .update_preferences(friend.id, &private)
+        .await
+        .unwrap();
+    listen(&quiet, &other_song, 2).await;
+
     let items = encore::service::feed::feed(r, &me, None).await.unwrap();
     use encore::model::FeedEvent;
+    let listened: Vec<(&str, uuid::Uuid)> = items
+        .iter()
+        .filter_map(|i| match &i.event {
+            FeedEvent::Listened { user, song } => Some((user.username.as_str(), song.id)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(listened, [("friend", song.id)]);
     let titles: Vec<&str> = items
         .iter()
         .filter_map(|i| match &i.event {
@@ -158,7 +204,7 @@ async fn the_feed_shows_followees_public_playlists_likes_and_releases_only() {
     let items = encore::service::feed::feed(r, &me, None).await.unwrap();
     assert!(!items.iter().any(|i| matches!(
         &i.event,
-        FeedEvent::Playlist { .. } | FeedEvent::Like { .. }
+        FeedEvent::Playlist { .. } | FeedEvent::Like { .. } | FeedEvent::Listened { .. }
     )));
 }
 

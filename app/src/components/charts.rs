@@ -145,7 +145,12 @@ pub fn ShareBars(id: &'static str, title: String, data: Vec<(String, f64)>) -> i
 
 /// Bars for labelled values (e.g. minutes per month), with a table.
 #[component]
-pub fn LabelledBars(id: &'static str, title: &'static str, unit: &'static str, data: Vec<(String, u64)>) -> impl IntoView {
+pub fn LabelledBars(
+    id: &'static str,
+    title: &'static str,
+    unit: &'static str,
+    data: Vec<(String, u64)>,
+) -> impl IntoView {
     let max = data.iter().map(|d| d.1).max().unwrap_or(0).max(1) as f64;
     let n = data.len().max(1) as f64;
     let (w, h) = (560.0, 180.0);

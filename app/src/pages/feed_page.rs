@@ -60,6 +60,12 @@ pub fn FeedPage() -> impl IntoView {
                                             <A href=format!("/song/{}", song.id) attr:class="font-medium hover:underline">{song.title.clone()}</A>
                                             " by " <ArtistLinks artists=song.artists.clone()/>
                                         }.into_any(),
+                                        FeedEvent::Listened { user, song } => view! {
+                                            <A href=format!("/u/{}", user.username) attr:class="font-medium hover:underline">{user.display_name}</A>
+                                            " listened to "
+                                            <A href=format!("/song/{}", song.id) attr:class="font-medium hover:underline">{song.title.clone()}</A>
+                                            " by " <ArtistLinks artists=song.artists.clone()/>
+                                        }.into_any(),
                                         FeedEvent::Release { album } => view! {
                                             {album.artist_names.join(", ")}
                                             " released "

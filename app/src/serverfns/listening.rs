@@ -97,7 +97,9 @@ pub async fn get_stats(range: String) -> Result<UserStats, AppError> {
 }
 
 #[server(endpoint = "listening/year")]
-pub async fn get_year_in_review(year: Option<i32>) -> Result<encore::listening::YearInReview, AppError> {
+pub async fn get_year_in_review(
+    year: Option<i32>,
+) -> Result<encore::listening::YearInReview, AppError> {
     use crate::server::*;
     use chrono::Datelike;
     let year = year.unwrap_or_else(|| chrono::Utc::now().year());
