@@ -64,11 +64,21 @@ test('followers see each other\'s new playlists and likes in their feeds', async
   await songLink.click();
   await other.getByRole('button', { name: '♡ Like' }).click();
   await expect(other.getByRole('button', { name: '♥ Liked' })).toBeVisible();
+  // And listens to it (the report the player sends when a play ends).
+  const songId = other.url().split('/').pop()!.split('?')[0];
+  const res = await other.request.post('/api/listening/report', {
+    form: {
+      event_id: crypto.randomUUID(), song_id: songId, started_at_ms: String(Date.now() - 60_000),
+      ms_played: '45000', reason: 'skipped', shuffle: 'false', source: 'other', source_id: '',
+    },
+  });
+  expect(res.status()).toBe(200);
 
   await open(page, info, '/feed');
   const feed = page.getByRole('list', { name: 'Activity' });
   await expect(feed.getByRole('link', { name: `Feed mix ${b}` })).toBeVisible();
   await expect(feed.getByRole('listitem').filter({ hasText: 'liked' }).getByRole('link', { name: song, exact: true }).first()).toBeVisible();
+  await expect(feed.getByRole('listitem').filter({ hasText: `listened to ${song}` })).toHaveCount(1);
   await other.close();
 });
 
