@@ -58,7 +58,7 @@ export MONGODB_DB=encore_bench ENCORE_DATA_DIR="$DIR/data" ENCORE_BIND="127.0.0.
   ENCORE_SITE_ROOT="$CARGO_TARGET_DIR/site" DATABASE_MAX_CONNECTIONS=32 RUST_LOG=warn
 
 echo "==> dataset ($SONGS songs, $ARTISTS artists, $USERS users, $EVENTS play events; reused when present)"
-"$BIN" generate-catalog --artists "$ARTISTS" --albums "$ALBUMS" --songs "$SONGS" --audio-files "$AUDIO"
+"$BIN" generate-catalog --if-empty --artists "$ARTISTS" --albums "$ALBUMS" --songs "$SONGS" --audio-files "$AUDIO"
 "$BIN" bench-seed --users "$USERS" --follows "$FOLLOWS" --playlist-tracks "$TRACKS" --events "$EVENTS" >"$WORK/info.json"
 cat "$WORK/info.json"; echo
 [ "${BENCH_DATASET_ONLY:-0}" = 0 ] || exit 0

@@ -79,6 +79,11 @@ test('followers see each other\'s new playlists and likes in their feeds', async
   await expect(feed.getByRole('link', { name: `Feed mix ${b}` })).toBeVisible();
   await expect(feed.getByRole('listitem').filter({ hasText: 'liked' }).getByRole('link', { name: song, exact: true }).first()).toBeVisible();
   await expect(feed.getByRole('listitem').filter({ hasText: `listened to ${song}` })).toHaveCount(1);
+  // B's profile: recently played, public playlists, and a way to report them.
+  await open(page, info, `/u/${b}`);
+  await expect(page.getByRole('list', { name: 'Recently played' }).getByRole('link', { name: song, exact: true })).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Public playlists' }).getByRole('link', { name: `Feed mix ${b}` })).toBeVisible();
+  await expect(page.getByText(`Report ${b}`)).toBeVisible();
   await other.close();
 });
 

@@ -60,6 +60,9 @@ enum Command {
         audio_files: usize,
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Do nothing (successfully) when the catalog already has songs.
+        #[arg(long)]
+        if_empty: bool,
     },
     /// Add the benchmark dataset (listeners, follows, a long playlist, play events) on top
     /// of a generated catalog, or reuse the one there; prints its description as JSON.
@@ -149,8 +152,14 @@ async fn main() -> anyhow::Result<()> {
             songs,
             audio_files,
             seed,
+            if_empty,
         } => {
             migrate(&repos).await?;
+            let existing = repos.catalog.song_count().await?;
+            if if_empty && existing > 0 {
+                println!("the catalog already has {existing} songs; nothing generated");
+                return Ok(());
+            }
             let opts = GenOptions {
                 artists,
                 albums,

@@ -544,7 +544,11 @@ impl ListeningRepo {
         self.history(user_id, None, None, limit).await
     }
 
-    /// Plays in `[from, to)`, newest first.
+    /// Plays in `[from, to)`, newest first, at most `limit`.
+    ///
+    /// SecantusDB reads every index match before it sorts and limits, so one query over a
+    /// heavy listener's month reads the whole month. Walking back in growing windows (a
+    /// day, a week, a month, a year, then the rest) reads little more than what is shown.
     pub async fn history(
         &self,
         user_id: Uuid,
@@ -552,29 +556,39 @@ impl ListeningRepo {
         to: Option<DateTime<Utc>>,
         limit: i64,
     ) -> Result<Vec<Document>> {
+        let floor = from.unwrap_or(DateTime::UNIX_EPOCH);
+        let mut hi = to.unwrap_or_else(|| Utc::now() + Duration::days(1));
+        let mut out = Vec::new();
+        for span in [Some(1), Some(7), Some(30), Some(365), None] {
+            if out.len() as i64 >= limit || hi <= floor {
+                break;
+            }
+            let lo = span.map_or(floor, |d| (hi - Duration::days(d)).max(floor));
+            out.extend(
+                self.history_between(user_id, lo, hi, limit - out.len() as i64)
+                    .await?,
+            );
+            hi = lo;
+        }
+        Ok(out)
+    }
+
+    async fn history_between(
+        &self,
+        user_id: Uuid,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<Document>> {
         let mut out = Vec::new();
         for month in self.months_desc().await? {
-            if let Some(to) = to {
-                if month > month_of(to) {
-                    continue;
-                }
+            if month > month_of(to) {
+                continue;
             }
-            if let Some(from) = from {
-                if month < month_of(from) {
-                    break;
-                }
+            if month < month_of(from) {
+                break;
             }
-            let mut range = doc! {};
-            if let Some(f) = from {
-                range.insert("$gte", bdt(f));
-            }
-            if let Some(t) = to {
-                range.insert("$lt", bdt(t));
-            }
-            let mut filter = doc! {"user_id": bid(user_id)};
-            if !range.is_empty() {
-                filter.insert("ts", range);
-            }
+            let filter = doc! {"user_id": bid(user_id), "ts": {"$gte": bdt(from), "$lt": bdt(to)}};
             let docs: Vec<Document> = self
                 .events(&month)
                 .find(filter)

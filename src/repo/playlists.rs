@@ -430,6 +430,16 @@ impl PlaylistRepo {
         .await
     }
 
+    /// A user's public playlists, newest change first (their profile).
+    pub async fn public_of(&self, owner: Uuid, limit: i64) -> Result<Vec<PlaylistSummary>> {
+        self.summaries(
+            "where p.owner_id = $1 and p.visibility = 'public' order by p.updated_at desc",
+            Some(owner),
+            limit,
+        )
+        .await
+    }
+
     pub async fn public(&self, limit: i64) -> Result<Vec<PlaylistSummary>> {
         self.summaries(
             "where p.visibility = 'public' and $1::uuid is null order by p.updated_at desc",

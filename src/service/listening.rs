@@ -149,6 +149,43 @@ pub async fn history(
         .collect())
 }
 
+/// What a profile shows of someone's listening: their latest plays outside private
+/// sessions (newest first, each song once) and the artists most played among them.
+/// The caller checks that the user shows their listening.
+pub async fn public_listening(
+    repos: &Repos,
+    user: Uuid,
+    n: usize,
+) -> Result<(Vec<SongRow>, Vec<Ranked<NamedRef>>)> {
+    let docs = repos.listening.history(user, None, None, 50).await?;
+    let public: Vec<_> = docs
+        .iter()
+        .filter(|d| !d.get_bool("private").unwrap_or(false))
+        .collect();
+    let mut ids: Vec<Uuid> = vec![];
+    for id in public.iter().filter_map(|d| fold::event_song(d)) {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    let rows = repos.catalog.song_rows(&ids).await?;
+    let mut artists: HashMap<String, u64> = HashMap::new();
+    for d in &public {
+        if let Ok(list) = d.get_array("artist_ids") {
+            for a in list.iter().filter_map(|b| match b {
+                mongodb::bson::Bson::Binary(bin) => Uuid::from_slice(&bin.bytes).ok(),
+                _ => None,
+            }) {
+                *artists.entry(a.to_string()).or_default() += 1;
+            }
+        }
+    }
+    Ok((
+        rows.into_iter().take(n).collect(),
+        top_artists(repos, artists, n).await?,
+    ))
+}
+
 /// "Your stats" for a range, from the pre-aggregated counters only.
 pub async fn stats(repos: &Repos, user: &SessionUser, range: StatsRange) -> Result<UserStats> {
     let today = Utc::now().date_naive();

@@ -178,6 +178,12 @@ async fn the_feed_shows_followees_public_playlists_likes_and_releases_only() {
         })
         .collect();
     assert_eq!(listened, [("friend", song.id)]);
+    // The friend's profile: recently played without the private-session play.
+    let (recent, top) = encore::service::listening::public_listening(r, friend.id, 5)
+        .await
+        .unwrap();
+    assert_eq!(recent.iter().map(|s| s.id).collect::<Vec<_>>(), [song.id]);
+    assert_eq!(top[0].item.id, song.artists[0].id);
     let titles: Vec<&str> = items
         .iter()
         .filter_map(|i| match &i.event {

@@ -67,10 +67,40 @@ pub fn ProfilePage() -> impl IntoView {
                                         <FormError result=follow_r/>
                                     }
                                 })}
+                                {v.listening.clone().map(|(recent, artists)| view! {
+                                    <div class="mt-4 grid gap-4 md:grid-cols-2">
+                                        <section class=CARD aria-labelledby="rp-h">
+                                            <h2 id="rp-h" class="mb-2 font-semibold">"Recently played"</h2>
+                                            {if recent.is_empty() { view! { <p class="text-sm">"Nothing yet."</p> }.into_any() } else {
+                                                view! { <ul aria-label="Recently played" class="text-sm">{recent.into_iter().map(|s| view! {
+                                                    <li><A href=format!("/song/{}", s.id) attr:class="hover:underline">{s.title.clone()}</A>
+                                                        <span class="text-zinc-600 dark:text-zinc-400">{format!(" · {}", s.artists.iter().map(|a| a.name.clone()).collect::<Vec<_>>().join(", "))}</span></li>
+                                                }).collect_view()}</ul> }.into_any()
+                                            }}
+                                        </section>
+                                        <section class=CARD aria-labelledby="tal-h">
+                                            <h2 id="tal-h" class="mb-2 font-semibold">"Top artists lately"</h2>
+                                            <ol aria-label="Top artists lately" class="list-decimal pl-5 text-sm">{artists.into_iter().map(|t| view! {
+                                                <li><A href=format!("/artist/{}", t.item.id) attr:class="hover:underline">{t.item.name}</A></li>
+                                            }).collect_view()}</ol>
+                                        </section>
+                                    </div>
+                                })}
+                                <section class="mt-4" aria-labelledby="pp-h">
+                                    <h2 id="pp-h" class="mb-2 font-semibold">"Public playlists"</h2>
+                                    {if v.playlists.is_empty() { view! { <p class="text-sm">"None yet."</p> }.into_any() } else {
+                                        view! { <PlaylistList lists=v.playlists.clone() label="Public playlists".into()/> }.into_any()
+                                    }}
+                                </section>
                                 <div class="mt-4 grid gap-4 md:grid-cols-2">
                                     <PeopleList label="Followers" people=v.followers.clone()/>
                                     <PeopleList label="Following" people=v.following.clone()/>
                                 </div>
+                                {(!v.is_me && v.relation.is_some()).then(|| view! {
+                                    <div class="mt-4"><crate::pages::ReportForm target_type="user" target_id=v.profile.id.to_string()
+                                        summary=format!("Report {}", v.profile.username) back=format!("/u/{}", v.profile.username)/></div>
+                                    <crate::components::form::Saved what="reported" message="Thanks — a moderator will look at your report."/>
+                                })}
                             </article>
                         }.into_any()
                     }

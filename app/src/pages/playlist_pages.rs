@@ -224,6 +224,10 @@ pub fn PlaylistPage() -> impl IntoView {
                         })}
                         <div class="mt-2"><LikeButton kind="playlist" target_id=pid.clone() back=format!("/playlist/{pid}")/></div>
                         {rights.save.then(|| view! {
+                            <div class="mt-2"><crate::pages::ReportForm target_type="playlist" target_id=pid.clone() summary="Report this playlist".into() back=format!("/playlist/{pid}")/></div>
+                            <Saved what="reported" message="Thanks — a moderator will look at your report."/>
+                        })}
+                        {rights.save.then(|| view! {
                             <ActionForm action=save attr:class="mt-2">
                                 <input type="hidden" name="id" value=pid_save/>
                                 <input type="hidden" name="saved" value=(!page.saved).to_string()/>

@@ -14,6 +14,12 @@ pub struct ProfileView {
     pub relation: Option<Relation>,
     pub followers: Vec<UserSummary>,
     pub following: Vec<UserSummary>,
+    pub playlists: Vec<encore::playlists::PlaylistSummary>,
+    /// Recently played and top artists lately, when the user shows their listening.
+    pub listening: Option<(
+        Vec<encore::catalog::SongRow>,
+        Vec<encore::listening::Ranked<encore::listening::NamedRef>>,
+    )>,
 }
 
 #[cfg(feature = "ssr")]
@@ -54,12 +60,25 @@ pub async fn get_profile_view(username: String) -> Result<ProfileView, AppError>
             repos.accounts.follow_list(profile.id, false, 50).await?,
         )
     };
+    let playlists = if hidden {
+        vec![]
+    } else {
+        repos.playlists.public_of(profile.id, 50).await?
+    };
+    let shows = repos.accounts.preferences(profile.id).await?.show_listening;
+    let listening = if hidden || !shows {
+        None
+    } else {
+        Some(encore::service::listening::public_listening(&repos, profile.id, 5).await?)
+    };
     Ok(ProfileView {
         profile,
         is_me,
         relation,
         followers,
         following,
+        playlists,
+        listening,
     })
 }
 
