@@ -187,6 +187,17 @@ pub struct UserSummary {
     pub role: Role,
 }
 
+impl UserSummary {
+    /// From a `(username, display_name, role)` row; an unknown role reads as listener.
+    pub fn from_row((username, display_name, role): (String, String, String)) -> Self {
+        UserSummary {
+            username,
+            display_name,
+            role: Role::parse(&role).unwrap_or(Role::Listener),
+        }
+    }
+}
+
 /// How the viewer relates to a profile.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Relation {

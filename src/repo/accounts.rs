@@ -436,14 +436,7 @@ impl AccountRepo {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(username, display_name, role)| UserSummary {
-                username,
-                display_name,
-                role: Role::parse(&role).unwrap_or(Role::Listener),
-            })
-            .collect())
+        Ok(rows.into_iter().map(UserSummary::from_row).collect())
     }
 
     pub async fn artist_follower_count(&self, artist_id: Uuid) -> Result<i64> {
@@ -616,14 +609,7 @@ impl AccountRepo {
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(username, display_name, role)| UserSummary {
-                username,
-                display_name,
-                role: Role::parse(&role).unwrap_or(Role::Listener),
-            })
-            .collect())
+        Ok(rows.into_iter().map(UserSummary::from_row).collect())
     }
 
     /// Whether either user blocks the other.

@@ -394,23 +394,12 @@ impl CatalogRepo {
 
     /// List rows for songs by id (any status), in the order of `ids`.
     pub async fn song_rows(&self, ids: &[Uuid]) -> Result<Vec<SongRow>> {
-        if ids.is_empty() {
-            return Ok(vec![]);
-        }
-        let docs: Vec<SongDoc> = self
-            .songs
-            .find(doc! {"_id": {"$in": ids.iter().map(|i| bid(*i)).collect::<Vec<_>>()}})
+        Ok(self
+            .songs_by_ids(ids)
             .await?
-            .try_collect()
-            .await?;
-        let mut by_id: std::collections::HashMap<Uuid, SongRow> = docs
             .into_iter()
-            .map(|d| {
-                let r = d.into_row();
-                (r.id, r)
-            })
-            .collect();
-        Ok(ids.iter().filter_map(|i| by_id.remove(i)).collect())
+            .map(|(s, cover)| s.row(cover))
+            .collect())
     }
 
     /// Albums of these artists released before `before`, newest first (the feed).

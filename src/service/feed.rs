@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::{
-    model::{FeedEvent, FeedItem, Role, SessionUser, UserSummary},
+    model::{FeedEvent, FeedItem, SessionUser, UserSummary},
     repo::Repos,
     Result,
 };
@@ -72,10 +72,8 @@ pub async fn feed(
             .await?;
     let albums = repos.catalog.releases_of(&artists, before, PAGE).await?;
 
-    let user = |username: String, display_name: String, role: String| UserSummary {
-        username,
-        display_name,
-        role: Role::parse(&role).unwrap_or(Role::Listener),
+    let user = |username: String, display_name: String, role: String| {
+        UserSummary::from_row((username, display_name, role))
     };
     let song_ids: Vec<Uuid> = likes
         .iter()
