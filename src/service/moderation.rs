@@ -76,7 +76,7 @@ pub async fn report(
                 .await?
                 .is_some()
         }
-        "playlist" => crate::service::playlists::page(repos, target, Some(me), None)
+        "playlist" => crate::service::playlists::visible(repos, target, Some(me))
             .await
             .is_ok(),
         _ => sqlx::query_scalar::<_, i32>("select 1 from users where id = $1")

@@ -174,7 +174,7 @@ async fn editable(repos: &Repos, user: &SessionUser, id: Uuid) -> Result<Playlis
 
 /// Adds a published song; a song already there gets a clear message.
 pub async fn add_song(repos: &Repos, user: &SessionUser, id: Uuid, song_id: Uuid) -> Result<i64> {
-    editable(repos, user, id).await?;
+    let p = editable(repos, user, id).await?;
     let (song, _) = repos.catalog.song(song_id).await?.ok_or(Error::NotFound)?;
     if song.status != SongStatus::Published {
         return Err(Error::NotFound);
@@ -182,7 +182,12 @@ pub async fn add_song(repos: &Repos, user: &SessionUser, id: Uuid, song_id: Uuid
     let ms = song.duration_ms as i64;
     repos.playlists.add_item(id, song_id, ms, user.id).await?;
     let v = repos.playlists.bump(id, 1, ms).await?;
-    refresh_cover(repos, id).await?;
+    // Songs are appended, so the first song only changes when there was none (or its cover
+    // was never set); looking the first item up costs a read of the whole playlist on
+    // SecantusDB.
+    if p.cover.is_none() {
+        refresh_cover(repos, id).await?;
+    }
     Ok(v)
 }
 
