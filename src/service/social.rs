@@ -164,13 +164,8 @@ pub async fn suggestions(
             } else {
                 format!("Likes {} you like", plural(n, "a song", "songs"))
             };
-            let role = crate::model::Role::parse(&role).unwrap_or(crate::model::Role::Listener);
             out.push(crate::model::Suggestion {
-                user: crate::model::UserSummary {
-                    username,
-                    display_name,
-                    role,
-                },
+                user: crate::model::UserSummary::from_row((username, display_name, role)),
                 reason,
             });
         }
