@@ -44,9 +44,15 @@ ENCORE_ADMIN_PASSWORD=$E2E_ADMIN_PASSWORD "$CARGO_TARGET_DIR/debug/encore" creat
 "$CARGO_TARGET_DIR/debug/encore" serve >"$TMP/app.log" 2>&1 &
 APP=$!
 if ! wait_port 127.0.0.1 "$PORT" 60; then cat "$TMP/app.log"; exit 1; fi
-if ! npx playwright test -c end2end/playwright.config.ts; then
+if ! npx playwright test -c end2end/playwright.config.ts 2>&1 | tee "$TMP/playwright.log"; then
   echo "---- app log (last 60 lines) ----"; tail -60 "$TMP/app.log"
+  # The failures again, last, so the end of a CI log names them.
+  echo "---- Playwright failures ----"
+  sed -n '/^  [0-9]*) /,/^  [0-9]* passed/p' "$TMP/playwright.log" | grep -v '^\s*$' | head -80
   exit 1
+fi
+if grep -q ' flaky' "$TMP/playwright.log"; then
+  echo "---- passed only on the retry (flaky) ----"; sed -n '/ flaky/,$p' "$TMP/playwright.log" | head -20
 fi
 
 echo "==> benchmark smoke (the same code as make bench, seconds-long, debug build)"

@@ -175,6 +175,19 @@ pub fn format_duration(ms: u64) -> String {
     }
 }
 
+/// "1 listener", "12,345 listeners".
+pub fn plural(n: u64, noun: &str) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{grouped} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 /// The first letter used to bucket artists for browsing ("#" for non-letters).
 pub fn sort_initial(sort_name: &str) -> String {
     match sort_name.chars().next().map(|c| c.to_ascii_uppercase()) {
@@ -197,6 +210,8 @@ pub fn sort_name(name: &str) -> String {
 pub struct ArtistPage {
     pub artist: Artist,
     pub followers: i64,
+    /// Unique listeners over the last 28 days (HyperLogLog, see `hll`).
+    pub monthly_listeners: u64,
     /// Whether the signed-in user follows the artist (`None` when signed out).
     pub following: Option<bool>,
     pub top_songs: Vec<SongRow>,
@@ -215,6 +230,8 @@ pub struct SongPage {
     pub song: Song,
     pub cover: Option<String>,
     pub hidden_by_filter: bool,
+    /// Unique listeners over the last 28 days.
+    pub listeners_28d: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -29,13 +29,24 @@ pub struct ServerContext {
     pub trust_forwarded_for: bool,
 }
 
+static PROCESS_CTX: std::sync::OnceLock<ServerContext> = std::sync::OnceLock::new();
+
+/// Registers the process's context as well: a resource of a suspended view that was
+/// re-rendered during SSR keeps running after its owner (and so the request's context)
+/// was disposed; its result is thrown away, but it should not fail on the way.
+pub fn install(ctx: ServerContext) {
+    let _ = PROCESS_CTX.set(ctx);
+}
+
 #[track_caller]
 pub fn ctx() -> Result<ServerContext, AppError> {
     let caller = std::panic::Location::caller();
-    use_context::<ServerContext>().ok_or_else(|| {
-        tracing::error!(%caller, "ServerContext missing");
-        AppError::Internal
-    })
+    use_context::<ServerContext>()
+        .or_else(|| PROCESS_CTX.get().cloned())
+        .ok_or_else(|| {
+            tracing::error!(%caller, "ServerContext missing");
+            AppError::Internal
+        })
 }
 
 pub const SESSION_USER: &str = "uid";

@@ -334,15 +334,17 @@ async fn serve(cfg: Config, repos: Repos, auth: AuthService) -> anyhow::Result<(
     jobs::spawn_purger(repos.clone());
     let search = encore::search::SearchIndex::default();
     jobs::spawn_search_refresh(repos.clone(), search.clone());
+    let ctx = ServerContext {
+        repos,
+        auth,
+        search,
+        country_header: cfg.country_header.clone(),
+        trust_forwarded_for: cfg.trust_forwarded_for,
+    };
+    encore_app::server::install(ctx.clone());
     let state = AppState {
         leptos_options: leptos_options(&cfg),
-        ctx: ServerContext {
-            repos,
-            auth,
-            search,
-            country_header: cfg.country_header.clone(),
-            trust_forwarded_for: cfg.trust_forwarded_for,
-        },
+        ctx,
         public_origin: cfg.public_origin.as_deref().map(Arc::from),
         data_dir: Arc::from(cfg.data_dir.as_path()),
     };

@@ -35,6 +35,13 @@ const BATCHES: &str = "play_event_batches";
 /// be re-applied, so a handful is plenty.
 const APPLIED_KEEP: i32 = 16;
 
+/// Whose unique listeners to count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Listened {
+    Song,
+    Artist,
+}
+
 #[derive(Clone)]
 pub struct ListeningRepo {
     db: Database,
@@ -98,12 +105,22 @@ fn event_doc(e: &PlayEvent, song: &Song) -> Result<Document> {
     })
 }
 
-/// A counter update that also records the batch (see `aggregate_once`).
-fn guarded_update(inc: Document, batch_id: &str, on_insert: Document) -> Document {
+/// A counter update that also records the batch (see `aggregate_once`). `inc` may carry
+/// HyperLogLog registers under `$max` (idempotent by nature).
+fn guarded_update(inc: &Inc, batch_id: &str, on_insert: Document) -> Document {
     let mut update = doc! {
-        "$inc": inc,
+        "$inc": inc.doc(),
         "$push": {"applied": {"$each": [batch_id], "$slice": -APPLIED_KEEP}},
     };
+    if !inc.max.is_empty() {
+        update.insert(
+            "$max",
+            inc.max
+                .iter()
+                .map(|(k, v)| (k.clone(), Bson::Int32(i32::from(*v))))
+                .collect::<Document>(),
+        );
+    }
     // MongoDB refuses an empty operator document.
     if !on_insert.is_empty() {
         update.insert("$setOnInsert", on_insert);
@@ -120,16 +137,25 @@ fn key(s: &str) -> String {
     s.replace(['.', '$'], "_")
 }
 
-/// Increments for one counter document.
-#[derive(Default)]
-struct Inc(BTreeMap<String, i64>);
+/// Increments for one counter document, and the unique-listener registers it may raise.
+#[derive(Default, Clone)]
+struct Inc {
+    inc: BTreeMap<String, i64>,
+    max: BTreeMap<String, u8>,
+}
 
 impl Inc {
     fn add(&mut self, field: String, n: i64) {
-        *self.0.entry(field).or_default() += n;
+        *self.inc.entry(field).or_default() += n;
+    }
+    /// Counts `user` as a listener (HyperLogLog register under `hll.`).
+    fn listener(&mut self, user: Uuid) {
+        let (idx, rank) = crate::hll::register(user);
+        let r = self.max.entry(format!("hll.{}", crate::hll::field(idx))).or_default();
+        *r = (*r).max(rank);
     }
     fn doc(&self) -> Document {
-        self.0
+        self.inc
             .iter()
             .map(|(k, v)| (k.clone(), Bson::Int64(*v)))
             .collect()
@@ -393,6 +419,9 @@ impl ListeningRepo {
             let si = song.entry((song_id, day.clone())).or_default();
             common(si);
             breakdown(si);
+            if stream {
+                si.listener(user_id);
+            }
             common(song_totals.entry(song_id).or_default());
             if let Ok(artists) = e.get_array("artist_ids") {
                 for a in artists.iter().filter_map(uid) {
@@ -400,6 +429,7 @@ impl ListeningRepo {
                     common(ai);
                     breakdown(ai);
                     if stream {
+                        ai.listener(user_id);
                         user.entry((user_id, day.clone()))
                             .or_default()
                             .add(format!("artists.{a}"), 1);
@@ -460,17 +490,17 @@ impl ListeningRepo {
         }
         // One round trip per thousand documents; an upsert that collided with a document
         // already holding this batch is sorted out one by one.
-        let models: Vec<(WriteModel, &'static str, Bson, Document, Document)> = ops
+        let models: Vec<(WriteModel, &'static str, Bson, &Inc, Document)> = ops
             .into_iter()
             .map(|(coll, id, inc, on_insert)| {
-                let update = guarded_update(inc.doc(), batch_id, on_insert.clone());
+                let update = guarded_update(inc, batch_id, on_insert.clone());
                 let m = UpdateOneModel::builder()
                     .namespace(self.coll(coll).namespace())
                     .filter(doc! {"_id": id.clone(), "applied": {"$ne": batch_id}})
                     .update(update)
                     .upsert(true)
                     .build();
-                (m.into(), coll, id, inc.doc(), on_insert)
+                (m.into(), coll, id, inc, on_insert)
             })
             .collect();
         for chunk in models.chunks(1000) {
@@ -491,7 +521,7 @@ impl ListeningRepo {
                 }
                 for i in bw.write_errors.keys() {
                     let (_, coll, id, inc, on_insert) = &chunk[*i];
-                    self.guarded(coll, id.clone(), batch_id, inc.clone(), on_insert.clone())
+                    self.guarded(coll, id.clone(), batch_id, inc, on_insert.clone())
                         .await?;
                 }
             }
@@ -507,7 +537,7 @@ impl ListeningRepo {
         coll: &str,
         id: Bson,
         batch_id: &str,
-        inc: Document,
+        inc: &Inc,
         on_insert: Document,
     ) -> Result<()> {
         let c = self.coll(coll);
@@ -644,6 +674,38 @@ impl ListeningRepo {
             .coll(ARTIST_DAILY)
             .find_one(doc! {"_id": format!("{artist_id}:{day}")})
             .await?)
+    }
+
+    /// Unique listeners (people who streamed) of a song or artist over the `days` days
+    /// ending with `last`: the days' HyperLogLog registers merged (`_id` lookups only).
+    pub async fn unique_listeners(
+        &self,
+        of: Listened,
+        id: Uuid,
+        last: NaiveDate,
+        days: u32,
+    ) -> Result<u64> {
+        let ids: Vec<String> = (0..days)
+            .map(|i| format!("{id}:{}", last - Duration::days(i64::from(i))))
+            .collect();
+        let coll = match of {
+            Listened::Song => SONG_DAILY,
+            Listened::Artist => ARTIST_DAILY,
+        };
+        let docs: Vec<Document> = self
+            .coll(coll)
+            .find(doc! {"_id": {"$in": ids}})
+            .projection(doc! {"hll": 1})
+            .await?
+            .try_collect()
+            .await?;
+        let mut sketch = crate::hll::Sketch::default();
+        for d in &docs {
+            if let Ok(h) = d.get_document("hll") {
+                sketch.merge_fields(h.iter().map(|(k, v)| (k.as_str(), int(Some(v)) as i64)));
+            }
+        }
+        Ok(sketch.estimate())
     }
 
     /// Number of events not yet folded into the counters (tests, health).

@@ -245,21 +245,15 @@ impl PlaylistRepo {
 
     /// The first item, by position.
     pub async fn first_item(&self, playlist: Uuid) -> Result<Option<ItemDoc>> {
-        let d = self
-            .items
-            .find_one(doc! {"playlist_id": bid(playlist)})
-            .sort(doc! {"pos": 1})
-            .await?;
-        Ok(d.as_ref().and_then(item))
+        Ok(self.items(playlist, None, 1).await?.into_iter().next())
     }
 
     /// The last item, by position.
     pub async fn last_item(&self, playlist: Uuid) -> Result<Option<ItemDoc>> {
-        let d = self
-            .items
-            .find_one(doc! {"playlist_id": bid(playlist)})
-            .sort(doc! {"pos": -1})
-            .await?;
+        let Some((lo, hi)) = self.bounds(playlist).await? else {
+            return Ok(None);
+        };
+        let d = self.scan_down(playlist, hi + 1.0, lo, None).await?;
         Ok(d.as_ref().and_then(item))
     }
 
@@ -469,16 +463,102 @@ impl PlaylistRepo {
 
     // --- MongoDB: items -------------------------------------------------------------------
 
-    async fn last_pos(&self, playlist: Uuid) -> Result<Option<f64>> {
-        let d = self
-            .items
-            .find_one(doc! {"playlist_id": bid(playlist)})
-            .sort(doc! {"pos": -1})
-            .await?;
-        Ok(d.and_then(|d| d.get_f64("pos").ok()))
+    /// The position bounds of a playlist's items (see the migration
+    /// `playlist_pos_bounds`): every stored position lies within them. Rows from before
+    /// the bounds existed get them from MongoDB once. `None`: no such playlist row.
+    async fn bounds(&self, playlist: Uuid) -> Result<Option<(f64, f64)>> {
+        let row: Option<(Option<f64>, Option<f64>)> =
+            sqlx::query_as("select pos_min, pos_max from playlists where id = $1")
+                .bind(playlist)
+                .fetch_optional(&self.pool)
+                .await?;
+        match row {
+            None => Ok(None),
+            Some((Some(lo), Some(hi))) => Ok(Some((lo, hi))),
+            Some(_) => {
+                let (lo, hi) = self.stored_bounds(playlist).await?.unwrap_or((0.0, 0.0));
+                self.widen(playlist, lo, hi).await?;
+                Ok(Some((lo, hi)))
+            }
+        }
     }
 
-    /// Appends a song. `Err(Conflict)` when it is already in the playlist.
+    /// The lowest and highest stored positions, read from MongoDB (a full read of the
+    /// playlist: only for rows without bounds, and the reconciler).
+    pub async fn stored_bounds(&self, playlist: Uuid) -> Result<Option<(f64, f64)>> {
+        let mut cur = self
+            .items
+            .aggregate(vec![
+                doc! {"$match": {"playlist_id": bid(playlist)}},
+                doc! {"$group": {"_id": Bson::Null, "lo": {"$min": "$pos"}, "hi": {"$max": "$pos"}}},
+            ])
+            .await?;
+        Ok(cur
+            .try_next()
+            .await?
+            .and_then(|d| Some((d.get_f64("lo").ok()?, d.get_f64("hi").ok()?))))
+    }
+
+    /// Widens the bounds to include [lo, hi]; called before positions are written.
+    pub async fn widen(&self, playlist: Uuid, lo: f64, hi: f64) -> Result<()> {
+        sqlx::query(
+            "update playlists set pos_min = least(coalesce(pos_min, $2), $2), pos_max = greatest(coalesce(pos_max, $3), $3)
+             where id = $1",
+        )
+        .bind(playlist)
+        .bind(lo)
+        .bind(hi)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Reserves `n` positions after the current end: returns the first; the others follow
+    /// `GAP` apart. One atomic PostgreSQL update, so concurrent appends never share a
+    /// position. `NotFound` when the playlist row is gone.
+    async fn claim_tail(&self, playlist: Uuid, n: usize) -> Result<f64> {
+        self.bounds(playlist).await?.ok_or(Error::NotFound)?;
+        let span = GAP * n as f64;
+        let (end,): (f64,) = sqlx::query_as(
+            "update playlists set pos_max = pos_max + $2 where id = $1 returning pos_max",
+        )
+        .bind(playlist)
+        .bind(span)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(Error::NotFound)?;
+        Ok(end - span + GAP)
+    }
+
+    /// The item with the highest position below `below` (and at least `floor`), looking
+    /// in windows that double in width, so only the documents near `below` are read.
+    async fn scan_down(
+        &self,
+        playlist: Uuid,
+        below: f64,
+        floor: f64,
+        except: Option<Uuid>,
+    ) -> Result<Option<Document>> {
+        let mut width = 4.0 * GAP;
+        let mut hi = below;
+        while hi > floor {
+            let lo = (hi - width).max(floor);
+            let mut filter = doc! {"playlist_id": bid(playlist), "pos": {"$lt": hi, "$gte": lo}};
+            if let Some(x) = except {
+                filter.insert("_id", doc! {"$ne": bid(x)});
+            }
+            if let Some(d) = self.items.find_one(filter).sort(doc! {"pos": -1}).await? {
+                return Ok(Some(d));
+            }
+            if lo <= floor {
+                break;
+            }
+            hi = lo;
+            width *= 2.0;
+        }
+        Ok(None)
+    }
+
     /// Appends many distinct songs at once (bulk loads such as the benchmark's 10,000-song
     /// playlist); the caller fixes the counts afterwards (`set_counts`).
     pub async fn append_items(
@@ -487,13 +567,16 @@ impl PlaylistRepo {
         songs: &[(Uuid, i64)],
         by: Uuid,
     ) -> Result<()> {
-        let start = self.last_pos(playlist).await?.unwrap_or(0.0);
+        if songs.is_empty() {
+            return Ok(());
+        }
+        let start = self.claim_tail(playlist, songs.len()).await?;
         let docs: Vec<Document> = songs
             .iter()
             .enumerate()
             .map(|(i, (song, ms))| doc! {
                 "_id": bid(Uuid::new_v4()), "playlist_id": bid(playlist), "song_id": bid(*song),
-                "pos": start + GAP * (i + 1) as f64, "added_by": bid(by), "added_at": BDateTime::now(), "duration_ms": *ms,
+                "pos": start + GAP * i as f64, "added_by": bid(by), "added_at": BDateTime::now(), "duration_ms": *ms,
             })
             .collect();
         for chunk in docs.chunks(1000) {
@@ -502,6 +585,7 @@ impl PlaylistRepo {
         Ok(())
     }
 
+    /// Appends a song. `Err(Conflict)` when it is already in the playlist.
     pub async fn add_item(
         &self,
         playlist: Uuid,
@@ -509,7 +593,7 @@ impl PlaylistRepo {
         duration_ms: i64,
         by: Uuid,
     ) -> Result<Uuid> {
-        let pos = self.last_pos(playlist).await?.unwrap_or(0.0) + GAP;
+        let pos = self.claim_tail(playlist, 1).await?;
         let id = Uuid::new_v4();
         let r = self
             .items
@@ -559,23 +643,26 @@ impl PlaylistRepo {
             return Ok(false);
         }
         let pos = match before {
-            None => self.last_pos(playlist).await?.unwrap_or(0.0) + GAP,
+            None => self.claim_tail(playlist, 1).await?,
             Some(b) => {
                 let Some(target) = self.item(playlist, b).await? else {
                     return Ok(false);
                 };
+                let (lo, _) = self.bounds(playlist).await?.ok_or(Error::NotFound)?;
                 let prev = self
-                    .items
-                    .find_one(doc! {"playlist_id": bid(playlist), "pos": {"$lt": target.pos}, "_id": {"$ne": bid(item_id)}})
-                    .sort(doc! {"pos": -1})
+                    .scan_down(playlist, target.pos, lo, Some(item_id))
                     .await?
-                    .and_then(|d| d.get_f64("pos").ok())
-                    .unwrap_or(target.pos - 2.0 * GAP);
-                if target.pos - prev < 1e-6 {
-                    self.renumber(playlist).await?;
-                    return Box::pin(self.move_before(playlist, item_id, before)).await;
-                }
-                (prev + target.pos) / 2.0
+                    .and_then(|d| d.get_f64("pos").ok());
+                let pos = match prev {
+                    Some(prev) if target.pos - prev < 1e-6 => {
+                        self.renumber(playlist).await?;
+                        return Box::pin(self.move_before(playlist, item_id, before)).await;
+                    }
+                    Some(prev) => (prev + target.pos) / 2.0,
+                    None => target.pos - GAP,
+                };
+                self.widen(playlist, pos, pos).await?;
+                pos
             }
         };
         self.items
@@ -584,6 +671,7 @@ impl PlaylistRepo {
         Ok(true)
     }
 
+    /// Spreads the positions out again (`GAP` apart) once two neighbours got too close.
     async fn renumber(&self, playlist: Uuid) -> Result<()> {
         let ids: Vec<Document> = self
             .items
@@ -592,6 +680,8 @@ impl PlaylistRepo {
             .projection(doc! {"_id": 1})
             .await?
             .try_collect()
+            .await?;
+        self.widen(playlist, GAP, GAP * (ids.len() as f64 + 1.0))
             .await?;
         for (i, d) in ids.iter().enumerate() {
             if let Some(id) = d.get("_id") {
@@ -606,26 +696,49 @@ impl PlaylistRepo {
         Ok(())
     }
 
-    /// A page of items in order, after the position `after`.
+    /// A page of items in order, after the position `after`: read in position windows
+    /// that double in width until the page is full or the bounds are passed, so MongoDB
+    /// only reads the documents near the page (not the whole playlist).
     pub async fn items(
         &self,
         playlist: Uuid,
         after: Option<f64>,
         limit: i64,
     ) -> Result<Vec<ItemDoc>> {
-        let mut filter = doc! {"playlist_id": bid(playlist)};
-        if let Some(a) = after {
-            filter.insert("pos", doc! {"$gt": a});
+        let Some((lo_bound, hi_bound)) = self.bounds(playlist).await? else {
+            // No metadata row (an orphan the reconciler will remove): read unbounded.
+            let mut filter = doc! {"playlist_id": bid(playlist)};
+            if let Some(a) = after {
+                filter.insert("pos", doc! {"$gt": a});
+            }
+            let docs: Vec<Document> = self
+                .items
+                .find(filter)
+                .sort(doc! {"pos": 1})
+                .limit(limit)
+                .await?
+                .try_collect()
+                .await?;
+            return Ok(docs.iter().filter_map(item).collect());
+        };
+        let mut out = Vec::new();
+        let mut lo = after.unwrap_or(lo_bound - 1.0);
+        let mut width = GAP * (limit as f64 + 4.0);
+        while (out.len() as i64) < limit && lo < hi_bound {
+            let hi = if lo + width >= hi_bound { hi_bound } else { lo + width };
+            let docs: Vec<Document> = self
+                .items
+                .find(doc! {"playlist_id": bid(playlist), "pos": {"$gt": lo, "$lte": hi}})
+                .sort(doc! {"pos": 1})
+                .limit(limit - out.len() as i64)
+                .await?
+                .try_collect()
+                .await?;
+            out.extend(docs.iter().filter_map(item));
+            lo = hi;
+            width *= 2.0;
         }
-        let docs: Vec<Document> = self
-            .items
-            .find(filter)
-            .sort(doc! {"pos": 1})
-            .limit(limit)
-            .await?
-            .try_collect()
-            .await?;
-        Ok(docs.iter().filter_map(item).collect())
+        Ok(out)
     }
 
     /// (count, total duration) straight from the items (reconciler).

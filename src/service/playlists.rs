@@ -5,7 +5,9 @@
 //! counts; deleting removes the PostgreSQL row first (cascading collaborators and saves),
 //! then the items. A crash in between leaves at worst a count off by one or orphaned
 //! items — a playlist still reads correctly (items come from MongoDB, a row without items
-//! is empty) — and [`reconcile`] repairs both.
+//! is empty) — and [`reconcile`] repairs both. Item positions are reserved in PostgreSQL
+//! (the playlist's position bounds) before the MongoDB write, so the bounds always cover
+//! every stored item and reads can ask MongoDB for bounded windows.
 
 use uuid::Uuid;
 
@@ -317,17 +319,20 @@ pub struct ReconcileReport {
     pub orphan_items: u64,
 }
 
-/// Repairs what a crash between the two stores can leave: wrong counts and items of
-/// deleted playlists. Idempotent.
-/// Recounts one playlist's items and duration from MongoDB and resets its cover;
-/// `true` when the counts were wrong.
+/// Recounts one playlist's items and duration from MongoDB, makes sure its position
+/// bounds cover every stored item, and resets its cover; `true` when the counts were wrong.
 pub async fn reconcile_one(repos: &Repos, id: Uuid) -> Result<bool> {
+    if let Some((lo, hi)) = repos.playlists.stored_bounds(id).await? {
+        repos.playlists.widen(id, lo, hi).await?;
+    }
     let (n, ms) = repos.playlists.tally(id).await?;
     let fixed = repos.playlists.set_counts(id, n, ms).await?;
     refresh_cover(repos, id).await?;
     Ok(fixed)
 }
 
+/// Repairs what a crash between the two stores can leave: wrong counts and items of
+/// deleted playlists. Idempotent.
 pub async fn reconcile(repos: &Repos) -> Result<ReconcileReport> {
     let mut report = ReconcileReport::default();
     for id in repos.playlists.all_ids().await? {

@@ -516,3 +516,76 @@ async fn the_data_export_holds_the_users_own_data_only() {
     );
     assert!(!text.contains("password"), "no password hash in the export");
 }
+
+/// Reads page through position windows (bounds kept in PostgreSQL); whatever the
+/// positions look like after removals and moves, the pages are the full order, each item
+/// once, and a row from before the bounds existed still reads completely.
+#[tokio::test]
+async fn long_playlists_read_in_position_windows() {
+    let w = world(Visibility::Public).await;
+    let r = &w.app.repos;
+    let songs: Vec<(Uuid, i64)> = (0..400).map(|_| (Uuid::new_v4(), 1000)).collect();
+    r.playlists
+        .append_items(w.id, &songs, w.owner.id)
+        .await
+        .unwrap();
+    let all = r.playlists.items(w.id, None, 1000).await.unwrap();
+    let mut expect: Vec<Uuid> = songs.iter().map(|s| s.0).collect();
+    assert_eq!(all.iter().map(|d| d.song_id).collect::<Vec<_>>(), expect);
+
+    // A sparse middle: most of items 50..350 removed.
+    for (i, d) in all.iter().enumerate().skip(50).take(300) {
+        if i % 9 != 0 {
+            r.playlists.remove_item(w.id, d.item_id).await.unwrap();
+        }
+    }
+    expect = all
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !(50..350).contains(i) || i % 9 == 0)
+        .map(|(_, d)| d.song_id)
+        .collect();
+    // The last item moves before the first (a position below every earlier one), the
+    // eleventh to the end, and one into the sparse middle.
+    let item_of = |song: Uuid| all.iter().find(|d| d.song_id == song).unwrap().item_id;
+    let (first, last) = (expect[0], *expect.last().unwrap());
+    assert!(r.playlists.move_before(w.id, item_of(last), Some(item_of(first))).await.unwrap());
+    let s = expect.pop().unwrap();
+    expect.insert(0, s);
+    let s = expect.remove(11);
+    assert!(r.playlists.move_before(w.id, item_of(s), None).await.unwrap());
+    expect.push(s);
+    let s = expect.remove(3);
+    let at = expect.len() / 2;
+    assert!(r.playlists.move_before(w.id, item_of(s), Some(item_of(expect[at]))).await.unwrap());
+    expect.insert(at, s);
+
+    let read_all = |limit: i64| async move {
+        let mut got = vec![];
+        let mut after = None;
+        loop {
+            let page = r.playlists.items(w.id, after, limit).await.unwrap();
+            got.extend(page.iter().map(|d| d.song_id));
+            if (page.len() as i64) < limit {
+                break got;
+            }
+            after = page.last().map(|d| d.pos);
+        }
+    };
+    assert_eq!(read_all(25).await, expect);
+    assert_eq!(read_all(7).await, expect);
+    assert_eq!(r.playlists.first_item(w.id).await.unwrap().unwrap().song_id, expect[0]);
+    assert_eq!(r.playlists.last_item(w.id).await.unwrap().unwrap().song_id, *expect.last().unwrap());
+
+    // A row from before the bounds existed.
+    sqlx::query("update playlists set pos_min = null, pos_max = null where id = $1")
+        .bind(w.id)
+        .execute(&r.pg)
+        .await
+        .unwrap();
+    assert_eq!(read_all(50).await, expect);
+    let s = songs[60].0; // removed above (60 % 9 != 0), so it can be added again
+    r.playlists.add_item(w.id, s, 1000, w.owner.id).await.unwrap();
+    expect.push(s);
+    assert_eq!(read_all(50).await, expect, "an append after the bounds were filled goes last");
+}

@@ -1,7 +1,7 @@
 //! Artist, album, song, genre and browse pages.
 
 use encore::{
-    catalog::{format_duration, AlbumType},
+    catalog::{format_duration, plural, AlbumType},
     listening::Source,
 };
 use leptos::prelude::*;
@@ -68,7 +68,8 @@ pub fn ArtistPage() -> impl IntoView {
                                     <p class="text-sm uppercase tracking-wide">{if a.verified { "Verified artist" } else { "Artist" }}</p>
                                     <h1 class="text-3xl font-bold sm:text-4xl">{a.name.clone()}</h1>
                                     <p class="text-sm text-zinc-600 dark:text-zinc-400">
-                                        {format!("{} follower{} · {} · ", page.followers, if page.followers == 1 { "" } else { "s" }, a.country)}
+                                        <span data-testid="monthly-listeners">{plural(page.monthly_listeners, "monthly listener")}</span>
+                                        {format!(" · {} · {} · ", plural(page.followers.max(0) as u64, "follower"), a.country)}
                                         {a.genres.clone().into_iter().map(|g| view! { <A href=format!("/genre/{g}") attr:class=LINK>{g.clone()}</A>" " }).collect_view()}
                                     </p>
                                 </div>
@@ -179,6 +180,9 @@ pub fn SongPage() -> impl IntoView {
                                         <ArtistLinks artists=s.artists.clone()/>" · "
                                         <A href=format!("/album/{}", s.album_id) attr:class=LINK>{s.album_title.clone()}</A>
                                         {format!(" · {}", format_duration(s.duration_ms))}
+                                    </p>
+                                    <p class="text-sm text-zinc-600 dark:text-zinc-400" data-testid="song-listeners">
+                                        {format!("{} in the last 28 days", plural(page.listeners_28d, "listener"))}
                                     </p>
                                 </div>
                             </header>

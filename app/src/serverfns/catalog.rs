@@ -54,12 +54,17 @@ pub async fn get_artist(id: String) -> Result<ArtistPage, AppError> {
     let id = parse_id(&id)?;
     let ctx = crate::server::ctx()?;
     let artist = ctx.repos.catalog.artist(id).await?.ok_or_else(not_found)?;
-    let (top, albums, followers) = futures_join(
+    let (top, albums, followers, listeners) = tokio::join!(
         ctx.repos.catalog.top_songs_by_artist(id, 10),
         ctx.repos.catalog.albums_by_artist(id),
         ctx.repos.accounts.artist_follower_count(id),
-    )
-    .await;
+        ctx.repos.listening.unique_listeners(
+            encore::repo::listening::Listened::Artist,
+            id,
+            chrono::Utc::now().date_naive(),
+            28
+        ),
+    );
     let mut top_songs = top?;
     keep(&mut top_songs, explicit_filter().await?);
     let following = match crate::server::session_user().await? {
@@ -69,20 +74,11 @@ pub async fn get_artist(id: String) -> Result<ArtistPage, AppError> {
     Ok(ArtistPage {
         artist,
         followers: followers?,
+        monthly_listeners: listeners?,
         following,
         top_songs,
         albums: albums?,
     })
-}
-
-#[cfg(feature = "ssr")]
-async fn futures_join<A, B, C>(a: A, b: B, c: C) -> (A::Output, B::Output, C::Output)
-where
-    A: std::future::Future,
-    B: std::future::Future,
-    C: std::future::Future,
-{
-    tokio::join!(a, b, c)
 }
 
 #[server(endpoint = "catalog/album")]
@@ -108,10 +104,21 @@ pub async fn get_song(id: String) -> Result<SongPage, AppError> {
         return Err(not_found());
     }
     let hidden_by_filter = song.explicit && explicit_filter().await?;
+    let listeners_28d = ctx
+        .repos
+        .listening
+        .unique_listeners(
+            encore::repo::listening::Listened::Song,
+            id,
+            chrono::Utc::now().date_naive(),
+            28,
+        )
+        .await?;
     Ok(SongPage {
         song,
         cover,
         hidden_by_filter,
+        listeners_28d,
     })
 }
 

@@ -1,0 +1,136 @@
+//! Unique listeners with HyperLogLog: 16,384 registers (precision 14), a standard error
+//! of 1.04/√16384 ≈ 0.8 % for large counts (so 2 % is 2.5 standard errors), and linear
+//! counting for small ones (exact in practice below a few hundred listeners). Registers live in the daily counter documents
+//! as sparse fields `hll.r<index>` updated with `$max`, so merging days (or re-applying
+//! a batch) is a per-register maximum — idempotent and order-free.
+
+use std::collections::HashMap;
+
+use uuid::Uuid;
+
+pub const PRECISION: u32 = 14;
+pub const REGISTERS: usize = 1 << PRECISION;
+
+/// A stable 64-bit hash of a user id (the same in every process and release: SplitMix64
+/// over both halves).
+fn hash(id: Uuid) -> u64 {
+    fn mix(mut z: u64) -> u64 {
+        z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    let v = id.as_u128();
+    mix(mix(v as u64) ^ (v >> 64) as u64)
+}
+
+/// The register a user lands in and the rank (position of the first 1-bit, 1-based) it
+/// offers that register.
+pub fn register(id: Uuid) -> (usize, u8) {
+    let h = hash(id);
+    let idx = (h >> (64 - PRECISION)) as usize;
+    let rest = h << PRECISION;
+    let rank = (rest.leading_zeros().min(64 - PRECISION) + 1) as u8;
+    (idx, rank)
+}
+
+/// The field name of a register inside a counter document's `hll` map.
+pub fn field(idx: usize) -> String {
+    format!("r{idx}")
+}
+
+/// Registers merged from any number of sketches.
+#[derive(Clone, Debug, Default)]
+pub struct Sketch {
+    regs: HashMap<usize, u8>,
+}
+
+impl Sketch {
+    pub fn add(&mut self, id: Uuid) {
+        let (i, r) = register(id);
+        self.merge_register(i, r);
+    }
+
+    pub fn merge_register(&mut self, idx: usize, rank: u8) {
+        if idx < REGISTERS {
+            let e = self.regs.entry(idx).or_default();
+            *e = (*e).max(rank);
+        }
+    }
+
+    /// Merges a stored `hll` map (`r<index>` → rank).
+    pub fn merge_fields<'a>(&mut self, fields: impl IntoIterator<Item = (&'a str, i64)>) {
+        for (k, v) in fields {
+            if let Some(i) = k.strip_prefix('r').and_then(|i| i.parse().ok()) {
+                self.merge_register(i, v.clamp(0, 64) as u8);
+            }
+        }
+    }
+
+    /// The estimated number of distinct ids.
+    pub fn estimate(&self) -> u64 {
+        if self.regs.is_empty() {
+            return 0;
+        }
+        let m = REGISTERS as f64;
+        let zeros = REGISTERS - self.regs.values().filter(|r| **r > 0).count();
+        let sum: f64 = self.regs.values().map(|r| 2f64.powi(-i32::from(*r))).sum::<f64>()
+            + zeros as f64;
+        let alpha = 0.7213 / (1.0 + 1.079 / m);
+        let raw = alpha * m * m / sum;
+        let e = if raw <= 2.5 * m && zeros > 0 {
+            m * (m / zeros as f64).ln()
+        } else {
+            raw
+        };
+        e.round() as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_counts_are_exact_and_duplicates_count_once() {
+        let ids: Vec<Uuid> = (0..50).map(|_| Uuid::new_v4()).collect();
+        let mut s = Sketch::default();
+        for id in ids.iter().chain(ids.iter()) {
+            s.add(*id);
+        }
+        assert_eq!(s.estimate(), 50);
+        assert_eq!(Sketch::default().estimate(), 0);
+    }
+
+    #[test]
+    fn large_counts_are_within_two_percent_and_merge_like_a_union() {
+        // Fixed ids, so the test is repeatable (random ones would miss 2 % about once
+        // in a hundred runs, as HyperLogLog promises).
+        for n in [1_000usize, 20_000, 200_000] {
+            let ids: Vec<Uuid> = (0..n as u128)
+                .map(|i| Uuid::from_u128(i.wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835)))
+                .collect();
+            // Two overlapping halves merged = the whole.
+            let (mut a, mut b) = (Sketch::default(), Sketch::default());
+            for (i, id) in ids.iter().enumerate() {
+                if i < n * 2 / 3 {
+                    a.add(*id);
+                }
+                if i >= n / 3 {
+                    b.add(*id);
+                }
+            }
+            let mut merged = a.clone();
+            merged.merge_fields(
+                b.regs
+                    .iter()
+                    .map(|(i, r)| (field(*i), i64::from(*r)))
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), *v)),
+            );
+            let err = (merged.estimate() as f64 - n as f64).abs() / n as f64;
+            assert!(err < 0.02, "n={n}: estimate {} ({:.2}% off)", merged.estimate(), err * 100.0);
+        }
+    }
+}
