@@ -74,7 +74,11 @@ impl Sketch {
         }
         let m = REGISTERS as f64;
         let zeros = REGISTERS - self.regs.values().filter(|r| **r > 0).count();
-        let sum: f64 = self.regs.values().map(|r| 2f64.powi(-i32::from(*r))).sum::<f64>()
+        let sum: f64 = self
+            .regs
+            .values()
+            .map(|r| 2f64.powi(-i32::from(*r)))
+            .sum::<f64>()
             + zeros as f64;
         let alpha = 0.7213 / (1.0 + 1.079 / m);
         let raw = alpha * m * m / sum;
@@ -130,7 +134,12 @@ mod tests {
                     .map(|(k, v)| (k.as_str(), *v)),
             );
             let err = (merged.estimate() as f64 - n as f64).abs() / n as f64;
-            assert!(err < 0.02, "n={n}: estimate {} ({:.2}% off)", merged.estimate(), err * 100.0);
+            assert!(
+                err < 0.02,
+                "n={n}: estimate {} ({:.2}% off)",
+                merged.estimate(),
+                err * 100.0
+            );
         }
     }
 }

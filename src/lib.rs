@@ -8,6 +8,7 @@ pub mod error;
 pub mod listening;
 pub mod model;
 pub mod playlists;
+pub mod recommend;
 pub mod validate;
 
 #[cfg(feature = "ssr")]

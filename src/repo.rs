@@ -6,6 +6,7 @@ pub mod activity;
 pub mod catalog;
 pub mod listening;
 pub mod playlists;
+pub mod recs;
 
 use mongodb::Database;
 use sqlx::PgPool;
@@ -15,6 +16,7 @@ pub use activity::ActivityRepo;
 pub use catalog::CatalogRepo;
 pub use listening::ListeningRepo;
 pub use playlists::PlaylistRepo;
+pub use recs::RecsRepo;
 
 #[derive(Clone)]
 pub struct Repos {
@@ -25,6 +27,7 @@ pub struct Repos {
     pub catalog: CatalogRepo,
     pub listening: ListeningRepo,
     pub playlists: PlaylistRepo,
+    pub recs: RecsRepo,
 }
 
 impl Repos {
@@ -35,6 +38,7 @@ impl Repos {
             catalog: CatalogRepo::new(&mongo),
             listening: ListeningRepo::new(&mongo),
             playlists: PlaylistRepo::new(pg.clone(), &mongo),
+            recs: RecsRepo::new(&mongo),
             pg,
             mongo,
         }

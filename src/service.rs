@@ -10,6 +10,7 @@ pub mod listening;
 pub mod moderation;
 pub mod password;
 pub mod playlists;
+pub mod recommend;
 pub mod social;
 
 use crate::{model::SessionUser, Error, Result};

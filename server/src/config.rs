@@ -41,6 +41,10 @@ pub struct Config {
     /// Take the client address from X-Forwarded-For (only behind a trusted proxy).
     #[arg(long, env = "ENCORE_TRUST_FORWARDED_FOR", default_value_t = false)]
     pub trust_forwarded_for: bool,
+    /// Seconds between refreshes of recommendations and generated playlists (0: never;
+    /// `encore refresh-recs` runs one by hand).
+    #[arg(long, env = "ENCORE_RECS_INTERVAL_SECS", default_value_t = 3600)]
+    pub recs_interval_secs: u64,
     #[arg(long, env = "ENCORE_SIGNIN_WINDOW_SECS", default_value_t = 900)]
     pub signin_window_secs: i64,
     #[arg(long, env = "ENCORE_SIGNIN_MAX_PER_ACCOUNT", default_value_t = 5)]

@@ -9,6 +9,26 @@ const CLEANUP_LOCK: i64 = 0x656e_636f_7265_0001;
 const AGGREGATE_LOCK: i64 = 0x656e_636f_7265_0002;
 const RECONCILE_LOCK: i64 = 0x656e_636f_7265_0003;
 const PURGE_LOCK: i64 = 0x656e_636f_7265_0004;
+const RECS_LOCK: i64 = 0x656e_636f_7265_0005;
+
+/// Runs `job` while holding a PostgreSQL advisory lock (for one transaction), so only one
+/// instance runs it at a time. `None` when another instance holds the lock.
+async fn exclusively<T, F>(repos: &Repos, lock: i64, job: F) -> encore::Result<Option<T>>
+where
+    F: std::future::Future<Output = encore::Result<T>>,
+{
+    let mut tx = repos.pg.begin().await?;
+    let got: bool = sqlx::query_scalar("select pg_try_advisory_xact_lock($1)")
+        .bind(lock)
+        .fetch_one(&mut *tx)
+        .await?;
+    if !got {
+        return Ok(None);
+    }
+    let out = job.await?;
+    tx.commit().await?;
+    Ok(Some(out))
+}
 
 /// Deletes expired sessions and old sign-in attempts. Returns rows removed, or `None`
 /// when another instance holds the lock.
@@ -81,24 +101,17 @@ pub fn spawn_search_refresh(repos: Repos, index: encore::search::SearchIndex) {
 /// within about a second; the advisory lock (held for the run's PostgreSQL transaction)
 /// keeps it to one instance at a time. Returns events counted, or `None` without the lock.
 pub async fn aggregate_once(repos: &Repos) -> encore::Result<Option<usize>> {
-    let mut tx = repos.pg.begin().await?;
-    let got: bool = sqlx::query_scalar("select pg_try_advisory_xact_lock($1)")
-        .bind(AGGREGATE_LOCK)
-        .fetch_one(&mut *tx)
-        .await?;
-    if !got {
-        return Ok(None);
-    }
-    let mut total = 0;
-    loop {
-        let n = repos.listening.aggregate_once(2_000).await?;
-        total += n;
-        if n == 0 {
-            break;
+    exclusively(repos, AGGREGATE_LOCK, async {
+        let mut total = 0;
+        loop {
+            let n = repos.listening.aggregate_once(2_000).await?;
+            total += n;
+            if n == 0 {
+                return Ok(total);
+            }
         }
-    }
-    tx.commit().await?;
-    Ok(Some(total))
+    })
+    .await
 }
 
 pub fn spawn_aggregator(repos: Repos) {
@@ -121,17 +134,12 @@ pub fn spawn_aggregator(repos: Repos) {
 pub async fn reconcile_playlists_once(
     repos: &Repos,
 ) -> encore::Result<Option<encore::service::playlists::ReconcileReport>> {
-    let mut tx = repos.pg.begin().await?;
-    let got: bool = sqlx::query_scalar("select pg_try_advisory_xact_lock($1)")
-        .bind(RECONCILE_LOCK)
-        .fetch_one(&mut *tx)
-        .await?;
-    if !got {
-        return Ok(None);
-    }
-    let report = encore::service::playlists::reconcile(repos).await?;
-    tx.commit().await?;
-    Ok(Some(report))
+    exclusively(
+        repos,
+        RECONCILE_LOCK,
+        encore::service::playlists::reconcile(repos),
+    )
+    .await
 }
 
 pub fn spawn_reconciler(repos: Repos) {
@@ -151,17 +159,12 @@ pub fn spawn_reconciler(repos: Repos) {
 /// Finishes account purges that were requested but not finished (a crash, or another
 /// instance). `None` when another instance holds the lock.
 pub async fn purge_accounts_once(repos: &Repos) -> encore::Result<Option<usize>> {
-    let mut tx = repos.pg.begin().await?;
-    let got: bool = sqlx::query_scalar("select pg_try_advisory_xact_lock($1)")
-        .bind(PURGE_LOCK)
-        .fetch_one(&mut *tx)
-        .await?;
-    if !got {
-        return Ok(None);
-    }
-    let n = encore::service::admin::purge_pending(repos).await?;
-    tx.commit().await?;
-    Ok(Some(n))
+    exclusively(
+        repos,
+        PURGE_LOCK,
+        encore::service::admin::purge_pending(repos),
+    )
+    .await
 }
 
 pub fn spawn_purger(repos: Repos) {
@@ -173,6 +176,38 @@ pub fn spawn_purger(repos: Repos) {
                 Ok(Some(n)) if n > 0 => tracing::info!(n, "account purges finished"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "account purge failed; will retry"),
+            }
+        }
+    });
+}
+
+/// Recomputes recommendations and generated playlists (see `service::recommend`), on one
+/// instance at a time. `None` when another instance holds the lock.
+pub async fn refresh_recs_once(
+    repos: &Repos,
+) -> encore::Result<Option<encore::service::recommend::RefreshReport>> {
+    exclusively(repos, RECS_LOCK, encore::service::recommend::refresh(repos)).await
+}
+
+/// Runs [`refresh_recs_once`] at start and then every `every_secs` (0: never).
+pub fn spawn_recs(repos: Repos, every_secs: u64) {
+    if every_secs == 0 {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(every_secs));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let started = std::time::Instant::now();
+            match refresh_recs_once(&repos).await {
+                Ok(Some(r)) => tracing::info!(
+                    ?r,
+                    ms = started.elapsed().as_millis() as u64,
+                    "recommendations refreshed"
+                ),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "recommendation refresh failed; will retry"),
             }
         }
     });

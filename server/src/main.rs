@@ -47,6 +47,8 @@ enum Command {
     SeedDemo,
     /// Repair playlist counts and remove items of deleted playlists (also runs hourly).
     ReconcilePlaylists,
+    /// Recompute recommendations and the generated playlists (also runs on a timer).
+    RefreshRecs,
     /// Generate a demo catalog (artists, albums, songs, covers, audio) into an empty
     /// database, with a progress bar.
     GenerateCatalog {
@@ -144,6 +146,19 @@ async fn main() -> anyhow::Result<()> {
                     r.playlists, r.counts_fixed, r.orphan_playlists, r.orphan_items
                 ),
                 None => println!("another instance is reconciling right now; try again later"),
+            }
+        }
+        Command::RefreshRecs => {
+            migrate(&repos).await?;
+            match jobs::refresh_recs_once(&repos)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+            {
+                Some(r) => println!(
+                    "{} generated playlists, {} genre pools, {} songs with co-listened neighbours",
+                    r.playlists, r.pools, r.co_listened_songs
+                ),
+                None => println!("another instance is refreshing right now; try again later"),
             }
         }
         Command::GenerateCatalog {
@@ -332,6 +347,7 @@ async fn serve(cfg: Config, repos: Repos, auth: AuthService) -> anyhow::Result<(
     jobs::spawn_aggregator(repos.clone());
     jobs::spawn_reconciler(repos.clone());
     jobs::spawn_purger(repos.clone());
+    jobs::spawn_recs(repos.clone(), cfg.recs_interval_secs);
     let search = encore::search::SearchIndex::default();
     jobs::spawn_search_refresh(repos.clone(), search.clone());
     let ctx = ServerContext {

@@ -647,19 +647,33 @@ impl CatalogRepo {
             .await?
             .try_collect()
             .await?;
-        let songs: Vec<SongDoc> = self
+        let songs = self.genre_song_docs(genre, limit).await?;
+        Ok(GenrePage {
+            genre: genre.to_string(),
+            artists: artists.into_iter().map(|d| summary(d.into())).collect(),
+            songs: songs.into_iter().map(SongDoc::into_row).collect(),
+        })
+    }
+
+    async fn genre_song_docs(&self, genre: &str, limit: i64) -> Result<Vec<SongDoc>> {
+        Ok(self
             .songs
             .find(doc! {"genres": genre, "status": PUBLISHED})
             .sort(doc! {"popularity": -1})
             .limit(limit)
             .await?
             .try_collect()
-            .await?;
-        Ok(GenrePage {
-            genre: genre.to_string(),
-            artists: artists.into_iter().map(|d| summary(d.into())).collect(),
-            songs: songs.into_iter().map(SongDoc::into_row).collect(),
-        })
+            .await?)
+    }
+
+    /// A genre's most popular published songs, full documents (the recommendation job).
+    pub async fn songs_in_genre(
+        &self,
+        genre: &str,
+        limit: i64,
+    ) -> Result<Vec<(Song, Option<String>)>> {
+        let docs = self.genre_song_docs(genre, limit).await?;
+        Ok(docs.into_iter().map(SongDoc::into_song).collect())
     }
 
     /// The home page: one `_id` lookup.

@@ -151,7 +151,10 @@ impl Inc {
     /// Counts `user` as a listener (HyperLogLog register under `hll.`).
     fn listener(&mut self, user: Uuid) {
         let (idx, rank) = crate::hll::register(user);
-        let r = self.max.entry(format!("hll.{}", crate::hll::field(idx))).or_default();
+        let r = self
+            .max
+            .entry(format!("hll.{}", crate::hll::field(idx)))
+            .or_default();
         *r = (*r).max(rank);
     }
     fn doc(&self) -> Document {
@@ -191,6 +194,13 @@ impl ListeningRepo {
             .await?;
         self.coll(USER_DAILY)
             .create_index(ix(doc! {"user_id": 1, "day": 1}, "by_user_day"))
+            .await?;
+        // The recommendation job reads recent days across all songs and users.
+        self.coll(SONG_DAILY)
+            .create_index(ix(doc! {"day": 1}, "by_day"))
+            .await?;
+        self.coll(USER_DAILY)
+            .create_index(ix(doc! {"day": 1}, "by_day"))
             .await?;
         self.coll(BATCHES)
             .create_index(ix(doc! {"month": 1}, "by_month"))
@@ -385,6 +395,7 @@ impl ListeningRepo {
         let mut user: HashMap<(Uuid, String), Inc> = HashMap::new();
         let mut totals: HashMap<Uuid, Inc> = HashMap::new();
         let mut song_totals: HashMap<Uuid, Inc> = HashMap::new();
+        let mut recs: HashMap<(&'static str, String), Inc> = HashMap::new();
         for e in events {
             let (Some(user_id), Some(song_id)) = (
                 e.get("user_id").and_then(uid),
@@ -416,6 +427,18 @@ impl ListeningRepo {
                     inc.add(format!("{f}.{}", key(v)), 1);
                 }
             };
+            // Plays started from a recommendation, per algorithm variant (admin panel).
+            if e.get_str("source") == Ok(Source::Recommendation.as_str()) {
+                if let Some(v) = e
+                    .get_str("source_id")
+                    .ok()
+                    .and_then(crate::recommend::Variant::parse)
+                {
+                    recs.entry((v.as_str(), day.clone()))
+                        .or_default()
+                        .add("plays".into(), 1);
+                }
+            }
             let si = song.entry((song_id, day.clone())).or_default();
             common(si);
             breakdown(si);
@@ -487,6 +510,14 @@ impl ListeningRepo {
         }
         for (id, inc) in &song_totals {
             ops.push((SONG_TOTALS, bid(*id).into(), inc, doc! {}));
+        }
+        for ((variant, day), inc) in &recs {
+            ops.push((
+                crate::repo::recs::REC_STATS,
+                Bson::String(format!("{variant}:{day}")),
+                inc,
+                doc! {"variant": *variant, "day": day},
+            ));
         }
         // One round trip per thousand documents; an upsert that collided with a document
         // already holding this batch is sorted out one by one.
@@ -661,6 +692,23 @@ impl ListeningRepo {
             .await?)
     }
 
+    /// All-time streams of each song asked for (`_id` lookups; absent = 0).
+    pub async fn song_streams(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, u64>> {
+        let docs: Vec<Document> = self
+            .coll(SONG_TOTALS)
+            .find(
+                doc! {"_id": {"$in": ids.iter().map(|i| Bson::from(bid(*i))).collect::<Vec<_>>()}},
+            )
+            .projection(doc! {"streams": 1})
+            .await?
+            .try_collect()
+            .await?;
+        Ok(docs
+            .iter()
+            .filter_map(|d| Some((d.get("_id").and_then(uid)?, int(d.get("streams")))))
+            .collect())
+    }
+
     /// A song's or artist's daily counters (for dashboards and recount checks).
     pub async fn song_day(&self, song_id: Uuid, day: NaiveDate) -> Result<Option<Document>> {
         Ok(self
@@ -674,6 +722,69 @@ impl ListeningRepo {
             .coll(ARTIST_DAILY)
             .find_one(doc! {"_id": format!("{artist_id}:{day}")})
             .await?)
+    }
+
+    /// The daily counter documents of every song or user from `since` on (by the `day`
+    /// index), with only the `fields` asked for.
+    async fn days_since(
+        &self,
+        coll: &str,
+        since: NaiveDate,
+        fields: Document,
+    ) -> Result<Vec<Document>> {
+        Ok(self
+            .coll(coll)
+            .find(doc! {"day": {"$gte": since.to_string()}})
+            .projection(fields)
+            .await?
+            .try_collect()
+            .await?)
+    }
+
+    /// Every song's (song, day, streams) from `since` on (the recommendation job).
+    pub async fn song_days_since(&self, since: NaiveDate) -> Result<Vec<(Uuid, String, u64)>> {
+        let docs = self
+            .days_since(
+                SONG_DAILY,
+                since,
+                doc! {"song_id": 1, "day": 1, "streams": 1},
+            )
+            .await?;
+        Ok(docs
+            .iter()
+            .filter_map(|d| {
+                Some((
+                    d.get("song_id").and_then(uid)?,
+                    d.get_str("day").ok()?.to_string(),
+                    int(d.get("streams")),
+                ))
+            })
+            .collect())
+    }
+
+    /// Every user's streamed songs (song → streams) per day from `since` on.
+    pub async fn user_songs_since(
+        &self,
+        since: NaiveDate,
+    ) -> Result<Vec<(Uuid, HashMap<Uuid, u64>)>> {
+        let docs = self
+            .days_since(USER_DAILY, since, doc! {"user_id": 1, "songs": 1})
+            .await?;
+        Ok(docs
+            .iter()
+            .filter_map(|d| {
+                let user = d.get("user_id").and_then(uid)?;
+                let songs = d
+                    .get_document("songs")
+                    .map(|m| {
+                        m.iter()
+                            .filter_map(|(k, v)| Some((k.parse().ok()?, int(Some(v)))))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                Some((user, songs))
+            })
+            .collect())
     }
 
     /// Unique listeners (people who streamed) of a song or artist over the `days` days

@@ -725,7 +725,11 @@ impl PlaylistRepo {
         let mut lo = after.unwrap_or(lo_bound - 1.0);
         let mut width = GAP * (limit as f64 + 4.0);
         while (out.len() as i64) < limit && lo < hi_bound {
-            let hi = if lo + width >= hi_bound { hi_bound } else { lo + width };
+            let hi = if lo + width >= hi_bound {
+                hi_bound
+            } else {
+                lo + width
+            };
             let docs: Vec<Document> = self
                 .items
                 .find(doc! {"playlist_id": bid(playlist), "pos": {"$gt": lo, "$lte": hi}})

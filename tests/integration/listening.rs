@@ -667,7 +667,8 @@ async fn unique_listeners_per_day_and_per_28_days() {
     let (song, _) = app.repos.catalog.song(row.id).await.unwrap().unwrap();
     let artist = song.artists[0].id;
     // Fixed ids, so the estimate is repeatable.
-    let user = |i: u128| Uuid::from_u128(i.wrapping_mul(0x2545_F491_4F6C_DD1D_9E37_79B9_7F4A_7C15) + 77);
+    let user =
+        |i: u128| Uuid::from_u128(i.wrapping_mul(0x2545_F491_4F6C_DD1D_9E37_79B9_7F4A_7C15) + 77);
     let now = Utc::now() - Duration::minutes(5);
     let today = now.date_naive();
     let event = |u: Uuid, days_ago: i64, ms: u64| PlayEvent {
@@ -716,14 +717,41 @@ async fn unique_listeners_per_day_and_per_28_days() {
         let err = (got as f64 - exact as f64).abs() / exact as f64;
         assert!(err < 0.02, "estimate {got}, exact {exact}");
     };
-    close(l.unique_listeners(Listened::Song, song.id, today, 1).await.unwrap(), 1500);
+    close(
+        l.unique_listeners(Listened::Song, song.id, today, 1)
+            .await
+            .unwrap(),
+        1500,
+    );
     let yesterday = today - Duration::days(1);
-    close(l.unique_listeners(Listened::Song, song.id, yesterday, 1).await.unwrap(), 300);
-    close(l.unique_listeners(Listened::Song, song.id, today, 28).await.unwrap(), 1700);
-    close(l.unique_listeners(Listened::Artist, artist, today, 28).await.unwrap(), 1700);
-    close(l.unique_listeners(Listened::Song, song.id, today, 60).await.unwrap(), 1750);
+    close(
+        l.unique_listeners(Listened::Song, song.id, yesterday, 1)
+            .await
+            .unwrap(),
+        300,
+    );
+    close(
+        l.unique_listeners(Listened::Song, song.id, today, 28)
+            .await
+            .unwrap(),
+        1700,
+    );
+    close(
+        l.unique_listeners(Listened::Artist, artist, today, 28)
+            .await
+            .unwrap(),
+        1700,
+    );
+    close(
+        l.unique_listeners(Listened::Song, song.id, today, 60)
+            .await
+            .unwrap(),
+        1750,
+    );
     assert_eq!(
-        l.unique_listeners(Listened::Song, song.id, today - Duration::days(2), 1).await.unwrap(),
+        l.unique_listeners(Listened::Song, song.id, today - Duration::days(2), 1)
+            .await
+            .unwrap(),
         0
     );
 }

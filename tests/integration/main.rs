@@ -11,6 +11,7 @@ mod listening;
 mod moderation;
 mod mongo;
 mod playlists;
+mod recommend;
 mod social;
 
 use encore::{repo::Repos, validate::NewAccount};

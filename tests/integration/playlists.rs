@@ -549,15 +549,27 @@ async fn long_playlists_read_in_position_windows() {
     // eleventh to the end, and one into the sparse middle.
     let item_of = |song: Uuid| all.iter().find(|d| d.song_id == song).unwrap().item_id;
     let (first, last) = (expect[0], *expect.last().unwrap());
-    assert!(r.playlists.move_before(w.id, item_of(last), Some(item_of(first))).await.unwrap());
+    assert!(r
+        .playlists
+        .move_before(w.id, item_of(last), Some(item_of(first)))
+        .await
+        .unwrap());
     let s = expect.pop().unwrap();
     expect.insert(0, s);
     let s = expect.remove(11);
-    assert!(r.playlists.move_before(w.id, item_of(s), None).await.unwrap());
+    assert!(r
+        .playlists
+        .move_before(w.id, item_of(s), None)
+        .await
+        .unwrap());
     expect.push(s);
     let s = expect.remove(3);
     let at = expect.len() / 2;
-    assert!(r.playlists.move_before(w.id, item_of(s), Some(item_of(expect[at]))).await.unwrap());
+    assert!(r
+        .playlists
+        .move_before(w.id, item_of(s), Some(item_of(expect[at])))
+        .await
+        .unwrap());
     expect.insert(at, s);
 
     let read_all = |limit: i64| async move {
@@ -574,8 +586,14 @@ async fn long_playlists_read_in_position_windows() {
     };
     assert_eq!(read_all(25).await, expect);
     assert_eq!(read_all(7).await, expect);
-    assert_eq!(r.playlists.first_item(w.id).await.unwrap().unwrap().song_id, expect[0]);
-    assert_eq!(r.playlists.last_item(w.id).await.unwrap().unwrap().song_id, *expect.last().unwrap());
+    assert_eq!(
+        r.playlists.first_item(w.id).await.unwrap().unwrap().song_id,
+        expect[0]
+    );
+    assert_eq!(
+        r.playlists.last_item(w.id).await.unwrap().unwrap().song_id,
+        *expect.last().unwrap()
+    );
 
     // A row from before the bounds existed.
     sqlx::query("update playlists set pos_min = null, pos_max = null where id = $1")
@@ -585,7 +603,14 @@ async fn long_playlists_read_in_position_windows() {
         .unwrap();
     assert_eq!(read_all(50).await, expect);
     let s = songs[60].0; // removed above (60 % 9 != 0), so it can be added again
-    r.playlists.add_item(w.id, s, 1000, w.owner.id).await.unwrap();
+    r.playlists
+        .add_item(w.id, s, 1000, w.owner.id)
+        .await
+        .unwrap();
     expect.push(s);
-    assert_eq!(read_all(50).await, expect, "an append after the bounds were filled goes last");
+    assert_eq!(
+        read_all(50).await,
+        expect,
+        "an append after the bounds were filled goes last"
+    );
 }

@@ -59,6 +59,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                 <ul class="flex flex-wrap items-center gap-1">
                     <li><A href="/" attr:class=NAV_LINK>"Home"</A></li>
                     <li><A href="/search" attr:class=NAV_LINK>"Search"</A></li>
+                    <li><A href="/discover" attr:class=NAV_LINK>"Discover"</A></li>
                     <li><A href="/artists" attr:class=NAV_LINK>"Artists"</A></li>
                     <li><A href="/albums" attr:class=NAV_LINK>"Albums"</A></li>
                     <li><A href="/genres" attr:class=NAV_LINK>"Genres"</A></li>

@@ -70,6 +70,9 @@ pub fn SongList(
     #[prop(default = Source::Other)]
     source: Source,
     #[prop(optional)] source_id: Option<String>,
+    /// Recommended songs: title links count a click for this variant on the way.
+    #[prop(optional)]
+    via_variant: Option<String>,
 ) -> impl IntoView {
     let player = use_player();
     let all = StoredValue::new(songs.clone());
@@ -100,7 +103,16 @@ pub fn SongList(
                             view! { <span class="px-2 text-xs text-zinc-500" title="Not playable">"—"</span> }.into_any()
                         }}
                         <div class="min-w-0 flex-1">
-                            <A href=format!("/song/{}", s.id) attr:class="font-medium hover:underline">{s.title.clone()}</A>
+                            {match &via_variant {
+                                // A server round trip (rel=external keeps the client router out).
+                                Some(v) => view! {
+                                    <a href=format!("/api/recs/open?variant={v}&song_id={}", s.id) rel="external"
+                                        class="font-medium hover:underline">{s.title.clone()}</a>
+                                }.into_any(),
+                                None => view! {
+                                    <A href=format!("/song/{}", s.id) attr:class="font-medium hover:underline">{s.title.clone()}</A>
+                                }.into_any(),
+                            }}
                             {s.explicit.then(|| view! { <ExplicitBadge/> })}
                             <p class="truncate text-sm text-zinc-600 dark:text-zinc-400">
                                 <ArtistLinks artists=s.artists.clone()/>

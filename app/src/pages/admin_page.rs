@@ -31,7 +31,8 @@ pub fn AdminPage() -> impl IntoView {
                         <h1 class="mb-4 text-2xl font-bold">"Admin"</h1>
                         <p class="mb-4 flex gap-4"><A href="/admin/reports" attr:class="font-semibold underline">"Reports queue"</A>
                             <A href="/admin/users" attr:class="font-semibold underline">"Users"</A>
-                            <A href="/admin/audit" attr:class="font-semibold underline">"Audit log"</A></p>
+                            <A href="/admin/audit" attr:class="font-semibold underline">"Audit log"</A>
+                            <A href="/admin/recommendations" attr:class="font-semibold underline">"Recommendations"</A></p>
                         <section class=CARD aria-labelledby="users-h">
                             <h2 id="users-h" class="mb-2 text-lg font-semibold">"Users"</h2>
                             <ul class="flex flex-wrap gap-4">

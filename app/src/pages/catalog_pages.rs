@@ -29,7 +29,7 @@ fn param(name: &'static str) -> impl Fn() -> String + Clone + Send + Sync + 'sta
 }
 
 #[component]
-fn Problem(error: AppError) -> impl IntoView {
+pub(crate) fn Problem(error: AppError) -> impl IntoView {
     let heading = match &error {
         AppError::NotFound => "404 — not found".to_string(),
         other => other.to_string(),

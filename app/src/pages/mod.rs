@@ -3,8 +3,9 @@
 mod account_pages;
 mod admin_page;
 mod auth_pages;
-mod catalog_pages;
+pub(crate) mod catalog_pages;
 mod comment_section;
+mod discover_pages;
 mod feed_page;
 mod home_page;
 mod listening_pages;
@@ -19,6 +20,7 @@ pub use catalog_pages::{
     AlbumPage, AlbumsPage, ArtistPage, ArtistsPage, GenreLinks, GenrePage, GenresPage, SongPage,
 };
 pub use comment_section::CommentSection;
+pub use discover_pages::{AdminRecsPage, DiscoverPage, MixPage};
 pub use feed_page::FeedPage;
 pub use home_page::HomePage;
 pub use listening_pages::{HistoryItem, HistoryPage, StatsPage, YearPage};

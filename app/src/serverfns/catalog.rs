@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-async fn explicit_filter() -> Result<bool, AppError> {
+pub(crate) async fn explicit_filter() -> Result<bool, AppError> {
     use crate::server::*;
     Ok(match session_user().await? {
         Some(me) => {
@@ -28,13 +28,13 @@ fn parse_id(id: &str) -> Result<uuid::Uuid, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-fn not_found() -> AppError {
+pub(crate) fn not_found() -> AppError {
     crate::server::set_status(http::StatusCode::NOT_FOUND);
     AppError::NotFound
 }
 
 #[cfg(feature = "ssr")]
-fn keep(rows: &mut Vec<SongRow>, hide_explicit: bool) -> u32 {
+pub(crate) fn keep(rows: &mut Vec<SongRow>, hide_explicit: bool) -> u32 {
     let before = rows.len();
     if hide_explicit {
         rows.retain(|r| !r.explicit);

@@ -9,4 +9,5 @@ pub mod comments;
 pub mod listening;
 pub mod moderation;
 pub mod playlists;
+pub mod recs;
 pub mod social;
