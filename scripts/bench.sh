@@ -68,7 +68,8 @@ echo "==> query baselines (each page's own queries on the stores, $RUNS runs)"
 cat "$WORK/queries.json"; echo
 
 echo "==> server on :$PORT"
-"$BIN" serve >"$WORK/app.log" 2>&1 &
+# The recommendation job reads every genre pool: kept out of the measurements.
+ENCORE_RECS_INTERVAL_SECS=0 "$BIN" serve >"$WORK/app.log" 2>&1 &
 APP=$!
 wait_port 127.0.0.1 "$PORT" 120 || { cat "$WORK/app.log"; exit 1; }
 BASE="http://127.0.0.1:$PORT"
@@ -117,6 +118,13 @@ for c in $CONNS; do
   run_wrk "static" "$c" /pkg/encore.css
   run_wrk "audio_range" "$c" "/stream/$(info song_id)" -H "Range: bytes=0-262143"
 done
+# Play-event ingestion: every request reports a new play (acknowledgement latency), then
+# how long the aggregator needs to count everything reported.
+for c in $CONNS; do
+  BENCH_SONG=$(info song_id) run_wrk "report_play" "$c" /api/listening/report -s scripts/bench_report_play.lua
+done
+"$BIN" bench-lag >"$WORK/lag.json"
+cat "$WORK/lag.json"; echo
 RSS_KB=$(ps -o rss= -p "$APP" | tr -d ' ')
 python3 scripts/bench_report.py "$WORK" "$OUT" "$SCALE" "$RSS_KB" "$CONNS"
 echo "==> results in $OUT/latest.md"

@@ -47,6 +47,13 @@ for c in conns:
         b = wrk("trivial", c)
         rows.append({"scenario": s, "connections": c, **r, "baseline": "trivial", "baseline_req_s": b["req_s"],
                      "ratio": round(b["req_s"] / r["req_s"], 2) if r["req_s"] else None})
+for c in conns:
+    c = int(c)
+    r = wrk("report_play", c)
+    b = wrk("trivial", c)
+    rows.append({"scenario": "report_play", "connections": c, **r, "baseline": "trivial", "baseline_req_s": b["req_s"],
+                 "ratio": round(b["req_s"] / r["req_s"], 2) if r["req_s"] else None})
+lag = json.load(open(os.path.join(work, "lag.json")))
 for name in ("playlist_reorder",):
     q = queries.get(name)
     if q:
@@ -56,6 +63,9 @@ rows.append({"scenario": "play_events_bulk_insert", "connections": 1, "req_s": i
              "p50_ms": None, "p99_ms": None, "baseline": "events/s", "ratio": None})
 rows.append({"scenario": "play_events_counted", "connections": 1, "req_s": info["events_counted_per_s"],
              "p50_ms": None, "p99_ms": None, "baseline": "events/s (aggregator)", "ratio": None})
+rows.append({"scenario": "counter_lag", "connections": 1, "req_s": None, "p50_ms": lag["lag_ms"], "p99_ms": None,
+             "baseline": f"ms until the {lag['uncounted_at_start']} events still uncounted after the load were counted",
+             "ratio": None})
 
 when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 result = {"when": when, "scale": scale, "dataset": info, "server_rss_mb": round(rss_kb / 1024, 1), "scenarios": rows}

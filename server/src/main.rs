@@ -49,6 +49,9 @@ enum Command {
     ReconcilePlaylists,
     /// Recompute recommendations and the generated playlists (also runs on a timer).
     RefreshRecs,
+    /// Benchmark: waits until the running server's aggregator has counted every reported
+    /// play event and prints how long that took (JSON).
+    BenchLag,
     /// Generate a demo catalog (artists, albums, songs, covers, audio) into an empty
     /// database, with a progress bar.
     GenerateCatalog {
@@ -147,6 +150,20 @@ async fn main() -> anyhow::Result<()> {
                 ),
                 None => println!("another instance is reconciling right now; try again later"),
             }
+        }
+        Command::BenchLag => {
+            let started = std::time::Instant::now();
+            let first = repos.listening.uncounted().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let mut left = first;
+            while left > 0 && started.elapsed() < std::time::Duration::from_secs(600) {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                left = repos.listening.uncounted().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
+            anyhow::ensure!(left == 0, "{left} events still uncounted after 10 minutes");
+            println!(
+                "{{\"uncounted_at_start\": {first}, \"lag_ms\": {}}}",
+                if first == 0 { 0 } else { started.elapsed().as_millis() }
+            );
         }
         Command::RefreshRecs => {
             migrate(&repos).await?;
