@@ -142,6 +142,8 @@ pub async fn ensure_mongo_schema(db: &Database) -> Result<()> {
                 "one_song_per_playlist",
                 true,
             ),
+            // Playlist adds per song (artist dashboards).
+            index(doc! {"song_id": 1, "added_at": 1}, "by_song_added", false),
         ])
         .await?;
     Ok(())

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod artists;
 pub mod catalog;
 pub mod listening;
 pub mod playlists;
@@ -13,6 +14,7 @@ use sqlx::PgPool;
 
 pub use accounts::AccountRepo;
 pub use activity::ActivityRepo;
+pub use artists::ArtistRepo;
 pub use catalog::CatalogRepo;
 pub use listening::ListeningRepo;
 pub use playlists::PlaylistRepo;
@@ -24,6 +26,7 @@ pub struct Repos {
     pub mongo: Database,
     pub accounts: AccountRepo,
     pub activity: ActivityRepo,
+    pub artists: ArtistRepo,
     pub catalog: CatalogRepo,
     pub listening: ListeningRepo,
     pub playlists: PlaylistRepo,
@@ -35,6 +38,7 @@ impl Repos {
         Repos {
             accounts: AccountRepo::new(pg.clone()),
             activity: ActivityRepo::new(&mongo),
+            artists: ArtistRepo::new(pg.clone()),
             catalog: CatalogRepo::new(&mongo),
             listening: ListeningRepo::new(&mongo),
             playlists: PlaylistRepo::new(pg.clone(), &mongo),

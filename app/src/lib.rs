@@ -98,7 +98,9 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("library") view=LibraryPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("settings") view=SettingsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("admin") view=AdminPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("artist") view=ArtistHomePage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("artist") view=ArtistAreaPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("artist"), ParamSegment("id"), StaticSegment("insights")) view=ArtistInsightsPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("claims")) view=AdminClaimsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("u"), ParamSegment("username")) view=ProfilePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("artist"), ParamSegment("id")) view=ArtistPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("album"), ParamSegment("id")) view=AlbumPage ssr=SsrMode::Async/>

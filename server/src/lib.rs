@@ -72,6 +72,7 @@ pub fn router(state: AppState, cfg: &Config) -> Router {
         .route("/stream/{id}", get(media::stream))
         .route("/media/{kind}/{file}", get(media::image))
         .route("/account/export.json", get(export_my_data))
+        .route("/artist/{id}/insights.csv", get(artist_insights_csv))
         .leptos_routes_with_context(&state, routes, provide.clone(), move || {
             shell(options.clone())
         })
@@ -119,6 +120,61 @@ async fn export_my_data(
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Could not export your data; try again.",
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct DaysQuery {
+    days: Option<u32>,
+}
+
+/// `GET /artist/{id}/insights.csv?days=28`: the dashboard's per-song table (linked
+/// accounts and admins only).
+async fn artist_insights_csv(
+    State(state): State<AppState>,
+    session: tower_sessions::Session,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    axum::extract::Query(q): axum::extract::Query<DaysQuery>,
+) -> Response {
+    let me = match encore_app::server::user_from_session(&session, &state.ctx).await {
+        Ok(Some(me)) => me,
+        Ok(None) => return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response(),
+        Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, "Try again shortly.").into_response(),
+    };
+    let Ok(id) = uuid::Uuid::parse_str(&id) else {
+        return (StatusCode::NOT_FOUND, "No such artist.").into_response();
+    };
+    let days = q.days.unwrap_or(28);
+    match encore::service::artists::dashboard(&state.ctx.repos, &me, id, days).await {
+        Ok(d) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!(
+                        "attachment; filename=\"encore-insights-{}-{}d.csv\"",
+                        id, d.days
+                    ),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            d.songs_csv(),
+        )
+            .into_response(),
+        Err(encore::Error::Forbidden) => (
+            StatusCode::FORBIDDEN,
+            "Only the artist's linked accounts and admins.",
+        )
+            .into_response(),
+        Err(encore::Error::NotFound) => (StatusCode::NOT_FOUND, "No such artist.").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "insights export failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Could not export; try again.",
             )
                 .into_response()
         }

@@ -153,16 +153,28 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::BenchLag => {
             let started = std::time::Instant::now();
-            let first = repos.listening.uncounted().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let first = repos
+                .listening
+                .uncounted()
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             let mut left = first;
             while left > 0 && started.elapsed() < std::time::Duration::from_secs(600) {
                 tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-                left = repos.listening.uncounted().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                left = repos
+                    .listening
+                    .uncounted()
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
             }
             anyhow::ensure!(left == 0, "{left} events still uncounted after 10 minutes");
             println!(
                 "{{\"uncounted_at_start\": {first}, \"lag_ms\": {}}}",
-                if first == 0 { 0 } else { started.elapsed().as_millis() }
+                if first == 0 {
+                    0
+                } else {
+                    started.elapsed().as_millis()
+                }
             );
         }
         Command::RefreshRecs => {

@@ -328,6 +328,30 @@ impl CatalogRepo {
         Ok(r.matched_count == 1)
     }
 
+    /// A linked artist's own words: bio and links (validated by the caller).
+    pub async fn set_artist_profile(&self, id: Uuid, bio: &str, links: &[Link]) -> Result<bool> {
+        let links = bson::to_bson(links).map_err(|e| Error::Internal(e.to_string()))?;
+        let r = self
+            .artists
+            .update_one(
+                doc! {"_id": bid(id)},
+                doc! {"$set": {"bio": bio, "links": links}},
+            )
+            .await?;
+        Ok(r.matched_count == 1)
+    }
+
+    /// Every song crediting the artist, any status (the artist's own dashboard).
+    pub async fn songs_of_artist(&self, artist_id: Uuid) -> Result<Vec<(Song, Option<String>)>> {
+        let docs: Vec<SongDoc> = self
+            .songs
+            .find(doc! {"artist_ids": bid(artist_id)})
+            .await?
+            .try_collect()
+            .await?;
+        Ok(docs.into_iter().map(SongDoc::into_song).collect())
+    }
+
     pub async fn set_explicit(&self, id: Uuid, explicit: bool) -> Result<bool> {
         let r = self
             .raw_songs

@@ -27,6 +27,8 @@ use crate::{catalog::Song, listening::*, repo::catalog::bid, Error, Result};
 const REGISTRY: &str = "play_event_months";
 const SONG_DAILY: &str = "song_daily";
 const ARTIST_DAILY: &str = "artist_daily";
+/// Per artist and UTC hour: plays and streams (the dashboards' live last 24 hours).
+const ARTIST_HOURLY: &str = "artist_hourly";
 const USER_DAILY: &str = "user_daily";
 const USER_TOTALS: &str = "user_totals";
 const SONG_TOTALS: &str = "song_totals";
@@ -396,6 +398,7 @@ impl ListeningRepo {
         let mut totals: HashMap<Uuid, Inc> = HashMap::new();
         let mut song_totals: HashMap<Uuid, Inc> = HashMap::new();
         let mut recs: HashMap<(&'static str, String), Inc> = HashMap::new();
+        let mut hourly: HashMap<(Uuid, String), Inc> = HashMap::new();
         for e in events {
             let (Some(user_id), Some(song_id)) = (
                 e.get("user_id").and_then(uid),
@@ -451,6 +454,11 @@ impl ListeningRepo {
                     let ai = artist.entry((a, day.clone())).or_default();
                     common(ai);
                     breakdown(ai);
+                    let hi = hourly
+                        .entry((a, ts.format("%Y-%m-%dT%H").to_string()))
+                        .or_default();
+                    hi.add("plays".into(), 1);
+                    hi.add("streams".into(), s);
                     if stream {
                         ai.listener(user_id);
                         user.entry((user_id, day.clone()))
@@ -510,6 +518,14 @@ impl ListeningRepo {
         }
         for (id, inc) in &song_totals {
             ops.push((SONG_TOTALS, bid(*id).into(), inc, doc! {}));
+        }
+        for ((id, hour), inc) in &hourly {
+            ops.push((
+                ARTIST_HOURLY,
+                Bson::String(format!("{id}:{hour}")),
+                inc,
+                doc! {"artist_id": bid(*id), "hour": hour},
+            ));
         }
         for ((variant, day), inc) in &recs {
             ops.push((
@@ -692,6 +708,48 @@ impl ListeningRepo {
             .await?)
     }
 
+    /// An artist's streams per UTC hour for the hours given ("YYYY-MM-DDTHH"; `_id` lookups).
+    pub async fn artist_hours(
+        &self,
+        artist: Uuid,
+        hours: &[String],
+    ) -> Result<HashMap<String, u64>> {
+        let ids: Vec<String> = hours.iter().map(|h| format!("{artist}:{h}")).collect();
+        let docs: Vec<Document> = self
+            .coll(ARTIST_HOURLY)
+            .find(doc! {"_id": {"$in": ids}})
+            .await?
+            .try_collect()
+            .await?;
+        Ok(docs
+            .iter()
+            .filter_map(|d| Some((d.get_str("hour").ok()?.to_string(), int(d.get("streams")))))
+            .collect())
+    }
+
+    /// An artist's daily counters from `since` on (index prefix artist_id, day).
+    pub async fn artist_days(&self, artist: Uuid, since: NaiveDate) -> Result<Vec<Document>> {
+        Ok(self
+            .coll(ARTIST_DAILY)
+            .find(doc! {"artist_id": bid(artist), "day": {"$gte": since.to_string()}})
+            .await?
+            .try_collect()
+            .await?)
+    }
+
+    /// Songs' daily counters (with their listener registers) from `since` on.
+    pub async fn songs_days(&self, songs: &[Uuid], since: NaiveDate) -> Result<Vec<Document>> {
+        Ok(self
+            .coll(SONG_DAILY)
+            .find(doc! {
+                "song_id": {"$in": songs.iter().map(|s| Bson::from(bid(*s))).collect::<Vec<_>>()},
+                "day": {"$gte": since.to_string()},
+            })
+            .await?
+            .try_collect()
+            .await?)
+    }
+
     /// All-time streams of each song asked for (`_id` lookups; absent = 0).
     pub async fn song_streams(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, u64>> {
         let docs: Vec<Document> = self
@@ -810,13 +868,7 @@ impl ListeningRepo {
             .await?
             .try_collect()
             .await?;
-        let mut sketch = crate::hll::Sketch::default();
-        for d in &docs {
-            if let Ok(h) = d.get_document("hll") {
-                sketch.merge_fields(h.iter().map(|(k, v)| (k.as_str(), int(Some(v)) as i64)));
-            }
-        }
-        Ok(sketch.estimate())
+        Ok(fold::listeners(&docs).estimate())
     }
 
     /// Number of events not yet folded into the counters (tests, health).
@@ -835,6 +887,17 @@ impl ListeningRepo {
 /// Helpers for turning counter documents into stats.
 pub mod fold {
     use super::*;
+
+    /// The unique-listener registers of several daily documents, merged.
+    pub fn listeners<'a>(docs: impl IntoIterator<Item = &'a Document>) -> crate::hll::Sketch {
+        let mut sketch = crate::hll::Sketch::default();
+        for d in docs {
+            if let Ok(h) = d.get_document("hll") {
+                sketch.merge_fields(h.iter().map(|(k, v)| (k.as_str(), int(Some(v)) as i64)));
+            }
+        }
+        sketch
+    }
 
     /// Sums a `prefix.<key>` map over several documents.
     pub fn sum_map(docs: &[Document], field: &str) -> HashMap<String, u64> {

@@ -745,6 +745,31 @@ impl PlaylistRepo {
         Ok(out)
     }
 
+    /// How often each of `songs` was added to any playlist since `since`.
+    pub async fn adds_since(
+        &self,
+        songs: &[Uuid],
+        since: DateTime<Utc>,
+    ) -> Result<std::collections::HashMap<Uuid, u64>> {
+        let docs: Vec<Document> = self
+            .items
+            .find(doc! {
+                "song_id": {"$in": songs.iter().map(|s| Bson::from(bid(*s))).collect::<Vec<_>>()},
+                "added_at": {"$gte": BDateTime::from_millis(since.timestamp_millis())},
+            })
+            .projection(doc! {"song_id": 1})
+            .await?
+            .try_collect()
+            .await?;
+        let mut out = std::collections::HashMap::new();
+        for d in &docs {
+            if let Some(s) = uid(d.get("song_id")) {
+                *out.entry(s).or_default() += 1;
+            }
+        }
+        Ok(out)
+    }
+
     /// (count, total duration) straight from the items (reconciler).
     pub async fn tally(&self, playlist: Uuid) -> Result<(i32, i64)> {
         let mut cur = self

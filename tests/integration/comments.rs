@@ -6,15 +6,6 @@ use encore::{
 
 use crate::{catalog::small_catalog, songs, TestApp};
 
-async fn with_role(app: &TestApp, name: &str, role: Role) -> SessionUser {
-    let u = app.user(name).await;
-    app.repos.accounts.set_role(u.id, role).await.unwrap();
-    SessionUser {
-        role,
-        ..u.session_user()
-    }
-}
-
 #[tokio::test]
 async fn only_the_author_edits_author_or_moderator_deletes_and_counts_stay_right() {
     let app = TestApp::init().await;
@@ -22,7 +13,7 @@ async fn only_the_author_edits_author_or_moderator_deletes_and_counts_stay_right
     let r = &app.repos;
     let alice = app.user("alice").await.session_user();
     let bob = app.user("bob").await.session_user();
-    let moderator = with_role(&app, "mod", Role::Moderator).await;
+    let moderator = app.user_with_role("mod", Role::Moderator).await;
     let song = songs(&app, 1).await[0].id;
 
     // Bad input changes nothing.
@@ -138,7 +129,7 @@ async fn comments_playlists_and_users_can_be_reported_and_a_comment_hidden() {
     let alice = app.user("alice").await.session_user();
     let bob = app.user("bob").await.session_user();
     let listener = app.user("lee").await.session_user();
-    let moderator = with_role(&app, "mod", Role::Moderator).await;
+    let moderator = app.user_with_role("mod", Role::Moderator).await;
     let song = songs(&app, 1).await[0].id;
     let c = comments::post(r, &bob, song, "buy followers at spam.example")
         .await

@@ -4,6 +4,7 @@
 //! `make test` starts both.
 
 mod accounts;
+mod artists;
 mod auth;
 mod catalog;
 mod comments;
@@ -60,6 +61,20 @@ impl TestApp {
     /// Signs up a listener with password "correct horse battery".
     pub async fn user(&self, username: &str) -> encore::model::User {
         self.auth().sign_up(account(username)).await.unwrap()
+    }
+
+    /// Signs up a user and gives them `role` (moderators, admins, artists).
+    pub async fn user_with_role(
+        &self,
+        username: &str,
+        role: encore::model::Role,
+    ) -> encore::model::SessionUser {
+        let u = self.user(username).await;
+        self.repos.accounts.set_role(u.id, role).await.unwrap();
+        encore::model::SessionUser {
+            role,
+            ..u.session_user()
+        }
     }
 }
 

@@ -173,12 +173,7 @@ async fn recommendations_from_known_listening() {
         variant_stats(r, listener, 28).await,
         Err(Error::Forbidden)
     ));
-    let admin = app.user("recadmin").await;
-    r.accounts.set_role(admin.id, Role::Admin).await.unwrap();
-    let admin = SessionUser {
-        role: Role::Admin,
-        ..admin.session_user()
-    };
+    let admin = app.user_with_role("recadmin", Role::Admin).await;
     let stats = variant_stats(r, &admin, 28).await.unwrap();
     let mine = stats.iter().find(|s| s.variant == variant).unwrap();
     let other = stats.iter().find(|s| s.variant != variant).unwrap();

@@ -1,14 +1,10 @@
-//! Admin panel (moderators and admins) and the artist area.
+//! Admin panel (moderators and admins).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::{
-    components::form::CARD,
-    error::AppError,
-    serverfns::admin::{get_admin_overview, get_artist_home},
-};
+use crate::{components::form::CARD, error::AppError, serverfns::admin::get_admin_overview};
 
 #[component]
 fn Forbidden() -> impl IntoView {
@@ -32,6 +28,7 @@ pub fn AdminPage() -> impl IntoView {
                         <p class="mb-4 flex gap-4"><A href="/admin/reports" attr:class="font-semibold underline">"Reports queue"</A>
                             <A href="/admin/users" attr:class="font-semibold underline">"Users"</A>
                             <A href="/admin/audit" attr:class="font-semibold underline">"Audit log"</A>
+                            <A href="/admin/claims" attr:class="font-semibold underline">"Artist claims"</A>
                             <A href="/admin/recommendations" attr:class="font-semibold underline">"Recommendations"</A></p>
                         <section class=CARD aria-labelledby="users-h">
                             <h2 id="users-h" class="mb-2 text-lg font-semibold">"Users"</h2>
@@ -54,26 +51,6 @@ pub fn AdminPage() -> impl IntoView {
                                 </table>
                             </div>
                         </section>
-                    }.into_any(),
-                    Err(AppError::Forbidden) => view! { <Forbidden/> }.into_any(),
-                    Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-}
-
-#[component]
-pub fn ArtistHomePage() -> impl IntoView {
-    let me = Resource::new(|| (), |_| get_artist_home());
-    view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match me.await {
-                    Ok(me) => view! {
-                        <Title text="Artist"/>
-                        <h1 class="mb-2 text-2xl font-bold">"Artist area"</h1>
-                        <p>{format!("Signed in as {} ({}).", me.display_name, me.role.as_str())}</p>
                     }.into_any(),
                     Err(AppError::Forbidden) => view! { <Forbidden/> }.into_any(),
                     Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),

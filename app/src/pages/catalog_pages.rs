@@ -84,7 +84,13 @@ pub fn ArtistPage() -> impl IntoView {
                                     </ActionForm>
                                 }
                             })}
-                            <p class="mb-6 max-w-prose">{a.bio.clone()}</p>
+                            {page.following.is_some().then(|| view! { <crate::pages::ClaimArtistForm artist_id=a.id.to_string()/> })}
+                            <p class="mb-2 max-w-prose">{a.bio.clone()}</p>
+                            {(!a.links.is_empty()).then(|| view! {
+                                <ul aria-label="Links" class="mb-6 flex flex-wrap gap-3 text-sm">
+                                    {a.links.clone().into_iter().map(|l| view! { <li><a href=l.url rel="external nofollow noopener" class=LINK>{l.label}</a></li> }).collect_view()}
+                                </ul>
+                            })}
                             <section aria-labelledby="top-h" class="mb-8">
                                 <h2 id="top-h" class="mb-2 text-xl font-semibold">"Top songs"</h2>
                                 <SongList songs=page.top_songs.clone() label="Top songs".into() source=Source::Artist source_id=a.id.to_string()/>

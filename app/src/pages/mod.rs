@@ -2,6 +2,7 @@
 
 mod account_pages;
 mod admin_page;
+mod artist_pages;
 mod auth_pages;
 pub(crate) mod catalog_pages;
 mod comment_section;
@@ -14,7 +15,8 @@ pub(crate) mod moderation_pages;
 mod playlist_pages;
 
 pub use account_pages::{LibraryPage, ProfilePage, SettingsPage};
-pub use admin_page::{AdminPage, AdminUsersPage, ArtistHomePage, AuditPage};
+pub use admin_page::{AdminPage, AdminUsersPage, AuditPage};
+pub use artist_pages::{AdminClaimsPage, ArtistAreaPage, ArtistInsightsPage, ClaimArtistForm};
 pub use auth_pages::{SignInPage, SignUpPage};
 pub use catalog_pages::{
     AlbumPage, AlbumsPage, ArtistPage, ArtistsPage, GenreLinks, GenrePage, GenresPage, SongPage,

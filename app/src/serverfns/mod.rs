@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod artists;
 pub mod auth;
 pub mod catalog;
 pub mod comments;
