@@ -93,8 +93,9 @@ declare -A PAGES=(
   [playlist_10k]="/playlist/$(info playlist_id)"
   [feed_follows]="/feed"
   [stats]="/stats"
+  [artist_dashboard]="/artist/$(info artist_id)/insights"
 )
-ORDER="home artist album search playlist_10k feed_follows stats"
+ORDER="home artist album search playlist_10k feed_follows stats artist_dashboard"
 mkdir -p "$ENCORE_SITE_ROOT/bench"
 for s in $ORDER; do
   code=$(curl -s -o "$ENCORE_SITE_ROOT/bench/$s.html" -w '%{http_code}' -H "Cookie: $COOKIE" "$BASE${PAGES[$s]}")

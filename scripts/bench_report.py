@@ -27,7 +27,7 @@ def wrk(name, c):
 
 info = json.load(open(os.path.join(work, "info.json")))
 queries = {q["scenario"]: q for q in json.load(open(os.path.join(work, "queries.json")))}
-pages = ["home", "artist", "album", "search", "playlist_10k", "feed_follows", "stats"]
+pages = ["home", "artist", "album", "search", "playlist_10k", "feed_follows", "stats", "artist_dashboard"]
 rows = []
 for c in conns:
     c = int(c)

@@ -70,6 +70,17 @@ pub async fn info(repos: &Repos) -> Result<Option<BenchInfo>> {
     }))
 }
 
+/// The fan is also a linked account of the benchmark artist, so the artist dashboard can
+/// be measured as the fan (idempotent; datasets made before the dashboard get it too).
+pub async fn link_fan_to_artist(repos: &Repos, i: &BenchInfo) -> Result<()> {
+    sqlx::query("insert into artist_members (user_id, artist_id) values ($1, $2) on conflict do nothing")
+        .bind(i.fan_id)
+        .bind(i.artist_id)
+        .execute(&repos.pg)
+        .await?;
+    Ok(())
+}
+
 /// Zipf-like ranks: rank r is drawn with weight 1/(r+1).
 struct Zipf {
     cdf: Vec<f64>,
@@ -377,6 +388,10 @@ pub async fn time_queries(
         repos.catalog.albums_by_artist(i.artist_id).await?;
         repos.accounts.artist_follower_count(i.artist_id).await?;
     });
+    time!(
+        "artist_dashboard",
+        crate::service::artists::dashboard(repos, &fan, i.artist_id, 28).await?
+    );
     time!("album", {
         repos.catalog.album(i.album_id).await?;
         repos.catalog.album_tracks(i.album_id).await?;

@@ -247,6 +247,9 @@ async fn main() -> anyhow::Result<()> {
             let info = encore::bench::seed(&repos, &opts, &progress)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
+            encore::bench::link_fan_to_artist(&repos, &info)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             bar.finish_and_clear();
             println!("{}", serde_json::to_string(&info)?);
         }
