@@ -73,11 +73,13 @@ pub async fn info(repos: &Repos) -> Result<Option<BenchInfo>> {
 /// The fan is also a linked account of the benchmark artist, so the artist dashboard can
 /// be measured as the fan (idempotent; datasets made before the dashboard get it too).
 pub async fn link_fan_to_artist(repos: &Repos, i: &BenchInfo) -> Result<()> {
-    sqlx::query("insert into artist_members (user_id, artist_id) values ($1, $2) on conflict do nothing")
-        .bind(i.fan_id)
-        .bind(i.artist_id)
-        .execute(&repos.pg)
-        .await?;
+    sqlx::query(
+        "insert into artist_members (user_id, artist_id) values ($1, $2) on conflict do nothing",
+    )
+    .bind(i.fan_id)
+    .bind(i.artist_id)
+    .execute(&repos.pg)
+    .await?;
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 //! services that hold rules spanning them. The browser build must never pull the database
 //! stack in; `make check-wasm-deps` guards that.
 
+pub mod analytics;
 pub mod artists;
 pub mod catalog;
 pub mod error;

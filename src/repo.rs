@@ -6,6 +6,7 @@ pub mod activity;
 pub mod artists;
 pub mod catalog;
 pub mod listening;
+pub mod platform;
 pub mod playlists;
 pub mod recs;
 
@@ -17,6 +18,7 @@ pub use activity::ActivityRepo;
 pub use artists::ArtistRepo;
 pub use catalog::CatalogRepo;
 pub use listening::ListeningRepo;
+pub use platform::PlatformRepo;
 pub use playlists::PlaylistRepo;
 pub use recs::RecsRepo;
 
@@ -29,6 +31,7 @@ pub struct Repos {
     pub artists: ArtistRepo,
     pub catalog: CatalogRepo,
     pub listening: ListeningRepo,
+    pub platform: PlatformRepo,
     pub playlists: PlaylistRepo,
     pub recs: RecsRepo,
 }
@@ -41,6 +44,7 @@ impl Repos {
             artists: ArtistRepo::new(pg.clone()),
             catalog: CatalogRepo::new(&mongo),
             listening: ListeningRepo::new(&mongo),
+            platform: PlatformRepo::new(pg.clone()),
             playlists: PlaylistRepo::new(pg.clone(), &mongo),
             recs: RecsRepo::new(&mongo),
             pg,

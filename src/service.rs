@@ -2,6 +2,7 @@
 //! admin). Server functions, HTTP handlers, CLI commands and jobs all call these.
 
 pub mod admin;
+pub mod analytics;
 pub mod artists;
 pub mod auth;
 pub mod comments;

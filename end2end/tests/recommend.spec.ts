@@ -61,5 +61,18 @@ test('after a stream, Discover recommends songs because of it; generated playlis
   const clicks = await table.locator('tbody tr').evaluateAll((rows) =>
     rows.map((r) => Number(r.querySelectorAll('td')[1].textContent)).reduce((a, b) => a + b, 0));
   expect(clicks).toBeGreaterThan(0);
+
+  // Platform analytics: admins only, with charts and a CSV.
+  await open(admin, info, '/admin/analytics?days=7');
+  await expect(admin.getByRole('heading', { level: 1, name: 'Platform analytics' })).toBeVisible();
+  await expect(admin.getByRole('img', { name: 'Streams per day' })).toBeVisible();
+  const mau = Number(await admin.getByText('Active 28 days (MAU)').locator('xpath=following-sibling::dd').innerText());
+  expect(mau).toBeGreaterThan(0);
+  const csv = await admin.request.get('/admin/analytics.csv?days=7');
+  expect(csv.status()).toBe(200);
+  expect((await csv.text()).split('\r\n')[0]).toBe('day,active_listeners,streams,signups');
   await admin.close();
+  const analyticsDenied = await open(page, info, '/admin/analytics');
+  expect(analyticsDenied?.status()).toBe(403);
+  expect((await page.request.get('/admin/analytics.csv')).status()).toBe(403);
 });

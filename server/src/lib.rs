@@ -73,6 +73,7 @@ pub fn router(state: AppState, cfg: &Config) -> Router {
         .route("/media/{kind}/{file}", get(media::image))
         .route("/account/export.json", get(export_my_data))
         .route("/artist/{id}/insights.csv", get(artist_insights_csv))
+        .route("/admin/analytics.csv", get(analytics_csv))
         .leptos_routes_with_context(&state, routes, provide.clone(), move || {
             shell(options.clone())
         })
@@ -172,6 +173,42 @@ async fn artist_insights_csv(
         Err(encore::Error::NotFound) => (StatusCode::NOT_FOUND, "No such artist.").into_response(),
         Err(e) => {
             tracing::error!(error = %e, "insights export failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Could not export; try again.",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// `GET /admin/analytics.csv?days=28`: the analytics' per-day series (admins only).
+async fn analytics_csv(
+    State(state): State<AppState>,
+    session: tower_sessions::Session,
+    axum::extract::Query(q): axum::extract::Query<DaysQuery>,
+) -> Response {
+    let me = match encore_app::server::user_from_session(&session, &state.ctx).await {
+        Ok(Some(me)) => me,
+        Ok(None) => return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response(),
+        Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, "Try again shortly.").into_response(),
+    };
+    match encore::service::analytics::analytics(&state.ctx.repos, &me, q.days.unwrap_or(28)).await {
+        Ok(a) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"encore-analytics-{}d.csv\"", a.days),
+                ),
+                (header::CACHE_CONTROL, "no-store".to_string()),
+            ],
+            a.days_csv(),
+        )
+            .into_response(),
+        Err(encore::Error::Forbidden) => (StatusCode::FORBIDDEN, "Admins only.").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "analytics export failed");
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Could not export; try again.",

@@ -29,6 +29,8 @@ const SONG_DAILY: &str = "song_daily";
 const ARTIST_DAILY: &str = "artist_daily";
 /// Per artist and UTC hour: plays and streams (the dashboards' live last 24 hours).
 const ARTIST_HOURLY: &str = "artist_hourly";
+/// Per day, the whole platform: plays, streams, ms and the active users' registers.
+const PLATFORM_DAILY: &str = "platform_daily";
 const USER_DAILY: &str = "user_daily";
 const USER_TOTALS: &str = "user_totals";
 const SONG_TOTALS: &str = "song_totals";
@@ -202,6 +204,9 @@ impl ListeningRepo {
             .create_index(ix(doc! {"day": 1}, "by_day"))
             .await?;
         self.coll(USER_DAILY)
+            .create_index(ix(doc! {"day": 1}, "by_day"))
+            .await?;
+        self.coll(ARTIST_DAILY)
             .create_index(ix(doc! {"day": 1}, "by_day"))
             .await?;
         self.coll(BATCHES)
@@ -399,6 +404,7 @@ impl ListeningRepo {
         let mut song_totals: HashMap<Uuid, Inc> = HashMap::new();
         let mut recs: HashMap<(&'static str, String), Inc> = HashMap::new();
         let mut hourly: HashMap<(Uuid, String), Inc> = HashMap::new();
+        let mut platform: HashMap<String, Inc> = HashMap::new();
         for e in events {
             let (Some(user_id), Some(song_id)) = (
                 e.get("user_id").and_then(uid),
@@ -442,6 +448,9 @@ impl ListeningRepo {
                         .add("plays".into(), 1);
                 }
             }
+            let pi = platform.entry(day.clone()).or_default();
+            common(pi);
+            pi.listener(user_id);
             let si = song.entry((song_id, day.clone())).or_default();
             common(si);
             breakdown(si);
@@ -518,6 +527,14 @@ impl ListeningRepo {
         }
         for (id, inc) in &song_totals {
             ops.push((SONG_TOTALS, bid(*id).into(), inc, doc! {}));
+        }
+        for (day, inc) in &platform {
+            ops.push((
+                PLATFORM_DAILY,
+                Bson::String(day.clone()),
+                inc,
+                doc! {"day": day},
+            ));
         }
         for ((id, hour), inc) in &hourly {
             ops.push((
@@ -725,6 +742,35 @@ impl ListeningRepo {
             .iter()
             .filter_map(|d| Some((d.get_str("hour").ok()?.to_string(), int(d.get("streams")))))
             .collect())
+    }
+
+    /// The platform's daily documents for `days` (`_id` lookups), by day.
+    pub async fn platform_days(&self, days: &[NaiveDate]) -> Result<HashMap<NaiveDate, Document>> {
+        let ids: Vec<String> = days.iter().map(|d| d.to_string()).collect();
+        let docs: Vec<Document> = self
+            .coll(PLATFORM_DAILY)
+            .find(doc! {"_id": {"$in": ids}})
+            .await?
+            .try_collect()
+            .await?;
+        Ok(docs
+            .into_iter()
+            .filter_map(|d| Some((d.get_str("_id").ok()?.parse().ok()?, d)))
+            .collect())
+    }
+
+    /// Every artist's (artist, streams) per day from `since` on (the charts job).
+    pub async fn artist_streams_since(&self, since: NaiveDate) -> Result<HashMap<Uuid, u64>> {
+        let docs = self
+            .days_since(ARTIST_DAILY, since, doc! {"artist_id": 1, "streams": 1})
+            .await?;
+        let mut out: HashMap<Uuid, u64> = HashMap::new();
+        for d in &docs {
+            if let Some(a) = d.get("artist_id").and_then(uid) {
+                *out.entry(a).or_default() += int(d.get("streams"));
+            }
+        }
+        Ok(out)
     }
 
     /// An artist's daily counters from `since` on (index prefix artist_id, day).

@@ -180,6 +180,54 @@ impl RecsRepo {
             .collect())
     }
 
+    // --- the week's charts ----------------------------------------------------------------
+
+    /// The most streamed songs and artists of the last 7 days (ids with streams).
+    pub async fn put_week_charts(
+        &self,
+        songs: &[(Uuid, u64)],
+        artists: &[(Uuid, u64)],
+    ) -> Result<()> {
+        let pairs = |v: &[(Uuid, u64)]| {
+            v.iter()
+                .map(|(id, n)| Bson::from(doc! {"id": bid(*id), "streams": *n as i64}))
+                .collect::<Vec<_>>()
+        };
+        self.coll("platform_charts")
+            .replace_one(
+                doc! {"_id": "week"},
+                doc! {"_id": "week", "songs": pairs(songs), "artists": pairs(artists), "updated_at": BDateTime::now()},
+            )
+            .upsert(true)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn week_charts(&self) -> Result<(Vec<(Uuid, u64)>, Vec<(Uuid, u64)>)> {
+        let d = self
+            .coll("platform_charts")
+            .find_one(doc! {"_id": "week"})
+            .await?;
+        let read = |field: &str| -> Vec<(Uuid, u64)> {
+            d.as_ref()
+                .and_then(|d| d.get_array(field).ok())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|e| {
+                            let e = e.as_document()?;
+                            let id = match e.get("id")? {
+                                Bson::Binary(b) => Uuid::from_slice(&b.bytes).ok()?,
+                                _ => return None,
+                            };
+                            Some((id, e.get_i64("streams").unwrap_or(0).max(0) as u64))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        Ok((read("songs"), read("artists")))
+    }
+
     // --- variant statistics --------------------------------------------------------------
 
     /// Counts an impression or a click (`field`) for a variant today.

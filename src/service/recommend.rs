@@ -81,13 +81,13 @@ pub async fn refresh(repos: &Repos) -> Result<RefreshReport> {
 
     // Trending: streams over the last 7 days against the 7 before.
     let mut growth: HashMap<Uuid, (i64, i64)> = HashMap::new();
-    let week = today - Duration::days(6);
+    let week_start = today - Duration::days(6);
     for (song, day, streams) in repos
         .listening
         .song_days_since(today - Duration::days(13))
         .await?
     {
-        let recent = NaiveDate::parse_from_str(&day, "%Y-%m-%d").is_ok_and(|d| d >= week);
+        let recent = NaiveDate::parse_from_str(&day, "%Y-%m-%d").is_ok_and(|d| d >= week_start);
         let e = growth.entry(song).or_default();
         if recent {
             e.0 += streams as i64;
@@ -100,6 +100,20 @@ pub async fn refresh(repos: &Repos) -> Result<RefreshReport> {
         .filter(|(_, (now, _))| *now > 0)
         .map(|(s, (now, before))| (s, now - before, now))
         .collect();
+    // The week's charts for the admins' analytics: songs and artists by 7-day streams.
+    let mut week: Vec<(Uuid, u64)> = trending.iter().map(|t| (t.0, t.2 as u64)).collect();
+    week.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    week.truncate(10);
+    let mut artists: Vec<(Uuid, u64)> = repos
+        .listening
+        .artist_streams_since(week_start)
+        .await?
+        .into_iter()
+        .filter(|a| a.1 > 0)
+        .collect();
+    artists.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    artists.truncate(10);
+    repos.recs.put_week_charts(&week, &artists).await?;
     trending.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
     let ids: Vec<Uuid> = trending.iter().take(50).map(|t| t.0).collect();
     lists.push(AutoPlaylist {

@@ -4,6 +4,7 @@
 //! `make test` starts both.
 
 mod accounts;
+mod analytics;
 mod artists;
 mod auth;
 mod catalog;

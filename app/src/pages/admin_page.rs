@@ -25,10 +25,11 @@ pub fn AdminPage() -> impl IntoView {
                     Ok(o) => view! {
                         <Title text="Admin"/>
                         <h1 class="mb-4 text-2xl font-bold">"Admin"</h1>
-                        <p class="mb-4 flex gap-4"><A href="/admin/reports" attr:class="font-semibold underline">"Reports queue"</A>
+                        <p class="mb-4 flex flex-wrap gap-4"><A href="/admin/reports" attr:class="font-semibold underline">"Reports queue"</A>
                             <A href="/admin/users" attr:class="font-semibold underline">"Users"</A>
                             <A href="/admin/audit" attr:class="font-semibold underline">"Audit log"</A>
                             <A href="/admin/claims" attr:class="font-semibold underline">"Artist claims"</A>
+                            <A href="/admin/analytics" attr:class="font-semibold underline">"Analytics"</A>
                             <A href="/admin/recommendations" attr:class="font-semibold underline">"Recommendations"</A></p>
                         <section class=CARD aria-labelledby="users-h">
                             <h2 id="users-h" class="mb-2 text-lg font-semibold">"Users"</h2>

@@ -2,6 +2,7 @@
 
 mod account_pages;
 mod admin_page;
+mod analytics_page;
 mod artist_pages;
 mod auth_pages;
 pub(crate) mod catalog_pages;
@@ -16,6 +17,7 @@ mod playlist_pages;
 
 pub use account_pages::{LibraryPage, ProfilePage, SettingsPage};
 pub use admin_page::{AdminPage, AdminUsersPage, AuditPage};
+pub use analytics_page::AnalyticsPage;
 pub use artist_pages::{AdminClaimsPage, ArtistAreaPage, ArtistInsightsPage, ClaimArtistForm};
 pub use auth_pages::{SignInPage, SignUpPage};
 pub use catalog_pages::{

@@ -116,3 +116,12 @@ pub async fn audit_log(
     .await
     .map_err(|e| forbidden_status(e.into()))
 }
+
+#[server(endpoint = "admin/analytics")]
+pub async fn get_analytics(days: u32) -> Result<encore::analytics::PlatformAnalytics, AppError> {
+    use crate::server::*;
+    let me = require_user_or_redirect("/admin/analytics").await?;
+    encore::service::analytics::analytics(&ctx()?.repos, &me, days)
+        .await
+        .map_err(|e| forbidden_status(e.into()))
+}
