@@ -132,47 +132,39 @@ struct DaysQuery {
     days: Option<u32>,
 }
 
-/// `GET /artist/{id}/insights.csv?days=28`: the dashboard's per-song table (linked
-/// accounts and admins only).
-async fn artist_insights_csv(
-    State(state): State<AppState>,
-    session: tower_sessions::Session,
-    axum::extract::Path(id): axum::extract::Path<String>,
-    axum::extract::Query(q): axum::extract::Query<DaysQuery>,
-) -> Response {
-    let me = match encore_app::server::user_from_session(&session, &state.ctx).await {
-        Ok(Some(me)) => me,
-        Ok(None) => return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response(),
-        Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, "Try again shortly.").into_response(),
-    };
-    let Ok(id) = uuid::Uuid::parse_str(&id) else {
-        return (StatusCode::NOT_FOUND, "No such artist.").into_response();
-    };
-    let days = q.days.unwrap_or(28);
-    match encore::service::artists::dashboard(&state.ctx.repos, &me, id, days).await {
-        Ok(d) => (
+/// The signed-in user of a plain handler, or the response to send instead.
+async fn signed_in(
+    state: &AppState,
+    session: &tower_sessions::Session,
+) -> Result<encore::model::SessionUser, Response> {
+    match encore_app::server::user_from_session(session, &state.ctx).await {
+        Ok(Some(me)) => Ok(me),
+        Ok(None) => Err((StatusCode::UNAUTHORIZED, "Sign in first.").into_response()),
+        Err(_) => Err((StatusCode::SERVICE_UNAVAILABLE, "Try again shortly.").into_response()),
+    }
+}
+
+/// A CSV download, or the refusal for `Forbidden` / `NotFound`.
+fn csv_download(what: &str, result: encore::Result<(String, String)>) -> Response {
+    match result {
+        Ok((filename, body)) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
                 (
                     header::CONTENT_DISPOSITION,
-                    format!(
-                        "attachment; filename=\"encore-insights-{}-{}d.csv\"",
-                        id, d.days
-                    ),
+                    format!("attachment; filename=\"{filename}\""),
                 ),
                 (header::CACHE_CONTROL, "no-store".to_string()),
             ],
-            d.songs_csv(),
+            body,
         )
             .into_response(),
-        Err(encore::Error::Forbidden) => (
-            StatusCode::FORBIDDEN,
-            "Only the artist's linked accounts and admins.",
-        )
-            .into_response(),
-        Err(encore::Error::NotFound) => (StatusCode::NOT_FOUND, "No such artist.").into_response(),
+        Err(encore::Error::Forbidden) => {
+            (StatusCode::FORBIDDEN, "You may not download this.").into_response()
+        }
+        Err(encore::Error::NotFound) => (StatusCode::NOT_FOUND, "Not found.").into_response(),
         Err(e) => {
-            tracing::error!(error = %e, "insights export failed");
+            tracing::error!(error = %e, what, "CSV export failed");
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Could not export; try again.",
@@ -182,40 +174,50 @@ async fn artist_insights_csv(
     }
 }
 
+/// `GET /artist/{id}/insights.csv?days=28`: the dashboard's per-song table (linked
+/// accounts and admins only).
+async fn artist_insights_csv(
+    State(state): State<AppState>,
+    session: tower_sessions::Session,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    axum::extract::Query(q): axum::extract::Query<DaysQuery>,
+) -> Response {
+    let me = match signed_in(&state, &session).await {
+        Ok(me) => me,
+        Err(r) => return r,
+    };
+    let Ok(id) = uuid::Uuid::parse_str(&id) else {
+        return (StatusCode::NOT_FOUND, "No such artist.").into_response();
+    };
+    let days = q.days.unwrap_or(28);
+    let r = encore::service::artists::dashboard(&state.ctx.repos, &me, id, days).await;
+    csv_download(
+        "insights",
+        r.map(|d| {
+            (
+                format!("encore-insights-{id}-{}d.csv", d.days),
+                d.songs_csv(),
+            )
+        }),
+    )
+}
+
 /// `GET /admin/analytics.csv?days=28`: the analytics' per-day series (admins only).
 async fn analytics_csv(
     State(state): State<AppState>,
     session: tower_sessions::Session,
     axum::extract::Query(q): axum::extract::Query<DaysQuery>,
 ) -> Response {
-    let me = match encore_app::server::user_from_session(&session, &state.ctx).await {
-        Ok(Some(me)) => me,
-        Ok(None) => return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response(),
-        Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, "Try again shortly.").into_response(),
+    let me = match signed_in(&state, &session).await {
+        Ok(me) => me,
+        Err(r) => return r,
     };
-    match encore::service::analytics::analytics(&state.ctx.repos, &me, q.days.unwrap_or(28)).await {
-        Ok(a) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"encore-analytics-{}d.csv\"", a.days),
-                ),
-                (header::CACHE_CONTROL, "no-store".to_string()),
-            ],
-            a.days_csv(),
-        )
-            .into_response(),
-        Err(encore::Error::Forbidden) => (StatusCode::FORBIDDEN, "Admins only.").into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "analytics export failed");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Could not export; try again.",
-            )
-                .into_response()
-        }
-    }
+    let r =
+        encore::service::analytics::analytics(&state.ctx.repos, &me, q.days.unwrap_or(28)).await;
+    csv_download(
+        "analytics",
+        r.map(|a| (format!("encore-analytics-{}d.csv", a.days), a.days_csv())),
+    )
 }
 
 /// `/healthz`: 200 when both stores answer, otherwise 503 naming the one that does not.
