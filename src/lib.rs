@@ -5,6 +5,7 @@
 
 pub mod analytics;
 pub mod artists;
+pub mod billing;
 pub mod catalog;
 pub mod error;
 pub mod listening;

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod activity;
 pub mod artists;
+pub mod billing;
 pub mod catalog;
 pub mod listening;
 pub mod platform;
@@ -16,6 +17,7 @@ use sqlx::PgPool;
 pub use accounts::AccountRepo;
 pub use activity::ActivityRepo;
 pub use artists::ArtistRepo;
+pub use billing::BillingRepo;
 pub use catalog::CatalogRepo;
 pub use listening::ListeningRepo;
 pub use platform::PlatformRepo;
@@ -29,6 +31,7 @@ pub struct Repos {
     pub accounts: AccountRepo,
     pub activity: ActivityRepo,
     pub artists: ArtistRepo,
+    pub billing: BillingRepo,
     pub catalog: CatalogRepo,
     pub listening: ListeningRepo,
     pub platform: PlatformRepo,
@@ -42,6 +45,7 @@ impl Repos {
             accounts: AccountRepo::new(pg.clone()),
             activity: ActivityRepo::new(&mongo),
             artists: ArtistRepo::new(pg.clone()),
+            billing: BillingRepo::new(pg.clone()),
             catalog: CatalogRepo::new(&mongo),
             listening: ListeningRepo::new(&mongo),
             platform: PlatformRepo::new(pg.clone()),

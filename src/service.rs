@@ -5,6 +5,7 @@ pub mod admin;
 pub mod analytics;
 pub mod artists;
 pub mod auth;
+pub mod billing;
 pub mod comments;
 pub mod export;
 pub mod feed;

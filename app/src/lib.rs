@@ -102,6 +102,8 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("artist"), ParamSegment("id"), StaticSegment("insights")) view=ArtistInsightsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("claims")) view=AdminClaimsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("analytics")) view=AnalyticsPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("plans")) view=AdminPlansPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("premium") view=PremiumPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("u"), ParamSegment("username")) view=ProfilePage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("artist"), ParamSegment("id")) view=ArtistPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("album"), ParamSegment("id")) view=AlbumPage ssr=SsrMode::Async/>

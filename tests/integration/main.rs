@@ -7,6 +7,7 @@ mod accounts;
 mod analytics;
 mod artists;
 mod auth;
+mod billing;
 mod catalog;
 mod comments;
 mod listening;

@@ -40,6 +40,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                         <A href="/feed" attr:class=NAV_LINK>"Feed"</A>
                         <A href="/history" attr:class=NAV_LINK>"History"</A>
                         <A href="/stats" attr:class=NAV_LINK>"Stats"</A>
+                        <A href="/premium" attr:class=NAV_LINK>"Premium"</A>
                         <A href="/settings" attr:class=NAV_LINK>"Settings"</A>
                         <ActionForm action=sign_out>
                             <button type="submit" class=NAV_LINK>"Sign out"</button>

@@ -42,6 +42,8 @@ pub struct Player {
     pub duration: RwSignal<f64>,
     /// Where the current queue came from (album, artist, search…), for play reports.
     pub source: RwSignal<(Source, Option<String>)>,
+    /// A message for the listener (e.g. the plan's skip limit was reached).
+    pub notice: RwSignal<Option<String>>,
     /// Seek here once the next track's metadata is loaded ("resume where you left off").
     resume_at: RwSignal<Option<f64>>,
     tracking: StoredValue<Option<Tracking>>,
@@ -60,6 +62,7 @@ impl Player {
             position: RwSignal::new(0.0),
             duration: RwSignal::new(0.0),
             source: RwSignal::new((Source::Other, None)),
+            notice: RwSignal::new(None),
             resume_at: RwSignal::new(None),
             tracking: StoredValue::new(None),
             audio: NodeRef::new(),
@@ -130,6 +133,21 @@ impl Player {
         self.end_current(EndReason::Skipped);
         self.index.set(Some(i));
         self.playing.set(true);
+    }
+
+    /// A skip the listener asked for. The server checks the plan's hourly skips first
+    /// (Free: 6); when they are used up the song keeps playing and the player says why.
+    pub fn user_skip(&self) {
+        let p = *self;
+        leptos::task::spawn_local(async move {
+            match crate::serverfns::billing::request_skip().await {
+                Err(crate::error::AppError::RateLimited(m)) => p.notice.set(Some(m)),
+                _ => {
+                    p.notice.set(None);
+                    p.next(true);
+                }
+            }
+        });
     }
 
     pub fn next(&self, user: bool) {
@@ -481,6 +499,7 @@ pub fn PlayerBar() -> impl IntoView {
                             // (Re-rendered on navigation too, so "+ Playlist" comes back here.)
                             {loc.pathname.track(); loc.search.track();}
                             <p class="truncate font-semibold" data-testid="now-playing">{s.title.clone()}</p>
+                            <p role="status" class="text-sm text-amber-700 dark:text-amber-300" data-testid="player-notice">{move || p.notice.get()}</p>
                             <p class="truncate text-sm text-zinc-600 dark:text-zinc-400">
                                 {s.artists.iter().map(|a| a.name.clone()).collect::<Vec<_>>().join(", ")}
                                 " · "
@@ -497,7 +516,7 @@ pub fn PlayerBar() -> impl IntoView {
                         <button type="button" class="rounded-full bg-violet-700 px-3 py-2 text-white hover:bg-violet-800"
                             aria-label=move || if p.playing.get() { "Pause" } else { "Play" }
                             on:click=move |_| p.toggle()>{move || view! { <Icon d=if p.playing.get() { PAUSE } else { PLAY }/> }}</button>
-                        <button type="button" class=BTN aria-label="Next" on:click=move |_| p.next(true)><Icon d=NEXT/></button>
+                        <button type="button" class=BTN aria-label="Next" on:click=move |_| p.user_skip()><Icon d=NEXT/></button>
                         <button type="button" class=BTN
                             aria-label=move || match p.repeat.get() { Repeat::Off => "Repeat: off", Repeat::All => "Repeat: all", Repeat::One => "Repeat: one" }
                             aria-pressed=move || (p.repeat.get() != Repeat::Off).to_string()
@@ -578,7 +597,7 @@ mod keyboard {
                     " " | "k" => p.toggle(),
                     "j" => p.seek(p.position.get_untracked() - 10.0),
                     "l" => p.seek(p.position.get_untracked() + 10.0),
-                    "n" => p.next(true),
+                    "n" => p.user_skip(),
                     "p" => p.prev(),
                     "m" => p.set_volume(if p.volume.get_untracked() > 0.0 {
                         0.0
@@ -651,7 +670,7 @@ mod media_session {
         let actions: [(&str, Box<dyn Fn()>); 4] = [
             ("play", Box::new(move || p.playing.set(true))),
             ("pause", Box::new(move || p.playing.set(false))),
-            ("nexttrack", Box::new(move || p.next(true))),
+            ("nexttrack", Box::new(move || p.user_skip())),
             ("previoustrack", Box::new(move || p.prev())),
         ];
         for (name, f) in actions {

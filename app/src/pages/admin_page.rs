@@ -30,6 +30,7 @@ pub fn AdminPage() -> impl IntoView {
                             <A href="/admin/audit" attr:class="font-semibold underline">"Audit log"</A>
                             <A href="/admin/claims" attr:class="font-semibold underline">"Artist claims"</A>
                             <A href="/admin/analytics" attr:class="font-semibold underline">"Analytics"</A>
+                            <A href="/admin/plans" attr:class="font-semibold underline">"Plans"</A>
                             <A href="/admin/recommendations" attr:class="font-semibold underline">"Recommendations"</A></p>
                         <section class=CARD aria-labelledby="users-h">
                             <h2 id="users-h" class="mb-2 text-lg font-semibold">"Users"</h2>

@@ -5,6 +5,7 @@ mod admin_page;
 mod analytics_page;
 mod artist_pages;
 mod auth_pages;
+mod billing_pages;
 pub(crate) mod catalog_pages;
 mod comment_section;
 mod discover_pages;
@@ -20,6 +21,7 @@ pub use admin_page::{AdminPage, AdminUsersPage, AuditPage};
 pub use analytics_page::AnalyticsPage;
 pub use artist_pages::{AdminClaimsPage, ArtistAreaPage, ArtistInsightsPage, ClaimArtistForm};
 pub use auth_pages::{SignInPage, SignUpPage};
+pub use billing_pages::{AdminPlansPage, PremiumPage};
 pub use catalog_pages::{
     AlbumPage, AlbumsPage, ArtistPage, ArtistsPage, GenreLinks, GenrePage, GenresPage, SongPage,
 };

@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod artists;
 pub mod auth;
+pub mod billing;
 pub mod catalog;
 pub mod comments;
 pub mod listening;

@@ -1,0 +1,245 @@
+//! Plans, subscriptions, payments and the skip log (PostgreSQL).
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgPool};
+use uuid::Uuid;
+
+use crate::{billing::Plan, Error, Result};
+
+#[derive(Clone)]
+pub struct BillingRepo {
+    pool: PgPool,
+}
+
+#[derive(FromRow)]
+struct PlanRow {
+    id: Uuid,
+    code: String,
+    name: String,
+    price_cents: i32,
+    currency: String,
+    billing_period: String,
+    skips_per_hour: Option<i32>,
+    audio_quality: String,
+    max_members: i32,
+    ads: bool,
+    offline: bool,
+    active: bool,
+}
+
+impl From<PlanRow> for Plan {
+    fn from(r: PlanRow) -> Self {
+        Plan {
+            id: r.id,
+            code: r.code,
+            name: r.name,
+            price_cents: r.price_cents,
+            currency: r.currency,
+            billing_period: r.billing_period,
+            skips_per_hour: r.skips_per_hour,
+            audio_quality: r.audio_quality,
+            max_members: r.max_members,
+            ads: r.ads,
+            offline: r.offline,
+            active: r.active,
+        }
+    }
+}
+
+const PLAN: &str =
+    "select id, code, name, price_cents, currency, billing_period, skips_per_hour, audio_quality,
+    max_members, ads, offline, active from subscription_plans";
+
+/// A payment to record with a new subscription.
+pub struct NewPayment<'a> {
+    pub provider: &'a str,
+    pub provider_ref: &'a str,
+    pub idempotency_key: Uuid,
+}
+
+impl BillingRepo {
+    pub fn new(pool: PgPool) -> Self {
+        BillingRepo { pool }
+    }
+
+    /// Every plan (cheapest first); `active_only` for the listeners' page.
+    pub async fn plans(&self, active_only: bool) -> Result<Vec<Plan>> {
+        let rows: Vec<PlanRow> = sqlx::query_as(&format!(
+            "{PLAN} where active or not $1 order by price_cents, name"
+        ))
+        .bind(active_only)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    pub async fn plan(&self, code: &str) -> Result<Option<Plan>> {
+        let row: Option<PlanRow> = sqlx::query_as(&format!("{PLAN} where code = $1"))
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(Into::into))
+    }
+
+    /// The user's current paid plan: an active subscription, or a cancelled one whose paid
+    /// period has not ended. (plan, period end, cancelled)
+    pub async fn current(&self, user: Uuid) -> Result<Option<(Plan, DateTime<Utc>, bool)>> {
+        let row: Option<(String, DateTime<Utc>, String)> = sqlx::query_as(
+            "select p.code, s.current_period_end, s.status from user_subscriptions s
+             join subscription_plans p on p.id = s.plan_id
+             where s.user_id = $1 and (s.status in ('active', 'past_due') or (s.status = 'canceled' and s.current_period_end > now()))
+             order by (s.status = 'canceled'), s.started_at desc limit 1",
+        )
+        .bind(user)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((code, end, status)) = row else {
+            return Ok(None);
+        };
+        let plan = self.plan(&code).await?.ok_or(Error::NotFound)?;
+        Ok(Some((plan, end, status == "canceled")))
+    }
+
+    /// Records a declined payment (nothing else changes).
+    pub async fn declined(&self, user: Uuid, plan: &Plan, p: &NewPayment<'_>) -> Result<()> {
+        sqlx::query(
+            "insert into payments (id, user_id, plan_id, amount_cents, currency, provider, provider_ref, status, idempotency_key)
+             values ($1, $2, $3, $4, $5, $6, $7, 'declined', $8) on conflict (idempotency_key) do nothing",
+        )
+        .bind(Uuid::new_v4())
+        .bind(user)
+        .bind(plan.id)
+        .bind(plan.price_cents)
+        .bind(&plan.currency)
+        .bind(p.provider)
+        .bind(p.provider_ref)
+        .bind(p.idempotency_key)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Starts a subscription after a successful payment, in one transaction: the payment
+    /// (its idempotency key makes a resubmitted form a `Conflict`), the end of any current
+    /// subscription, and the new one.
+    pub async fn subscribe(&self, user: Uuid, plan: &Plan, p: &NewPayment<'_>) -> Result<Uuid> {
+        let mut tx = self.pool.begin().await?;
+        let sub = Uuid::new_v4();
+        let paid = sqlx::query(
+            "insert into payments (id, user_id, plan_id, amount_cents, currency, provider, provider_ref, status, idempotency_key)
+             values ($1, $2, $3, $4, $5, $6, $7, 'succeeded', $8) on conflict (idempotency_key) do nothing",
+        )
+        .bind(Uuid::new_v4())
+        .bind(user)
+        .bind(plan.id)
+        .bind(plan.price_cents)
+        .bind(&plan.currency)
+        .bind(p.provider)
+        .bind(p.provider_ref)
+        .bind(p.idempotency_key)
+        .execute(&mut *tx)
+        .await?;
+        if paid.rows_affected() == 0 {
+            return Err(Error::Conflict("This payment was already made.".into()));
+        }
+        sqlx::query(
+            "update user_subscriptions set status = 'canceled', canceled_at = now(), current_period_end = greatest(started_at + interval '1 second', least(current_period_end, now()))
+             where user_id = $1 and (status in ('active', 'past_due') or (status = 'canceled' and current_period_end > now()))",
+        )
+        .bind(user)
+        .execute(&mut *tx)
+        .await?;
+        let period = if plan.billing_period == "year" {
+            "1 year"
+        } else {
+            "1 month"
+        };
+        sqlx::query(&format!(
+            "insert into user_subscriptions (id, user_id, plan_id, status, current_period_end, provider, provider_ref)
+             values ($1, $2, $3, 'active', now() + interval '{period}', $4, $5)"
+        ))
+        .bind(sub)
+        .bind(user)
+        .bind(plan.id)
+        .bind(p.provider)
+        .bind(p.provider_ref)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("update payments set subscription_id = $1 where idempotency_key = $2")
+            .bind(sub)
+            .bind(p.idempotency_key)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(sub)
+    }
+
+    /// Cancels the active subscription (it runs to the end of its paid period); `false`
+    /// when there was none.
+    pub async fn cancel(&self, user: Uuid) -> Result<bool> {
+        let r = sqlx::query(
+            "update user_subscriptions set status = 'canceled', canceled_at = now()
+             where user_id = $1 and status in ('active', 'past_due')",
+        )
+        .bind(user)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    /// Admins edit a plan's price and features.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn update_plan(
+        &self,
+        code: &str,
+        name: &str,
+        price_cents: i32,
+        skips_per_hour: Option<i32>,
+        audio_quality: &str,
+        active: bool,
+    ) -> Result<bool> {
+        let r = sqlx::query(
+            "update subscription_plans set name = $2, price_cents = $3, skips_per_hour = $4, audio_quality = $5, active = $6
+             where code = $1",
+        )
+        .bind(code)
+        .bind(name)
+        .bind(price_cents)
+        .bind(skips_per_hour)
+        .bind(audio_quality)
+        .bind(active)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    /// Counts the user's skips in the last hour and, when under `limit`, logs one more in
+    /// the same statement (concurrent skips cannot both take the last one: the user's
+    /// rows are locked). Returns skips left after this one, or `None` when refused.
+    pub async fn take_skip(&self, user: Uuid, limit: i32) -> Result<Option<i32>> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("select 1 from users where id = $1 for update")
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
+        let used: i64 = sqlx::query_scalar(
+            "select count(*) from skip_log where user_id = $1 and at > now() - interval '1 hour'",
+        )
+        .bind(user)
+        .fetch_one(&mut *tx)
+        .await?;
+        if used >= i64::from(limit) {
+            return Ok(None);
+        }
+        sqlx::query("insert into skip_log (user_id) values ($1)")
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("delete from skip_log where user_id = $1 and at < now() - interval '1 day'")
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Some(limit - used as i32 - 1))
+    }
+}

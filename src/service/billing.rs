@@ -1,0 +1,289 @@
+//! Subscriptions: plans edited by admins; listeners upgrade, downgrade and cancel; payments
+//! go through a [`PaymentProvider`]. The only provider here is [`TestMode`] — clearly
+//! labelled in the UI, no money moves. Free-tier limits (skips per hour) are enforced by
+//! the server: the player asks before every skip.
+
+use std::{future::Future, pin::Pin};
+
+use uuid::Uuid;
+
+use crate::{
+    billing::*,
+    error::FieldErrors,
+    model::SessionUser,
+    repo::{billing::NewPayment, Repos},
+    Error, Result,
+};
+
+/// What a provider is asked to charge.
+pub struct Charge<'a> {
+    pub user: Uuid,
+    pub plan: &'a Plan,
+    /// Card details as typed (a real provider would get a token from its own form).
+    pub card: &'a str,
+    pub idempotency_key: Uuid,
+}
+
+pub enum ChargeOutcome {
+    Paid { reference: String },
+    Declined { reference: String, reason: String },
+}
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A payment provider. Implementations must be idempotent per `idempotency_key`.
+pub trait PaymentProvider: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn charge<'a>(&'a self, c: &'a Charge<'a>) -> BoxFuture<'a, Result<ChargeOutcome>>;
+}
+
+/// The test-mode provider: 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined,
+/// anything else is refused as not a test card. No network, no money.
+pub struct TestMode;
+
+pub const TEST_CARD_OK: &str = "4242 4242 4242 4242";
+pub const TEST_CARD_DECLINED: &str = "4000 0000 0000 0002";
+
+impl PaymentProvider for TestMode {
+    fn name(&self) -> &'static str {
+        "test"
+    }
+
+    fn charge<'a>(&'a self, c: &'a Charge<'a>) -> BoxFuture<'a, Result<ChargeOutcome>> {
+        Box::pin(async move {
+            let digits: String = c
+                .card
+                .chars()
+                .filter(|ch| !ch.is_whitespace() && *ch != '-')
+                .collect();
+            let reference = format!("test_{}", c.idempotency_key.simple());
+            match digits.as_str() {
+                "4242424242424242" => Ok(ChargeOutcome::Paid { reference }),
+                "4000000000000002" => Ok(ChargeOutcome::Declined {
+                    reference,
+                    reason: "The card was declined (test card 4000 0000 0000 0002).".into(),
+                }),
+                _ => Err(FieldErrors::single(
+                    "card",
+                    format!(
+                        "Test mode: use {TEST_CARD_OK} (pays) or {TEST_CARD_DECLINED} (declined)."
+                    ),
+                )
+                .into()),
+            }
+        })
+    }
+}
+
+async fn free_plan(repos: &Repos) -> Result<Plan> {
+    repos
+        .billing
+        .plan("free")
+        .await?
+        .ok_or_else(|| Error::Internal("the free plan is missing".into()))
+}
+
+/// The user's plan now (Free when nothing paid is running).
+pub async fn my_plan(repos: &Repos, user: &SessionUser) -> Result<MyPlan> {
+    Ok(match repos.billing.current(user.id).await? {
+        Some((plan, end, canceled)) => MyPlan {
+            plan,
+            period_end: Some(end),
+            canceled,
+        },
+        None => MyPlan {
+            plan: free_plan(repos).await?,
+            period_end: None,
+            canceled: false,
+        },
+    })
+}
+
+pub async fn plans_page(repos: &Repos, user: &SessionUser) -> Result<PlansPage> {
+    Ok(PlansPage {
+        plans: repos.billing.plans(true).await?,
+        mine: my_plan(repos, user).await?,
+        request_id: Uuid::new_v4(),
+    })
+}
+
+/// Upgrades or downgrades to a paid plan: charge first, then (one transaction) the
+/// payment, the end of the current subscription and the new one. A declined card changes
+/// nothing but a declined-payment record; a resubmitted form is refused.
+pub async fn subscribe(
+    repos: &Repos,
+    provider: &dyn PaymentProvider,
+    user: &SessionUser,
+    plan_code: &str,
+    card: &str,
+    idempotency_key: Uuid,
+) -> Result<()> {
+    let plan = repos
+        .billing
+        .plan(plan_code)
+        .await?
+        .filter(|p| p.active)
+        .ok_or(Error::NotFound)?;
+    if plan.is_free() {
+        return Err(Error::field(
+            "plan",
+            "To go back to Free, cancel your subscription.",
+        ));
+    }
+    let mine = my_plan(repos, user).await?;
+    if mine.plan.code == plan.code && !mine.canceled {
+        return Err(Error::Conflict(format!(
+            "You are already on {}.",
+            plan.name
+        )));
+    }
+    let charge = Charge {
+        user: user.id,
+        plan: &plan,
+        card,
+        idempotency_key,
+    };
+    match provider.charge(&charge).await? {
+        ChargeOutcome::Declined { reference, reason } => {
+            let p = NewPayment {
+                provider: provider.name(),
+                provider_ref: &reference,
+                idempotency_key,
+            };
+            repos.billing.declined(user.id, &plan, &p).await?;
+            Err(Error::field("card", reason))
+        }
+        ChargeOutcome::Paid { reference } => {
+            let p = NewPayment {
+                provider: provider.name(),
+                provider_ref: &reference,
+                idempotency_key,
+            };
+            let sub = repos.billing.subscribe(user.id, &plan, &p).await?;
+            repos
+                .accounts
+                .audit(
+                    Some(user.id),
+                    "subscription.started",
+                    "user",
+                    &user.id.to_string(),
+                    serde_json::json!({"plan": plan.code, "subscription": sub, "amount_cents": plan.price_cents}),
+                )
+                .await
+        }
+    }
+}
+
+/// Cancels: the plan runs to the end of the paid period, then the user is on Free.
+pub async fn cancel(repos: &Repos, user: &SessionUser) -> Result<()> {
+    if !repos.billing.cancel(user.id).await? {
+        return Err(Error::Conflict(
+            "You have no subscription to cancel.".into(),
+        ));
+    }
+    repos
+        .accounts
+        .audit(
+            Some(user.id),
+            "subscription.canceled",
+            "user",
+            &user.id.to_string(),
+            serde_json::json!({}),
+        )
+        .await
+}
+
+/// Admins edit a plan; every change is audited.
+#[allow(clippy::too_many_arguments)]
+pub async fn update_plan(
+    repos: &Repos,
+    admin: &SessionUser,
+    code: &str,
+    name: &str,
+    price: &str,
+    skips_per_hour: &str,
+    audio_quality: &str,
+    active: bool,
+) -> Result<()> {
+    if !admin.role.is_admin() {
+        return Err(Error::Forbidden);
+    }
+    let mut e = FieldErrors::default();
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 60 {
+        e.add("name", "Plan names are 1 to 60 characters.");
+    }
+    let price_cents = match price.trim().replace(',', ".").parse::<f64>() {
+        Ok(p) if (0.0..=1000.0).contains(&p) => (p * 100.0).round() as i32,
+        _ => {
+            e.add("price", "A price between 0 and 1000, like 10.99.");
+            0
+        }
+    };
+    let skips = match skips_per_hour.trim() {
+        "" => None,
+        s => match s.parse::<i32>() {
+            Ok(n) if (0..=1000).contains(&n) => Some(n),
+            _ => {
+                e.add("skips_per_hour", "Empty for unlimited, or 0 to 1000.");
+                None
+            }
+        },
+    };
+    if !["low", "normal", "high", "lossless"].contains(&audio_quality) {
+        e.add("audio_quality", "Pick an audio quality.");
+    }
+    if code == "free" && price_cents != 0 {
+        e.add("price", "The Free plan costs nothing.");
+    }
+    if !e.is_empty() {
+        return Err(e.into());
+    }
+    if !repos
+        .billing
+        .update_plan(
+            code,
+            name,
+            price_cents,
+            skips,
+            audio_quality,
+            active || code == "free",
+        )
+        .await?
+    {
+        return Err(Error::NotFound);
+    }
+    repos
+        .accounts
+        .audit(
+            Some(admin.id),
+            "plan.updated",
+            "plan",
+            code,
+            serde_json::json!({"name": name, "price_cents": price_cents, "skips_per_hour": skips, "audio_quality": audio_quality, "active": active}),
+        )
+        .await
+}
+
+/// The player asks before a skip. `Ok(None)`: unlimited; `Ok(Some(n))`: allowed, `n` left
+/// this hour; `RateLimited` with the reason when the plan's hourly skips are used up.
+pub async fn request_skip(repos: &Repos, user: &SessionUser) -> Result<Option<i32>> {
+    let mine = my_plan(repos, user).await?;
+    let Some(limit) = mine.plan.skips_per_hour else {
+        return Ok(None);
+    };
+    match repos.billing.take_skip(user.id, limit).await? {
+        Some(left) => Ok(Some(left)),
+        None => Err(Error::RateLimited(format!(
+            "{} listeners can skip {limit} songs an hour. Upgrade to Premium for unlimited skips.",
+            mine.plan.name
+        ))),
+    }
+}
+
+pub async fn all_plans(repos: &Repos, admin: &SessionUser) -> Result<Vec<Plan>> {
+    if !admin.role.is_admin() {
+        return Err(Error::Forbidden);
+    }
+    repos.billing.plans(false).await
+}

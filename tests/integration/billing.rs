@@ -1,0 +1,169 @@
+use std::sync::Arc;
+
+use encore::{
+    model::Role,
+    service::billing::{
+        cancel, my_plan, plans_page, request_skip, subscribe, update_plan, TestMode,
+    },
+    Error,
+};
+use uuid::Uuid;
+
+use crate::TestApp;
+
+const OK: &str = "4242 4242 4242 4242";
+const DECLINED: &str = "4000 0000 0000 0002";
+
+async fn payments(app: &TestApp, status: &str) -> i64 {
+    sqlx::query_scalar("select count(*) from payments where status = $1")
+        .bind(status)
+        .fetch_one(&app.repos.pg)
+        .await
+        .unwrap()
+}
+
+/// Upgrade, decline, resubmit, downgrade and cancel through the test-mode provider; the
+/// admins' plan editor; skip limits enforced by the server, also under concurrency.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn subscriptions_payments_and_free_tier_skips() {
+    let app = Arc::new(TestApp::init().await);
+    let r = &app.repos;
+    let me = app.user("payer").await.session_user();
+    let page = plans_page(r, &me).await.unwrap();
+    assert_eq!(page.plans.len(), 4);
+    assert_eq!(page.mine.plan.code, "free");
+
+    // A declined card changes nothing but a declined-payment record; a wrong card, nothing.
+    assert!(matches!(
+        subscribe(r, &TestMode, &me, "premium", DECLINED, Uuid::new_v4()).await,
+        Err(Error::Invalid(e)) if e.get("card").is_some()
+    ));
+    assert!(matches!(
+        subscribe(r, &TestMode, &me, "premium", "1234", Uuid::new_v4()).await,
+        Err(Error::Invalid(_))
+    ));
+    assert_eq!(my_plan(r, &me).await.unwrap().plan.code, "free");
+    assert_eq!(
+        (
+            payments(&app, "declined").await,
+            payments(&app, "succeeded").await
+        ),
+        (1, 0)
+    );
+    assert!(matches!(
+        subscribe(r, &TestMode, &me, "nonsense", OK, Uuid::new_v4()).await,
+        Err(Error::NotFound)
+    ));
+    assert!(matches!(
+        subscribe(r, &TestMode, &me, "free", OK, Uuid::new_v4()).await,
+        Err(Error::Invalid(_))
+    ));
+
+    // Upgrade; the same form submitted again pays nothing more.
+    let key = Uuid::new_v4();
+    subscribe(r, &TestMode, &me, "premium", OK, key)
+        .await
+        .unwrap();
+    let mine = my_plan(r, &me).await.unwrap();
+    assert_eq!((mine.plan.code.as_str(), mine.canceled), ("premium", false));
+    assert!(mine.period_end.unwrap() > chrono::Utc::now() + chrono::Duration::days(27));
+    assert!(matches!(
+        subscribe(r, &TestMode, &me, "premium", OK, key).await,
+        Err(Error::Conflict(_))
+    ));
+    assert!(matches!(
+        subscribe(r, &TestMode, &me, "premium", OK, Uuid::new_v4()).await,
+        Err(Error::Conflict(_))
+    ));
+    assert_eq!(payments(&app, "succeeded").await, 1);
+
+    // Downgrade to Student, then cancel: Student runs to the end of the period.
+    subscribe(r, &TestMode, &me, "student", OK, Uuid::new_v4())
+        .await
+        .unwrap();
+    assert_eq!(my_plan(r, &me).await.unwrap().plan.code, "student");
+    let active: i64 = sqlx::query_scalar(
+        "select count(*) from user_subscriptions where user_id = $1 and status = 'active'",
+    )
+    .bind(me.id)
+    .fetch_one(&r.pg)
+    .await
+    .unwrap();
+    assert_eq!(active, 1, "one active subscription at a time");
+    cancel(r, &me).await.unwrap();
+    let mine = my_plan(r, &me).await.unwrap();
+    assert_eq!((mine.plan.code.as_str(), mine.canceled), ("student", true));
+    assert!(matches!(cancel(r, &me).await, Err(Error::Conflict(_))));
+    let audited: i64 = sqlx::query_scalar(
+        "select count(*) from audit_log where action like 'subscription.%' and actor_id = $1",
+    )
+    .bind(me.id)
+    .fetch_one(&r.pg)
+    .await
+    .unwrap();
+    assert_eq!(audited, 3);
+    // A paying (student) listener skips without limit.
+    for _ in 0..10 {
+        assert_eq!(request_skip(r, &me).await.unwrap(), None);
+    }
+
+    // Free: 6 skips an hour, even when 10 arrive at once.
+    let free = app.user("freeskipper").await.session_user();
+    let tasks: Vec<_> = (0..10)
+        .map(|_| {
+            let (app, free) = (app.clone(), free.clone());
+            tokio::spawn(async move { request_skip(&app.repos, &free).await })
+        })
+        .collect();
+    let mut ok = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(Some(_)) => ok += 1,
+            Err(Error::RateLimited(m)) => assert!(m.contains("6 songs an hour"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(ok, 6);
+
+    // Admins edit plans (audited); everyone else is refused; bad input changes nothing.
+    let admin = app.user_with_role("planadmin", Role::Admin).await;
+    assert!(matches!(
+        update_plan(r, &me, "free", "Free", "0", "3", "normal", true).await,
+        Err(Error::Forbidden)
+    ));
+    assert!(matches!(
+        update_plan(r, &admin, "premium", "Premium", "ten", "", "high", true).await,
+        Err(Error::Invalid(_))
+    ));
+    assert!(matches!(
+        update_plan(r, &admin, "free", "Free", "1.00", "6", "normal", true).await,
+        Err(Error::Invalid(_))
+    ));
+    update_plan(r, &admin, "free", "Free", "0", "8", "normal", true)
+        .await
+        .unwrap();
+    let other = app.user("freeskipper2").await.session_user();
+    for i in 0..8 {
+        assert_eq!(request_skip(r, &other).await.unwrap(), Some(7 - i));
+    }
+    assert!(matches!(
+        request_skip(r, &other).await,
+        Err(Error::RateLimited(_))
+    ));
+    update_plan(
+        r, &admin, "premium", "Premium", "11.49", "", "lossless", true,
+    )
+    .await
+    .unwrap();
+    let premium = r.billing.plan("premium").await.unwrap().unwrap();
+    assert_eq!(
+        (premium.price_cents, premium.audio_quality.as_str()),
+        (1149, "lossless")
+    );
+    let audited: i64 =
+        sqlx::query_scalar("select count(*) from audit_log where action = 'plan.updated'")
+            .fetch_one(&r.pg)
+            .await
+            .unwrap();
+    assert_eq!(audited, 2);
+}
