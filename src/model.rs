@@ -354,3 +354,10 @@ pub struct AuditEntry {
 }
 
 pub const AUDIT_PAGE: i64 = 100;
+
+/// A warning a moderator gave the user, as they see it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Warning {
+    pub note: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}

@@ -229,6 +229,11 @@ pub enum Action {
     TakeDown,
     MarkExplicit,
     HideComment,
+    /// Warns the user behind the reported thing (the user, a comment's author, a
+    /// playlist's owner).
+    Warn,
+    /// Suspends that user for this many days.
+    Suspend(i64),
 }
 
 impl Action {
@@ -238,7 +243,11 @@ impl Action {
             "take_down" => Some(Action::TakeDown),
             "mark_explicit" => Some(Action::MarkExplicit),
             "hide_comment" => Some(Action::HideComment),
-            _ => None,
+            "warn" => Some(Action::Warn),
+            _ => match s.strip_prefix("suspend_")?.parse() {
+                Ok(d) if (1..=365).contains(&d) => Some(Action::Suspend(d)),
+                _ => None,
+            },
         }
     }
     fn as_str(self) -> &'static str {
@@ -247,8 +256,38 @@ impl Action {
             Action::TakeDown => "take_down",
             Action::MarkExplicit => "mark_explicit",
             Action::HideComment => "hide_comment",
+            Action::Warn => "warn",
+            Action::Suspend(_) => "suspend",
         }
     }
+}
+
+/// The account behind a reported thing, when there is one.
+async fn offender(repos: &Repos, target_type: &str, target_id: Uuid) -> Result<Option<Uuid>> {
+    let q = match target_type {
+        "user" => return Ok(Some(target_id)),
+        "comment" => "select author_id from comments where id = $1",
+        "playlist" => "select owner_id from playlists where id = $1",
+        _ => return Ok(None),
+    };
+    Ok(sqlx::query_scalar(q)
+        .bind(target_id)
+        .fetch_optional(&repos.pg)
+        .await?)
+}
+
+/// The warnings moderators gave the user, newest first.
+pub async fn my_warnings(repos: &Repos, me: &SessionUser) -> Result<Vec<crate::model::Warning>> {
+    let rows: Vec<(String, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
+        "select note, created_at from user_warnings where user_id = $1 order by created_at desc limit 50",
+    )
+    .bind(me.id)
+    .fetch_all(&repos.pg)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(note, created_at)| crate::model::Warning { note, created_at })
+        .collect())
 }
 
 /// Acts on an open report. The catalog change comes first (idempotent, so a retry after
@@ -292,6 +331,16 @@ pub async fn act(
                 .execute(&repos.pg)
                 .await?;
         }
+        (Action::Suspend(days), t) => {
+            let Some(user) = offender(repos, t, target_id).await? else {
+                return Err(Error::field(
+                    "action",
+                    "There is no account behind this report to suspend.",
+                ));
+            };
+            crate::service::admin::suspend(repos, actor, user, days, note).await?;
+        }
+        (Action::Warn, t) if offender(repos, t, target_id).await?.is_some() => {}
         (Action::Dismiss, _) => {}
         _ => {
             return Err(Error::field(
@@ -318,6 +367,18 @@ pub async fn act(
     .rows_affected();
     if n == 0 {
         return Err(Error::Conflict("This report was already handled.".into()));
+    }
+    if action == Action::Warn {
+        if let Some(user) = offender(repos, &target_type, target_id).await? {
+            sqlx::query("insert into user_warnings (id, user_id, report_id, moderator_id, note) values ($1, $2, $3, $4, $5)")
+                .bind(Uuid::new_v4())
+                .bind(user)
+                .bind(report)
+                .bind(actor.id)
+                .bind(note.trim())
+                .execute(&mut *tx)
+                .await?;
+        }
     }
     sqlx::query(
         "insert into moderation_actions (id, moderator_id, report_id, target_type, target_id, action, note) values ($1, $2, $3, $4, $5, $6, $7)",

@@ -132,3 +132,72 @@ async fn reports_are_worked_by_moderators_only_and_every_action_is_audited() {
             .unwrap();
     assert_eq!((audited, actions), (3, 3));
 }
+
+/// Warn the author of a reported comment (they see it), suspend a reported user for a
+/// week; both audited; neither applies to a song.
+#[tokio::test]
+async fn warn_and_suspend_from_the_queue() {
+    use encore::{
+        model::UserStatus,
+        service::{
+            comments,
+            moderation::{my_warnings, report},
+        },
+    };
+    let app = TestApp::init().await;
+    small_catalog(&app).await;
+    let r = &app.repos;
+    let song = songs(&app, 1).await[0].id;
+    let alice = app.user("walice").await.session_user();
+    let bob = app.user("wbob").await.session_user();
+    let moderator = app.user_with_role("wmod", Role::Moderator).await;
+
+    let comment = comments::post(r, &alice, song, "You all have terrible taste")
+        .await
+        .unwrap();
+    let rep = report(r, &bob, "comment", comment, "abuse", "")
+        .await
+        .unwrap();
+    assert!(matches!(
+        act(r, &bob, rep, Action::Warn, "").await,
+        Err(Error::Forbidden)
+    ));
+    act(r, &moderator, rep, Action::Warn, "Please keep it friendly.")
+        .await
+        .unwrap();
+    let w = my_warnings(r, &alice).await.unwrap();
+    assert_eq!(
+        w.iter().map(|w| w.note.as_str()).collect::<Vec<_>>(),
+        vec!["Please keep it friendly."]
+    );
+    assert!(my_warnings(r, &bob).await.unwrap().is_empty());
+
+    let rep = report(r, &bob, "user", alice.id, "spam", "").await.unwrap();
+    act(r, &moderator, rep, Action::Suspend(7), "A week off.")
+        .await
+        .unwrap();
+    let state = r.accounts.session_state(alice.id).await.unwrap().unwrap();
+    assert_eq!(state.user.status, UserStatus::Suspended);
+
+    let rep = report_song(r, &bob, song, "spam", "").await.unwrap();
+    assert!(matches!(
+        act(r, &moderator, rep, Action::Warn, "").await,
+        Err(Error::Invalid(_))
+    ));
+    assert!(matches!(
+        act(r, &moderator, rep, Action::Suspend(1), "").await,
+        Err(Error::Invalid(_))
+    ));
+    let audited: Vec<String> = sqlx::query_scalar(
+        "select action from audit_log where action in ('report.warn', 'report.suspend', 'user.suspend') order by id",
+    )
+    .fetch_all(&r.pg)
+    .await
+    .unwrap();
+    assert_eq!(
+        audited,
+        vec!["report.warn", "user.suspend", "report.suspend"]
+    );
+    assert_eq!(Action::parse("suspend_7"), Some(Action::Suspend(7)));
+    assert_eq!(Action::parse("suspend_999"), None);
+}

@@ -111,6 +111,12 @@ pub fn QueuePage() -> impl IntoView {
                                                     {(r.target_type == "comment").then(|| view! {
                                                         <option value="hide_comment">"Hide comment"</option>
                                                     })}
+                                                    {(r.target_type != "song").then(|| view! {
+                                                        <option value="warn">"Warn the user"</option>
+                                                        <option value="suspend_1">"Suspend the user for 1 day"</option>
+                                                        <option value="suspend_7">"Suspend the user for 7 days"</option>
+                                                        <option value="suspend_30">"Suspend the user for 30 days"</option>
+                                                    })}
                                                 </select>
                                             </div>
                                             <div class="flex flex-1 flex-col gap-1 text-sm">
@@ -138,9 +144,27 @@ pub fn QueuePage() -> impl IntoView {
 #[component]
 pub fn MyReportsPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| my_reports());
+    let warnings = Resource::new(|| (), |_| my_warnings());
     view! {
         <Title text="My reports"/>
         <h1 class="mb-4 text-2xl font-bold">"My reports"</h1>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match warnings.await {
+                    Ok(list) if !list.is_empty() => view! {
+                        <section aria-labelledby="warn-h" class="mb-6 rounded-md border border-amber-400 p-3">
+                            <h2 id="warn-h" class="mb-1 text-lg font-semibold">"Warnings on your account"</h2>
+                            <ul aria-label="Warnings on your account" class="text-sm">
+                                {list.into_iter().map(|w| view! {
+                                    <li>{format!("{} — {}", w.created_at.format("%Y-%m-%d"), if w.note.is_empty() { "A moderator warned you about your content.".to_string() } else { w.note.clone() })}</li>
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                    }.into_any(),
+                    _ => ().into_any(),
+                }
+            })}
+        </Suspense>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {

@@ -33,6 +33,13 @@ pub async fn file_report(
     Ok(())
 }
 
+#[server(endpoint = "moderation/warnings")]
+pub async fn my_warnings() -> Result<Vec<encore::model::Warning>, AppError> {
+    use crate::server::*;
+    let me = require_user_or_redirect("/reports").await?;
+    Ok(encore::service::moderation::my_warnings(&ctx()?.repos, &me).await?)
+}
+
 #[server(endpoint = "reports/mine")]
 pub async fn my_reports() -> Result<Vec<Report>, AppError> {
     use crate::server::*;
