@@ -275,6 +275,7 @@ async fn main() -> anyhow::Result<()> {
                 if repos.catalog.song_count().await? == 0 {
                     generate_catalog(&repos, &cfg, &GenOptions::default()).await?;
                 }
+                link_demo_artist(&repos).await?;
             }
             serve(cfg, repos, auth).await?;
         }
@@ -341,6 +342,32 @@ async fn seed_demo(repos: &Repos, auth: &AuthService) -> anyhow::Result<()> {
         }
     }
     println!("demo accounts created (see README)");
+    Ok(())
+}
+
+/// The demo `artist` account manages the most popular demo artist (so its artist area and
+/// insights have something to show). Only when it has no artist yet.
+async fn link_demo_artist(repos: &Repos) -> anyhow::Result<()> {
+    let err = |e: encore::Error| anyhow::anyhow!("{e}");
+    let row: Option<(uuid::Uuid, String)> =
+        sqlx::query_as("select id, role from users where username = 'artist'")
+            .fetch_optional(&repos.pg)
+            .await?;
+    let Some((user_id, role)) = row else {
+        return Ok(());
+    };
+    if role != Role::Artist.as_str() || !repos.artists.artists_of(user_id).await.map_err(err)?.is_empty() {
+        return Ok(());
+    }
+    let home = repos.catalog.home().await.map_err(err)?;
+    if let Some(artist) = home.popular.first().and_then(|s| s.artists.first()) {
+        sqlx::query("insert into artist_members (user_id, artist_id) values ($1, $2) on conflict do nothing")
+            .bind(user_id)
+            .bind(artist.id)
+            .execute(&repos.pg)
+            .await?;
+        println!("demo account `artist` manages {}", artist.name);
+    }
     Ok(())
 }
 
