@@ -118,12 +118,10 @@ for c in $CONNS; do
   done
   run_wrk "static" "$c" /pkg/encore.css
   run_wrk "audio_range" "$c" "/stream/$(info song_id)" -H "Range: bytes=0-262143"
-done
-# Play-event ingestion: every request reports a new play (acknowledgement latency), then
-# how long the aggregator needs to count everything reported.
-for c in $CONNS; do
+  # Play-event ingestion: every request reports a new play (acknowledgement latency).
   BENCH_SONG=$(info song_id) run_wrk "report_play" "$c" /api/listening/report -s scripts/bench_report_play.lua
 done
+# How long the aggregator needs after the load to count everything reported.
 "$BIN" bench-lag >"$WORK/lag.json"
 cat "$WORK/lag.json"; echo
 RSS_KB=$(ps -o rss= -p "$APP" | tr -d ' ')
