@@ -84,6 +84,15 @@ curl -sf -c "$WORK/jar" -o /dev/null -d "username=$FAN&password=$FAN_PW" "$BASE/
 COOKIE=$(awk 'NF >= 7 && $6 == "encore_session" {print $6 "=" $7}' "$WORK/jar" | head -1)
 [ -n "$COOKIE" ] || { echo "could not sign in as $FAN" >&2; cat "$WORK/app.log"; exit 1; }
 
+# Ingestion reports plays as a fresh listener of its own (not the fan, whose pages are
+# measured: thousands of plays in one hour would weigh on the fan's "recently played").
+INGEST="ingest$(date +%s)$RANDOM"
+curl -sf -c "$WORK/jar-ingest" -o /dev/null \
+  -d "username=$INGEST&email=$INGEST@bench.invalid&display_name=&password=bench-ingest-pw&confirm=bench-ingest-pw" \
+  "$BASE/api/auth/sign_up" || true
+INGEST_COOKIE=$(awk 'NF >= 7 && $6 == "encore_session" {print $6 "=" $7}' "$WORK/jar-ingest" | head -1)
+[ -n "$INGEST_COOKIE" ] || { echo "could not sign up $INGEST" >&2; exit 1; }
+
 # scenario -> path (signed in as the fan throughout, like a real listener).
 declare -A PAGES=(
   [home]="/"
@@ -105,7 +114,7 @@ done
 run_wrk() { # name conns path [extra wrk args...]
   local name="$1" c="$2" path="$3"; shift 3
   local t=$(( c < 2 ? 1 : 2 ))
-  wrk -t"$t" -c"$c" -d"${DURATION}s" --latency -H "Cookie: $COOKIE" "$@" "$BASE$path" >"$WORK/wrk-$name-$c.txt" 2>&1 \
+  wrk -t"$t" -c"$c" -d"${DURATION}s" --latency -H "Cookie: ${WRK_COOKIE:-$COOKIE}" "$@" "$BASE$path" >"$WORK/wrk-$name-$c.txt" 2>&1 \
     || { cat "$WORK/wrk-$name-$c.txt"; exit 1; }
   echo "  $name c=$c: $(grep -E 'Requests/sec' "$WORK/wrk-$name-$c.txt" | awk '{print $2}') req/s"
 }
@@ -119,7 +128,7 @@ for c in $CONNS; do
   run_wrk "static" "$c" /pkg/encore.css
   run_wrk "audio_range" "$c" "/stream/$(info song_id)" -H "Range: bytes=0-262143"
   # Play-event ingestion: every request reports a new play (acknowledgement latency).
-  BENCH_SONG=$(info song_id) run_wrk "report_play" "$c" /api/listening/report -s scripts/bench_report_play.lua
+  WRK_COOKIE="$INGEST_COOKIE" BENCH_SONG=$(info song_id) run_wrk "report_play" "$c" /api/listening/report -s scripts/bench_report_play.lua
 done
 # How long the aggregator needs after the load to count everything reported.
 "$BIN" bench-lag >"$WORK/lag.json"

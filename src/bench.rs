@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use mongodb::bson::{doc, Document};
+use mongodb::bson::{doc, Bson, Document};
 use rand::{rngs::StdRng, Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -81,6 +81,25 @@ pub async fn link_fan_to_artist(repos: &Repos, i: &BenchInfo) -> Result<()> {
     .execute(&repos.pg)
     .await?;
     Ok(())
+}
+
+/// Runs before this script's ingestion scenario had its own listener reported their
+/// plays as the fan (without a source id, unlike the seeded plays); they are removed so
+/// the fan's pages weigh the same in every run. Idempotent.
+pub async fn tidy(repos: &Repos, i: &BenchInfo) -> Result<u64> {
+    let mut n = 0;
+    let names = repos.mongo.list_collection_names().await?;
+    for name in names.iter().filter(|c| c.starts_with("play_events_")) {
+        n += repos
+            .mongo
+            .collection::<Document>(name)
+            .delete_many(
+                doc! {"user_id": crate::repo::catalog::bid(i.fan_id), "source_id": Bson::Null},
+            )
+            .await?
+            .deleted_count;
+    }
+    Ok(n)
 }
 
 /// Zipf-like ranks: rank r is drawn with weight 1/(r+1).

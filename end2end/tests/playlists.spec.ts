@@ -165,3 +165,60 @@ test('add to a playlist straight from an album and from search results, and back
   await expect.poll(() => list.locator('a[href^="/song/"]:not([aria-label])').allInnerTexts())
     .toEqual([songs[0].title, songs[1].title, title]);
 });
+
+test('rename, invite an editor who adds a song and a viewer who cannot edit', async ({ page, browser }, info) => {
+  const [editorName, viewerName] = [uniqueName('ed'), uniqueName('vw')];
+  // The collaborators sign up first (they are invited by username).
+  const editor = await browser.newPage({ javaScriptEnabled: info.project.use.javaScriptEnabled });
+  await signUp(editor, info, editorName);
+  const viewer = await browser.newPage({ javaScriptEnabled: info.project.use.javaScriptEnabled });
+  await signUp(viewer, info, viewerName);
+
+  await signUp(page, info, uniqueName('ow'));
+  const songs = await songPages(page, info, 4);
+  await open(page, info, '/library');
+  await page.getByLabel('Title').fill('Band practice');
+  await page.getByLabel('Who can see it').selectOption('private');
+  await page.getByRole('button', { name: 'Create playlist' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Band practice' })).toBeVisible();
+  const url = new URL(page.url()).pathname;
+  for (const s of songs.slice(0, 3)) await addTo(page, info, s.href, 'Band practice');
+
+  // Rename and make it collaborative.
+  await open(page, info, url);
+  const details = page.getByRole('region', { name: 'Edit details' });
+  await details.getByLabel('Title').fill('Band practice, take two');
+  await details.getByLabel('Editors can add, remove and reorder songs').check();
+  await details.getByRole('button', { name: 'Save details' }).click();
+  await expect(page.getByText('Details saved.')).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'Band practice, take two' })).toBeVisible();
+
+  // Invite the editor and the viewer.
+  for (const [name, role] of [[editorName, 'editor'], [viewerName, 'viewer']]) {
+    await page.getByLabel('Invite by username').fill(name);
+    await page.getByLabel('Role').selectOption(role);
+    await page.getByRole('button', { name: 'Invite' }).click();
+    await expect(page.getByText('Collaborator saved.')).toBeVisible();
+    await open(page, info, url);
+  }
+  await expect(page.getByRole('list', { name: 'Collaborators' })).toContainText(editorName);
+
+  // The editor adds the fourth song and can rearrange.
+  await addTo(editor, info, songs[3].href, 'Band practice, take two');
+  await open(editor, info, url);
+  const list = editor.getByRole('list', { name: 'Playlist songs' });
+  await expect(list.locator('a[href^="/song/"]:not([aria-label])')).toHaveCount(4);
+  await expect(list.getByRole('button', { name: `Remove ${songs[3].title} from this playlist` })).toBeVisible();
+
+  // The viewer opens the private playlist but gets no editing controls anywhere.
+  const res = await open(viewer, info, url);
+  expect(res?.status()).toBe(200);
+  const seen = viewer.getByRole('list', { name: 'Playlist songs' });
+  await expect(seen.locator('a[href^="/song/"]:not([aria-label])')).toHaveCount(4);
+  await expect(seen.getByRole('button', { name: /^Remove / })).toHaveCount(0);
+  await expect(seen.getByRole('button', { name: /^Move / })).toHaveCount(0);
+  await open(viewer, info, songs[0].href);
+  await expect(viewer.locator('#f-playlist option', { hasText: 'Band practice, take two' })).toHaveCount(0);
+  await editor.close();
+  await viewer.close();
+});

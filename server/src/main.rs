@@ -250,6 +250,9 @@ async fn main() -> anyhow::Result<()> {
             encore::bench::link_fan_to_artist(&repos, &info)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
+            encore::bench::tidy(&repos, &info)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             bar.finish_and_clear();
             println!("{}", serde_json::to_string(&info)?);
         }
@@ -356,7 +359,14 @@ async fn link_demo_artist(repos: &Repos) -> anyhow::Result<()> {
     let Some((user_id, role)) = row else {
         return Ok(());
     };
-    if role != Role::Artist.as_str() || !repos.artists.artists_of(user_id).await.map_err(err)?.is_empty() {
+    if role != Role::Artist.as_str()
+        || !repos
+            .artists
+            .artists_of(user_id)
+            .await
+            .map_err(err)?
+            .is_empty()
+    {
         return Ok(());
     }
     let home = repos.catalog.home().await.map_err(err)?;
