@@ -10,6 +10,7 @@ const AGGREGATE_LOCK: i64 = 0x656e_636f_7265_0002;
 const RECONCILE_LOCK: i64 = 0x656e_636f_7265_0003;
 const PURGE_LOCK: i64 = 0x656e_636f_7265_0004;
 const RECS_LOCK: i64 = 0x656e_636f_7265_0005;
+const RENEW_LOCK: i64 = 0x656e_636f_7265_0006;
 
 /// Runs `job` while holding a PostgreSQL advisory lock (for one transaction), so only one
 /// instance runs it at a time. `None` when another instance holds the lock.
@@ -208,6 +209,30 @@ pub fn spawn_recs(repos: Repos, every_secs: u64) {
                 ),
                 Ok(None) => {}
                 Err(e) => tracing::warn!(error = %e, "recommendation refresh failed; will retry"),
+            }
+        }
+    });
+}
+
+/// Renews subscriptions at the end of their period (test-mode payments), every ten
+/// minutes, on one instance at a time.
+pub fn spawn_renewals(repos: Repos) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            let r = exclusively(
+                &repos,
+                RENEW_LOCK,
+                encore::service::billing::renew_due(&repos, &encore::service::billing::TestMode),
+            )
+            .await;
+            match r {
+                Ok(Some(r)) if r != Default::default() => {
+                    tracing::info!(?r, "subscriptions renewed")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "renewals failed; will retry"),
             }
         }
     });

@@ -417,6 +417,7 @@ async fn serve(cfg: Config, repos: Repos, auth: AuthService) -> anyhow::Result<(
     jobs::spawn_reconciler(repos.clone());
     jobs::spawn_purger(repos.clone());
     jobs::spawn_recs(repos.clone(), cfg.recs_interval_secs);
+    jobs::spawn_renewals(repos.clone());
     let search = encore::search::SearchIndex::default();
     jobs::spawn_search_refresh(repos.clone(), search.clone());
     let ctx = ServerContext {

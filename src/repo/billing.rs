@@ -57,6 +57,34 @@ pub struct NewPayment<'a> {
     pub idempotency_key: Uuid,
 }
 
+/// Records a payment; `false` when its idempotency key was used before.
+async fn insert_payment(
+    db: impl sqlx::PgExecutor<'_>,
+    user: Uuid,
+    sub: Option<Uuid>,
+    plan: &Plan,
+    p: &NewPayment<'_>,
+    status: &str,
+) -> Result<bool> {
+    let r = sqlx::query(
+        "insert into payments (id, user_id, subscription_id, plan_id, amount_cents, currency, provider, provider_ref, status, idempotency_key)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict (idempotency_key) do nothing",
+    )
+    .bind(Uuid::new_v4())
+    .bind(user)
+    .bind(sub)
+    .bind(plan.id)
+    .bind(plan.price_cents)
+    .bind(&plan.currency)
+    .bind(p.provider)
+    .bind(p.provider_ref)
+    .bind(status)
+    .bind(p.idempotency_key)
+    .execute(db)
+    .await?;
+    Ok(r.rows_affected() > 0)
+}
+
 impl BillingRepo {
     pub fn new(pool: PgPool) -> Self {
         BillingRepo { pool }
@@ -82,12 +110,13 @@ impl BillingRepo {
     }
 
     /// The user's current paid plan: an active subscription, or a cancelled one whose paid
-    /// period has not ended. (plan, period end, cancelled)
+    /// period has not ended; a past-due one (declined renewal) gives nothing until paid.
+    /// (plan, period end, cancelled)
     pub async fn current(&self, user: Uuid) -> Result<Option<(Plan, DateTime<Utc>, bool)>> {
         let row: Option<(String, DateTime<Utc>, String)> = sqlx::query_as(
             "select p.code, s.current_period_end, s.status from user_subscriptions s
              join subscription_plans p on p.id = s.plan_id
-             where s.user_id = $1 and (s.status in ('active', 'past_due') or (s.status = 'canceled' and s.current_period_end > now()))
+             where s.user_id = $1 and (s.status = 'active' or (s.status = 'canceled' and s.current_period_end > now()))
              order by (s.status = 'canceled'), s.started_at desc limit 1",
         )
         .bind(user)
@@ -102,20 +131,7 @@ impl BillingRepo {
 
     /// Records a declined payment (nothing else changes).
     pub async fn declined(&self, user: Uuid, plan: &Plan, p: &NewPayment<'_>) -> Result<()> {
-        sqlx::query(
-            "insert into payments (id, user_id, plan_id, amount_cents, currency, provider, provider_ref, status, idempotency_key)
-             values ($1, $2, $3, $4, $5, $6, $7, 'declined', $8) on conflict (idempotency_key) do nothing",
-        )
-        .bind(Uuid::new_v4())
-        .bind(user)
-        .bind(plan.id)
-        .bind(plan.price_cents)
-        .bind(&plan.currency)
-        .bind(p.provider)
-        .bind(p.provider_ref)
-        .bind(p.idempotency_key)
-        .execute(&self.pool)
-        .await?;
+        insert_payment(&self.pool, user, None, plan, p, "declined").await?;
         Ok(())
     }
 
@@ -125,21 +141,7 @@ impl BillingRepo {
     pub async fn subscribe(&self, user: Uuid, plan: &Plan, p: &NewPayment<'_>) -> Result<Uuid> {
         let mut tx = self.pool.begin().await?;
         let sub = Uuid::new_v4();
-        let paid = sqlx::query(
-            "insert into payments (id, user_id, plan_id, amount_cents, currency, provider, provider_ref, status, idempotency_key)
-             values ($1, $2, $3, $4, $5, $6, $7, 'succeeded', $8) on conflict (idempotency_key) do nothing",
-        )
-        .bind(Uuid::new_v4())
-        .bind(user)
-        .bind(plan.id)
-        .bind(plan.price_cents)
-        .bind(&plan.currency)
-        .bind(p.provider)
-        .bind(p.provider_ref)
-        .bind(p.idempotency_key)
-        .execute(&mut *tx)
-        .await?;
-        if paid.rows_affected() == 0 {
+        if !insert_payment(&mut *tx, user, None, plan, p, "succeeded").await? {
             return Err(Error::Conflict("This payment was already made.".into()));
         }
         sqlx::query(
@@ -172,6 +174,76 @@ impl BillingRepo {
             .await?;
         tx.commit().await?;
         Ok(sub)
+    }
+
+    /// Subscriptions whose paid period has ended and that are still active or cancelled:
+    /// (id, user, plan code, period end, status).
+    pub async fn due(&self) -> Result<Vec<(Uuid, Uuid, String, DateTime<Utc>, String)>> {
+        Ok(sqlx::query_as(
+            "select s.id, s.user_id, p.code, s.current_period_end, s.status from user_subscriptions s
+             join subscription_plans p on p.id = s.plan_id
+             where s.status in ('active', 'canceled') and s.current_period_end <= now()
+             order by s.current_period_end limit 500",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// A cancelled subscription whose period ended becomes expired.
+    pub async fn expire(&self, sub: Uuid) -> Result<bool> {
+        let r = sqlx::query("update user_subscriptions set status = 'expired' where id = $1 and status = 'canceled'")
+            .bind(sub)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected() > 0)
+    }
+
+    /// Renews one period after a successful charge, in one transaction guarded by the
+    /// period end it renews (and the payment's idempotency key): a retry or a second
+    /// instance renews nothing twice. `false` when it was already renewed.
+    pub async fn renew(
+        &self,
+        sub: Uuid,
+        user: Uuid,
+        plan: &Plan,
+        old_end: DateTime<Utc>,
+        p: &NewPayment<'_>,
+    ) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        if !insert_payment(&mut *tx, user, Some(sub), plan, p, "succeeded").await? {
+            return Ok(false);
+        }
+        let period = if plan.billing_period == "year" {
+            "1 year"
+        } else {
+            "1 month"
+        };
+        let r = sqlx::query(&format!(
+            "update user_subscriptions set current_period_end = current_period_end + interval '{period}'
+             where id = $1 and status = 'active' and current_period_end = $2"
+        ))
+        .bind(sub)
+        .bind(old_end)
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() == 0 {
+            return Ok(false);
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// A renewal was declined: the subscription is past due (the user is on Free until
+    /// they choose a plan again).
+    pub async fn mark_past_due(&self, sub: Uuid, old_end: DateTime<Utc>) -> Result<bool> {
+        let r = sqlx::query(
+            "update user_subscriptions set status = 'past_due' where id = $1 and status = 'active' and current_period_end = $2",
+        )
+        .bind(sub)
+        .bind(old_end)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() > 0)
     }
 
     /// Cancels the active subscription (it runs to the end of its paid period); `false`

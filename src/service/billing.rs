@@ -58,7 +58,9 @@ impl PaymentProvider for TestMode {
                 .collect();
             let reference = format!("test_{}", c.idempotency_key.simple());
             match digits.as_str() {
+                // A renewal charges the payment method saved with the subscription.
                 "4242424242424242" => Ok(ChargeOutcome::Paid { reference }),
+                saved if saved.starts_with("saved:") => Ok(ChargeOutcome::Paid { reference }),
                 "4000000000000002" => Ok(ChargeOutcome::Declined {
                     reference,
                     reason: "The card was declined (test card 4000 0000 0000 0002).".into(),
@@ -286,4 +288,67 @@ pub async fn all_plans(repos: &Repos, admin: &SessionUser) -> Result<Vec<Plan>> 
         return Err(Error::Forbidden);
     }
     repos.billing.plans(false).await
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct RenewReport {
+    pub renewed: usize,
+    pub past_due: usize,
+    pub expired: usize,
+}
+
+/// Renews every subscription whose paid period ended (charging the saved payment method),
+/// marks declined renewals past due, and expires cancelled ones. Safe to run again and
+/// on several instances: each renewal's idempotency key is derived from the subscription
+/// and the period it renews, and the update is guarded by that period's end.
+pub async fn renew_due(repos: &Repos, provider: &dyn PaymentProvider) -> Result<RenewReport> {
+    let mut report = RenewReport::default();
+    for (sub, user, code, end, status) in repos.billing.due().await? {
+        if status == "canceled" {
+            if repos.billing.expire(sub).await? {
+                report.expired += 1;
+            }
+            continue;
+        }
+        let Some(plan) = repos.billing.plan(&code).await? else {
+            continue;
+        };
+        let end_ms = end.timestamp_millis() as u64 as u128;
+        let key = Uuid::from_u128(sub.as_u128() ^ (end_ms << 64 | end_ms));
+        let card = format!("saved:{sub}");
+        let charge = Charge {
+            user,
+            plan: &plan,
+            card: &card,
+            idempotency_key: key,
+        };
+        match provider.charge(&charge).await? {
+            ChargeOutcome::Paid { reference } => {
+                let p = NewPayment {
+                    provider: provider.name(),
+                    provider_ref: &reference,
+                    idempotency_key: key,
+                };
+                if repos.billing.renew(sub, user, &plan, end, &p).await? {
+                    report.renewed += 1;
+                    repos
+                        .accounts
+                        .audit(
+                            None,
+                            "subscription.renewed",
+                            "user",
+                            &user.to_string(),
+                            serde_json::json!({"subscription": sub, "plan": plan.code}),
+                        )
+                        .await?;
+                }
+            }
+            ChargeOutcome::Declined { .. } => {
+                if repos.billing.mark_past_due(sub, end).await? {
+                    report.past_due += 1;
+                }
+            }
+        }
+    }
+    Ok(report)
 }

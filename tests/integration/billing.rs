@@ -167,3 +167,108 @@ async fn subscriptions_payments_and_free_tier_skips() {
             .unwrap();
     assert_eq!(audited, 2);
 }
+
+struct Declines;
+impl encore::service::billing::PaymentProvider for Declines {
+    fn name(&self) -> &'static str {
+        "declines"
+    }
+    fn charge<'a>(
+        &'a self,
+        c: &'a encore::service::billing::Charge<'a>,
+    ) -> encore::service::billing::BoxFuture<
+        'a,
+        encore::Result<encore::service::billing::ChargeOutcome>,
+    > {
+        Box::pin(async move {
+            Ok(encore::service::billing::ChargeOutcome::Declined {
+                reference: format!("no_{}", c.idempotency_key.simple()),
+                reason: "insufficient funds".into(),
+            })
+        })
+    }
+}
+
+/// At the end of a period: active subscriptions renew once (however often the job runs),
+/// a declined renewal is past due (back to Free), a cancelled one expires.
+#[tokio::test]
+async fn renewals_at_the_end_of_the_period() {
+    use encore::service::billing::renew_due;
+    let app = TestApp::init().await;
+    let r = &app.repos;
+    let (a, b, c) = (
+        app.user("renewa").await.session_user(),
+        app.user("renewb").await.session_user(),
+        app.user("renewc").await.session_user(),
+    );
+    for u in [&a, &b, &c] {
+        subscribe(r, &TestMode, u, "premium", OK, Uuid::new_v4())
+            .await
+            .unwrap();
+    }
+    cancel(r, &c).await.unwrap();
+    // Time passes: every period ended a minute ago.
+    sqlx::query("update user_subscriptions set started_at = now() - interval '31 days', current_period_end = now() - interval '1 minute'")
+        .execute(&r.pg)
+        .await
+        .unwrap();
+    let before = |u: &encore::model::SessionUser| {
+        let id = u.id;
+        async move {
+            sqlx::query_scalar::<_, chrono::DateTime<chrono::Utc>>(
+                "select current_period_end from user_subscriptions where user_id = $1 order by started_at desc limit 1",
+            )
+            .bind(id)
+            .fetch_one(&r.pg)
+            .await
+            .unwrap()
+        }
+    };
+    let old_end = before(&a).await;
+
+    // b's renewal is declined first (a provider that declines everything): b only.
+    sqlx::query("update user_subscriptions set current_period_end = current_period_end + interval '1 day' where user_id <> $1")
+        .bind(b.id)
+        .execute(&r.pg)
+        .await
+        .unwrap();
+    let declined = renew_due(r, &Declines).await.unwrap();
+    assert_eq!(
+        (declined.renewed, declined.past_due, declined.expired),
+        (0, 1, 0)
+    );
+    assert_eq!(
+        my_plan(r, &b).await.unwrap().plan.code,
+        "free",
+        "past due is back to Free"
+    );
+    sqlx::query("update user_subscriptions set current_period_end = current_period_end - interval '1 day' where user_id <> $1")
+        .bind(b.id)
+        .execute(&r.pg)
+        .await
+        .unwrap();
+
+    let report = renew_due(r, &TestMode).await.unwrap();
+    assert_eq!((report.renewed, report.past_due, report.expired), (1, 0, 1));
+    let again = renew_due(r, &TestMode).await.unwrap();
+    assert_eq!(
+        (again.renewed, again.expired),
+        (0, 0),
+        "nothing renews twice"
+    );
+    let new_end = before(&a).await;
+    assert!(
+        new_end > old_end + chrono::Duration::days(27)
+            && new_end < old_end + chrono::Duration::days(32)
+    );
+    assert_eq!(my_plan(r, &a).await.unwrap().plan.code, "premium");
+    assert_eq!(my_plan(r, &c).await.unwrap().plan.code, "free");
+    let paid: i64 = sqlx::query_scalar(
+        "select count(*) from payments where user_id = $1 and status = 'succeeded'",
+    )
+    .bind(a.id)
+    .fetch_one(&r.pg)
+    .await
+    .unwrap();
+    assert_eq!(paid, 2, "the first payment and one renewal");
+}
