@@ -40,13 +40,13 @@ impl PlatformRepo {
         .await?)
     }
 
-    /// Paying subscriptions now (active or past due, price > 0), cancellations since
+    /// Paying subscriptions now (active, price > 0; past-due ones pay nothing), cancellations since
     /// `since`, and those active when the period started.
     pub async fn subscriptions(&self, since: DateTime<Utc>) -> Result<SubscriptionNumbers> {
         let (subscribers, mrr_cents): (i64, i64) = sqlx::query_as(
             "select count(*), coalesce(sum(case when p.billing_period = 'year' then p.price_cents / 12 else p.price_cents end), 0)::bigint
              from user_subscriptions s join subscription_plans p on p.id = s.plan_id
-             where s.status in ('active', 'past_due') and p.price_cents > 0",
+             where s.status = 'active' and p.price_cents > 0",
         )
         .fetch_one(&self.pool)
         .await?;
@@ -60,7 +60,7 @@ impl PlatformRepo {
         .await?;
         let plan_mix = sqlx::query_as(
             "select p.name, count(*) from user_subscriptions s join subscription_plans p on p.id = s.plan_id
-             where s.status in ('active', 'past_due') group by p.name order by 2 desc",
+             where s.status = 'active' group by p.name order by 2 desc",
         )
         .fetch_all(&self.pool)
         .await?;
