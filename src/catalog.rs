@@ -164,6 +164,18 @@ impl Song {
     }
 }
 
+impl Artist {
+    /// The short form shown in lists and grids.
+    pub fn summary(&self) -> ArtistSummary {
+        ArtistSummary {
+            id: self.id,
+            name: self.name.clone(),
+            image: self.image.clone(),
+            genres: self.genres.clone(),
+        }
+    }
+}
+
 /// "3:07", "1:02:03".
 pub fn format_duration(ms: u64) -> String {
     let s = ms / 1000;

@@ -96,12 +96,9 @@ async fn export_my_data(
     State(state): State<AppState>,
     session: tower_sessions::Session,
 ) -> Response {
-    let me = match encore_app::server::user_from_session(&session, &state.ctx).await {
-        Ok(Some(me)) => me,
-        Ok(None) => {
-            return (StatusCode::UNAUTHORIZED, "Sign in to download your data.").into_response()
-        }
-        Err(_) => return (StatusCode::SERVICE_UNAVAILABLE, "Try again shortly.").into_response(),
+    let me = match signed_in(&state, &session, "Sign in to download your data.").await {
+        Ok(me) => me,
+        Err(r) => return r,
     };
     match encore::service::export::export_user_data(&state.ctx.repos, &me).await {
         Ok(v) => (
@@ -136,10 +133,11 @@ struct DaysQuery {
 async fn signed_in(
     state: &AppState,
     session: &tower_sessions::Session,
+    unauthorized: &'static str,
 ) -> Result<encore::model::SessionUser, Response> {
     match encore_app::server::user_from_session(session, &state.ctx).await {
         Ok(Some(me)) => Ok(me),
-        Ok(None) => Err((StatusCode::UNAUTHORIZED, "Sign in first.").into_response()),
+        Ok(None) => Err((StatusCode::UNAUTHORIZED, unauthorized).into_response()),
         Err(_) => Err((StatusCode::SERVICE_UNAVAILABLE, "Try again shortly.").into_response()),
     }
 }
@@ -182,7 +180,7 @@ async fn artist_insights_csv(
     axum::extract::Path(id): axum::extract::Path<String>,
     axum::extract::Query(q): axum::extract::Query<DaysQuery>,
 ) -> Response {
-    let me = match signed_in(&state, &session).await {
+    let me = match signed_in(&state, &session, "Sign in first.").await {
         Ok(me) => me,
         Err(r) => return r,
     };
@@ -208,7 +206,7 @@ async fn analytics_csv(
     session: tower_sessions::Session,
     axum::extract::Query(q): axum::extract::Query<DaysQuery>,
 ) -> Response {
-    let me = match signed_in(&state, &session).await {
+    let me = match signed_in(&state, &session, "Sign in first.").await {
         Ok(me) => me,
         Err(r) => return r,
     };

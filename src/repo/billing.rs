@@ -46,9 +46,8 @@ impl From<PlanRow> for Plan {
     }
 }
 
-const PLAN: &str =
-    "select id, code, name, price_cents, currency, billing_period, skips_per_hour, audio_quality,
-    max_members, ads, offline, active from subscription_plans";
+const PLAN_COLUMNS: &str = "p.id, p.code, p.name, p.price_cents, p.currency, p.billing_period,
+    p.skips_per_hour, p.audio_quality, p.max_members, p.ads, p.offline, p.active";
 
 /// A payment to record with a new subscription.
 pub struct NewPayment<'a> {
@@ -93,7 +92,7 @@ impl BillingRepo {
     /// Every plan (cheapest first); `active_only` for the listeners' page.
     pub async fn plans(&self, active_only: bool) -> Result<Vec<Plan>> {
         let rows: Vec<PlanRow> = sqlx::query_as(&format!(
-            "{PLAN} where active or not $1 order by price_cents, name"
+            "select {PLAN_COLUMNS} from subscription_plans p where p.active or not $1 order by p.price_cents, p.name"
         ))
         .bind(active_only)
         .fetch_all(&self.pool)
@@ -102,10 +101,12 @@ impl BillingRepo {
     }
 
     pub async fn plan(&self, code: &str) -> Result<Option<Plan>> {
-        let row: Option<PlanRow> = sqlx::query_as(&format!("{PLAN} where code = $1"))
-            .bind(code)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row: Option<PlanRow> = sqlx::query_as(&format!(
+            "select {PLAN_COLUMNS} from subscription_plans p where p.code = $1"
+        ))
+        .bind(code)
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(row.map(Into::into))
     }
 
@@ -113,20 +114,23 @@ impl BillingRepo {
     /// period has not ended; a past-due one (declined renewal) gives nothing until paid.
     /// (plan, period end, cancelled)
     pub async fn current(&self, user: Uuid) -> Result<Option<(Plan, DateTime<Utc>, bool)>> {
-        let row: Option<(String, DateTime<Utc>, String)> = sqlx::query_as(
-            "select p.code, s.current_period_end, s.status from user_subscriptions s
+        #[derive(FromRow)]
+        struct Current {
+            #[sqlx(flatten)]
+            plan: PlanRow,
+            current_period_end: DateTime<Utc>,
+            status: String,
+        }
+        let row: Option<Current> = sqlx::query_as(&format!(
+            "select {PLAN_COLUMNS}, s.current_period_end, s.status from user_subscriptions s
              join subscription_plans p on p.id = s.plan_id
              where s.user_id = $1 and (s.status = 'active' or (s.status = 'canceled' and s.current_period_end > now()))
-             order by (s.status = 'canceled'), s.started_at desc limit 1",
-        )
+             order by (s.status = 'canceled'), s.started_at desc limit 1"
+        ))
         .bind(user)
         .fetch_optional(&self.pool)
         .await?;
-        let Some((code, end, status)) = row else {
-            return Ok(None);
-        };
-        let plan = self.plan(&code).await?.ok_or(Error::NotFound)?;
-        Ok(Some((plan, end, status == "canceled")))
+        Ok(row.map(|r| (r.plan.into(), r.current_period_end, r.status == "canceled")))
     }
 
     /// Records a declined payment (nothing else changes).

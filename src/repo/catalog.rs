@@ -597,7 +597,7 @@ impl CatalogRepo {
         let items: Vec<ArtistSummary> = docs
             .into_iter()
             .take(limit as usize)
-            .map(|d| summary(d.into()))
+            .map(|d| Artist::from(d).summary())
             .collect();
         let next = if more {
             // The cursor is the last sort name shown; names are unique per catalog.
@@ -674,7 +674,10 @@ impl CatalogRepo {
         let songs = self.genre_song_docs(genre, limit).await?;
         Ok(GenrePage {
             genre: genre.to_string(),
-            artists: artists.into_iter().map(|d| summary(d.into())).collect(),
+            artists: artists
+                .into_iter()
+                .map(|d| Artist::from(d).summary())
+                .collect(),
             songs: songs.into_iter().map(SongDoc::into_row).collect(),
         })
     }
@@ -772,15 +775,6 @@ fn bson_int(b: &bson::Bson) -> Option<i64> {
         bson::Bson::Int64(n) => Some(*n),
         bson::Bson::Double(f) => Some(*f as i64),
         _ => None,
-    }
-}
-
-fn summary(a: Artist) -> ArtistSummary {
-    ArtistSummary {
-        id: a.id,
-        name: a.name,
-        image: a.image,
-        genres: a.genres,
     }
 }
 

@@ -846,7 +846,7 @@ impl ListeningRepo {
     }
 
     /// Every song's (song, day, streams) from `since` on (the recommendation job).
-    pub async fn song_days_since(&self, since: NaiveDate) -> Result<Vec<(Uuid, String, u64)>> {
+    pub async fn song_days_since(&self, since: NaiveDate) -> Result<Vec<(Uuid, NaiveDate, u64)>> {
         let docs = self
             .days_since(
                 SONG_DAILY,
@@ -859,7 +859,7 @@ impl ListeningRepo {
             .filter_map(|d| {
                 Some((
                     d.get("song_id").and_then(uid)?,
-                    d.get_str("day").ok()?.to_string(),
+                    fold::day(d)?,
                     int(d.get("streams")),
                 ))
             })
@@ -933,6 +933,11 @@ impl ListeningRepo {
 /// Helpers for turning counter documents into stats.
 pub mod fold {
     use super::*;
+
+    /// The day of a daily counter document.
+    pub fn day(d: &Document) -> Option<NaiveDate> {
+        d.get_str("day").ok()?.parse().ok()
+    }
 
     /// The unique-listener registers of several daily documents, merged.
     pub fn listeners<'a>(docs: impl IntoIterator<Item = &'a Document>) -> crate::hll::Sketch {

@@ -7,7 +7,6 @@ use chrono::{Duration, NaiveDate, Utc};
 
 use crate::{
     analytics::*,
-    catalog::ArtistSummary,
     model::SessionUser,
     repo::{listening::fold, Repos},
     Error, Result,
@@ -75,15 +74,7 @@ pub async fn analytics(repos: &Repos, admin: &SessionUser, days: u32) -> Result<
     let mut top_artists = vec![];
     for (id, n) in week_artists {
         if let Some(a) = repos.catalog.artist(id).await? {
-            top_artists.push((
-                ArtistSummary {
-                    id: a.id,
-                    name: a.name,
-                    image: a.image,
-                    genres: a.genres,
-                },
-                n,
-            ));
+            top_artists.push((a.summary(), n));
         }
     }
 

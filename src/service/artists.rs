@@ -21,15 +21,6 @@ use crate::{
     Error, Result,
 };
 
-fn summary(a: &crate::catalog::Artist) -> ArtistSummary {
-    ArtistSummary {
-        id: a.id,
-        name: a.name.clone(),
-        image: a.image.clone(),
-        genres: a.genres.clone(),
-    }
-}
-
 /// Asks to link the user's account to an artist profile.
 pub async fn claim(repos: &Repos, user: &SessionUser, artist: Uuid, message: &str) -> Result<Uuid> {
     repos.catalog.artist(artist).await?.ok_or(Error::NotFound)?;
@@ -128,7 +119,7 @@ pub async fn my_artists(repos: &Repos, user: &SessionUser) -> Result<Vec<ArtistS
     let mut out = vec![];
     for id in repos.artists.artists_of(user.id).await? {
         if let Some(a) = repos.catalog.artist(id).await? {
-            out.push(summary(&a));
+            out.push(a.summary());
         }
     }
     Ok(out)
@@ -253,21 +244,14 @@ pub async fn dashboard(
     let since_t = since.and_time(chrono::NaiveTime::MIN).and_utc();
 
     let adocs = repos.listening.artist_days(artist_id, since).await?;
-    let by_day: HashMap<String, &mongodb::bson::Document> = adocs
+    let by_day: HashMap<NaiveDate, &mongodb::bson::Document> = adocs
         .iter()
-        .filter_map(|d| Some((d.get_str("day").ok()?.to_string(), d)))
+        .filter_map(|d| Some((fold::day(d)?, d)))
         .collect();
     let range: Vec<NaiveDate> = since.iter_days().take_while(|d| *d <= today).collect();
     let streams_per_day = range
         .iter()
-        .map(|d| {
-            (
-                *d,
-                by_day
-                    .get(&d.to_string())
-                    .map_or(0, |x| fold::get_int(x, "streams")),
-            )
-        })
+        .map(|d| (*d, by_day.get(d).map_or(0, |x| fold::get_int(x, "streams"))))
         .collect();
     let listeners_per_day = range
         .iter()
@@ -275,7 +259,7 @@ pub async fn dashboard(
             (
                 *d,
                 by_day
-                    .get(&d.to_string())
+                    .get(d)
                     .map_or(0, |x| fold::listeners([*x]).estimate()),
             )
         })
@@ -316,13 +300,26 @@ pub async fn dashboard(
     });
 
     // Fans also like: the artists of the songs co-listened with this artist's top songs.
-    let mut others: HashMap<Uuid, u64> = HashMap::new();
+    // Every neighbour of every top song counts (a song near two top songs counts twice);
+    // the songs themselves are read once.
+    let mut near: Vec<Uuid> = vec![];
     for s in insights.iter().filter(|s| s.streams > 0).take(5) {
-        let near = repos.recs.neighbors(s.song.id).await?;
-        for (song, _) in repos.catalog.songs_by_ids(&near).await? {
-            for a in song.artists.iter().filter(|a| a.id != artist_id) {
-                *others.entry(a.id).or_default() += 1;
-            }
+        near.extend(repos.recs.neighbors(s.song.id).await?);
+    }
+    let mut distinct = near.clone();
+    distinct.sort();
+    distinct.dedup();
+    let near_songs: HashMap<Uuid, crate::catalog::Song> = repos
+        .catalog
+        .songs_by_ids(&distinct)
+        .await?
+        .into_iter()
+        .map(|(s, _)| (s.id, s))
+        .collect();
+    let mut others: HashMap<Uuid, u64> = HashMap::new();
+    for song in near.iter().filter_map(|id| near_songs.get(id)) {
+        for a in song.artists.iter().filter(|a| a.id != artist_id) {
+            *others.entry(a.id).or_default() += 1;
         }
     }
     let mut others: Vec<(Uuid, u64)> = others.into_iter().collect();
@@ -330,7 +327,7 @@ pub async fn dashboard(
     let mut fans_also_like = vec![];
     for (id, _) in others.into_iter().take(5) {
         if let Some(a) = repos.catalog.artist(id).await? {
-            fans_also_like.push(summary(&a));
+            fans_also_like.push(a.summary());
         }
     }
 
@@ -354,7 +351,7 @@ pub async fn dashboard(
 
     let (followers, new_followers) = repos.artists.followers(artist_id, since_t).await?;
     Ok(ArtistDashboard {
-        artist: summary(&artist),
+        artist: artist.summary(),
         bio: artist.bio.clone(),
         links: artist.links.clone(),
         days,

@@ -264,11 +264,7 @@ pub async fn stats(repos: &Repos, user: &SessionUser, range: StatsRange) -> Resu
         .collect();
     let mut heatmap = vec![[0u64; 24]; 7];
     for d in &heat_docs {
-        let Some(day) = d
-            .get_str("day")
-            .ok()
-            .and_then(|s| s.parse::<chrono::NaiveDate>().ok())
-        else {
+        let Some(day) = fold::day(d) else {
             continue;
         };
         let wd = day.weekday().num_days_from_monday() as usize;
@@ -367,12 +363,7 @@ pub async fn year_in_review(repos: &Repos, user: &SessionUser, year: i32) -> Res
         .user_days(user.id, start)
         .await?
         .into_iter()
-        .filter(|d| {
-            d.get_str("day")
-                .ok()
-                .and_then(|s| s.parse::<chrono::NaiveDate>().ok())
-                .is_some_and(|d| d < end)
-        })
+        .filter(|d| fold::day(d).is_some_and(|d| d < end))
         .collect();
     let songs = fold::sum_map(&docs, "songs");
     let artists = fold::sum_map(&docs, "artists");
@@ -381,11 +372,7 @@ pub async fn year_in_review(repos: &Repos, user: &SessionUser, year: i32) -> Res
     let mut months = vec![0u64; 12];
     let mut biggest_day: Option<(chrono::NaiveDate, u64)> = None;
     for d in &docs {
-        let Some(day) = d
-            .get_str("day")
-            .ok()
-            .and_then(|s| s.parse::<chrono::NaiveDate>().ok())
-        else {
+        let Some(day) = fold::day(d) else {
             continue;
         };
         let minutes = fold::get_int(d, "ms_played") / 60_000;

@@ -87,7 +87,7 @@ pub async fn refresh(repos: &Repos) -> Result<RefreshReport> {
         .song_days_since(today - Duration::days(13))
         .await?
     {
-        let recent = NaiveDate::parse_from_str(&day, "%Y-%m-%d").is_ok_and(|d| d >= week_start);
+        let recent = day >= week_start;
         let e = growth.entry(song).or_default();
         if recent {
             e.0 += streams as i64;
