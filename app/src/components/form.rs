@@ -95,3 +95,18 @@ pub fn Saved(what: &'static str, message: &'static str) -> impl IntoView {
 
 pub const BUTTON: &str = "inline-flex items-center justify-center rounded-md bg-violet-700 px-4 py-2 font-semibold text-white hover:bg-violet-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-violet-500 disabled:opacity-60";
 pub const CARD: &str = "rounded-lg border border-zinc-200 p-4 dark:border-zinc-800";
+/// An inline text link.
+pub const LINK: &str = "underline hover:text-violet-700 dark:hover:text-violet-400";
+/// A compact input, select or textarea.
+pub const FIELD: &str =
+    "rounded-md border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900";
+
+/// A whole page refused with 403 (the server set the status), saying who may see it.
+#[component]
+pub fn Forbidden(#[prop(into)] reason: String) -> impl IntoView {
+    view! {
+        <leptos_meta::Title text="Forbidden"/>
+        <h1 class="text-2xl font-bold">"403 — forbidden"</h1>
+        <p class="mt-2">{reason}</p>
+    }
+}

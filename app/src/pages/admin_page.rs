@@ -4,16 +4,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::{components::form::CARD, error::AppError, serverfns::admin::get_admin_overview};
-
-#[component]
-fn Forbidden() -> impl IntoView {
-    view! {
-        <Title text="Forbidden"/>
-        <h1 class="text-2xl font-bold">"403 — forbidden"</h1>
-        <p class="mt-2">"You do not have permission to see this page."</p>
-    }
-}
+use crate::{
+    components::form::{Forbidden, CARD},
+    error::AppError,
+    serverfns::admin::get_admin_overview,
+};
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -54,7 +49,7 @@ pub fn AdminPage() -> impl IntoView {
                             </div>
                         </section>
                     }.into_any(),
-                    Err(AppError::Forbidden) => view! { <Forbidden/> }.into_any(),
+                    Err(AppError::Forbidden) => view! { <Forbidden reason="You do not have permission to see this page."/> }.into_any(),
                     Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -165,7 +160,7 @@ pub fn AdminUsersPage() -> impl IntoView {
                             }).collect_view()}
                         </ul>
                     }.into_any(),
-                    Err(AppError::Forbidden) => view! { <Forbidden/> }.into_any(),
+                    Err(AppError::Forbidden) => view! { <Forbidden reason="You do not have permission to see this page."/> }.into_any(),
                     Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -231,7 +226,7 @@ pub fn AuditPage() -> impl IntoView {
                             {next.map(|n| view! { <p class="mt-4"><a class="underline" href=format!("/admin/audit?action={}&before={n}", crate::url::encode(&action()))>"Older →"</a></p> })}
                         }.into_any()
                     }
-                    Err(AppError::Forbidden) => view! { <Forbidden/> }.into_any(),
+                    Err(AppError::Forbidden) => view! { <Forbidden reason="You do not have permission to see this page."/> }.into_any(),
                     Err(AppError::Unauthorized) => ().into_any(),
                     Err(e) => view! { <p role="alert">{e.to_string()}</p> }.into_any(),
                 }

@@ -6,13 +6,14 @@ use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::{
-    components::{charts::DailyBars, form::CARD},
+    components::{
+        charts::DailyBars,
+        form::{CARD, LINK},
+    },
     error::AppError,
     pages::catalog_pages::Problem,
     serverfns::admin::get_analytics,
 };
-
-const LINK: &str = "underline hover:text-violet-700 dark:hover:text-violet-400";
 
 #[component]
 fn Stat(label: &'static str, value: String) -> impl IntoView {

@@ -12,25 +12,14 @@ use leptos_router::{
 use crate::{
     components::{
         charts::{DailyBars, LabelledBars},
-        form::{FormError, Saved, BUTTON, CARD},
+        form::{Forbidden, FormError, Saved, BUTTON, CARD, FIELD, LINK},
     },
     error::AppError,
     pages::catalog_pages::Problem,
     serverfns::artists::*,
 };
 
-const LINK: &str = "underline hover:text-violet-700 dark:hover:text-violet-400";
-const FIELD: &str =
-    "rounded-md border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900";
-
-#[component]
-fn Forbidden() -> impl IntoView {
-    view! {
-        <Title text="Forbidden"/>
-        <h1 class="text-2xl font-bold">"403 — forbidden"</h1>
-        <p class="mt-2">"Only the artist's linked accounts and admins can see this page."</p>
-    }
-}
+const ARTISTS_ONLY: &str = "Only the artist's linked accounts and admins can see this page.";
 
 /// "Is this you?" on an artist page (signed-in users).
 #[component]
@@ -217,7 +206,7 @@ pub fn ArtistInsightsPage() -> impl IntoView {
                             </section>
                         }.into_any()
                     }
-                    Err(AppError::Forbidden) => view! { <Forbidden/> }.into_any(),
+                    Err(AppError::Forbidden) => view! { <Forbidden reason=ARTISTS_ONLY/> }.into_any(),
                     Err(e) => view! { <Problem error=e/> }.into_any(),
                 }
             })}
@@ -263,7 +252,7 @@ pub fn AdminClaimsPage() -> impl IntoView {
                             }).collect_view()}
                         </ul>
                     }.into_any(),
-                    Err(AppError::Forbidden) => view! { <Forbidden/> }.into_any(),
+                    Err(AppError::Forbidden) => view! { <Forbidden reason="You do not have permission to see this page."/> }.into_any(),
                     Err(e) => view! { <Problem error=e/> }.into_any(),
                 }
             })}

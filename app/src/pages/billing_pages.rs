@@ -6,14 +6,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    components::form::{FormError, Saved, BUTTON, CARD},
+    components::form::{FormError, Saved, BUTTON, CARD, FIELD},
     error::AppError,
     pages::catalog_pages::Problem,
     serverfns::billing::*,
 };
-
-const FIELD: &str =
-    "rounded-md border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900";
 
 fn features(p: &Plan) -> Vec<String> {
     let mut f = vec![match p.skips_per_hour {

@@ -13,15 +13,13 @@ use leptos_router::{
 
 use crate::{
     components::{
-        form::CARD,
+        form::{CARD, LINK},
         player::use_player,
         songs::{AlbumGrid, ArtistGrid, ArtistLinks, ExplicitBadge, SongList},
     },
     error::AppError,
     serverfns::catalog::*,
 };
-
-const LINK: &str = "underline hover:text-violet-700 dark:hover:text-violet-400";
 
 fn param(name: &'static str) -> impl Fn() -> String + Clone + Send + Sync + 'static {
     let params = use_params_map();

@@ -8,14 +8,12 @@ use leptos_router::{components::A, hooks::use_params_map};
 
 use crate::{
     components::{
-        form::CARD,
+        form::{CARD, LINK},
         songs::{ArtistLinks, SongList},
     },
     pages::catalog_pages::Problem,
     serverfns::recs::*,
 };
-
-const LINK: &str = "underline hover:text-violet-700 dark:hover:text-violet-400";
 
 #[component]
 fn GeneratedPlaylists(lists: Vec<encore::recommend::AutoPlaylistSummary>) -> impl IntoView {
