@@ -101,3 +101,35 @@ impl ArtistDashboard {
         out
     }
 }
+
+/// An uploaded song as the artist and the review queue see it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Upload {
+    /// The song's id.
+    pub id: Uuid,
+    pub artist_id: Uuid,
+    pub artist_name: String,
+    pub uploader: String,
+    pub album_id: Uuid,
+    pub album_title: String,
+    pub album_type: String,
+    pub title: String,
+    pub original_name: String,
+    pub codec: String,
+    pub size_bytes: i64,
+    pub duration_ms: i64,
+    /// pending, approved or rejected
+    pub status: String,
+    pub reason: String,
+    pub created_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+/// What the upload page needs besides the list: the form's choices and limits.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UploadPage {
+    pub artist: ArtistSummary,
+    pub genres: Vec<String>,
+    pub max_mb: u64,
+    pub uploads: Vec<Upload>,
+}

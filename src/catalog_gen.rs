@@ -62,6 +62,11 @@ const GENRES: &[(&str, u32, f64, f32)] = &[
     ("blues", 2, 0.02, 0.45),
     ("ambient", 2, 0.0, 0.15),
 ];
+/// The genres the catalog knows (the upload form offers these).
+pub fn genre_names() -> Vec<String> {
+    GENRES.iter().map(|g| g.0.to_string()).collect()
+}
+
 const FIRST: &[&str] = &[
     "Mara", "Jonah", "Aiko", "Luca", "Nadia", "Theo", "Sofia", "Elias", "Priya", "Omar", "Ines",
     "Felix", "Yara", "Milo", "Clara", "Kofi", "Lena", "Ravi", "Zoe", "Hugo", "Amara", "Nils",
@@ -270,7 +275,7 @@ fn release_date(rng: &mut StdRng) -> NaiveDate {
         .unwrap_or_else(|| NaiveDate::from_ymd_opt(2000, 1, 1).unwrap())
 }
 
-fn cover_svg(title: &str, artist: &str, seed: u64) -> String {
+pub fn cover_svg(title: &str, artist: &str, seed: u64) -> String {
     let mut rng = StdRng::seed_from_u64(seed);
     let a = pick(&mut rng, PALETTE);
     let b = pick(&mut rng, PALETTE);

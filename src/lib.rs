@@ -30,6 +30,8 @@ pub mod repo;
 pub mod search;
 #[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod upload;
 
 pub use error::FieldErrors;
 #[cfg(feature = "ssr")]

@@ -10,6 +10,7 @@ pub mod listening;
 pub mod platform;
 pub mod playlists;
 pub mod recs;
+pub mod uploads;
 
 use mongodb::Database;
 use sqlx::PgPool;
@@ -23,6 +24,7 @@ pub use listening::ListeningRepo;
 pub use platform::PlatformRepo;
 pub use playlists::PlaylistRepo;
 pub use recs::RecsRepo;
+pub use uploads::UploadRepo;
 
 #[derive(Clone)]
 pub struct Repos {
@@ -37,6 +39,7 @@ pub struct Repos {
     pub platform: PlatformRepo,
     pub playlists: PlaylistRepo,
     pub recs: RecsRepo,
+    pub uploads: UploadRepo,
 }
 
 impl Repos {
@@ -51,6 +54,7 @@ impl Repos {
             platform: PlatformRepo::new(pg.clone()),
             playlists: PlaylistRepo::new(pg.clone(), &mongo),
             recs: RecsRepo::new(&mongo),
+            uploads: UploadRepo::new(pg.clone()),
             pg,
             mongo,
         }

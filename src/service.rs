@@ -15,6 +15,7 @@ pub mod password;
 pub mod playlists;
 pub mod recommend;
 pub mod social;
+pub mod uploads;
 
 use crate::{model::SessionUser, Error, Result};
 

@@ -180,3 +180,13 @@ mod tests {
         assert!(e.is_empty());
     }
 }
+
+/// An ISRC without dashes: country (2 letters), registrant (3 alphanumerics), year and
+/// designation (7 digits).
+pub fn isrc(s: &str) -> bool {
+    s.len() == 12
+        && s.is_ascii()
+        && s[..2].chars().all(|c| c.is_ascii_uppercase())
+        && s[2..5].chars().all(|c| c.is_ascii_alphanumeric())
+        && s[5..].chars().all(|c| c.is_ascii_digit())
+}

@@ -100,7 +100,9 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("admin") view=AdminPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("artist") view=ArtistAreaPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("artist"), ParamSegment("id"), StaticSegment("insights")) view=ArtistInsightsPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("artist"), ParamSegment("id"), StaticSegment("uploads")) view=ArtistUploadsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("claims")) view=AdminClaimsPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("uploads")) view=AdminUploadsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("analytics")) view=AnalyticsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("plans")) view=AdminPlansPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("premium") view=PremiumPage ssr=SsrMode::Async/>

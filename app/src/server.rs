@@ -27,6 +27,8 @@ pub struct ServerContext {
     pub country_header: Option<String>,
     /// Trust `X-Forwarded-For` for the client address (behind a proxy only).
     pub trust_forwarded_for: bool,
+    /// Largest audio file an artist may upload, in bytes.
+    pub upload_max_bytes: u64,
 }
 
 static PROCESS_CTX: std::sync::OnceLock<ServerContext> = std::sync::OnceLock::new();

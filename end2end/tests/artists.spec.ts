@@ -1,35 +1,17 @@
 import { expect, test } from '@playwright/test';
-import { ADMIN, jsEnabled, open, signIn, signUp, uniqueName } from './helpers';
+import { claimArtist, findArtist, jsEnabled, open, signUp, uniqueName } from './helpers';
 
 test('a listener claims an artist, a moderator approves, the artist sees insights and edits the profile', async ({ page, browser }, info) => {
   const name = uniqueName('ar');
   await signUp(page, info, name);
-  await open(page, info, '/');
-  await page.getByRole('list', { name: 'New releases' }).getByRole('link').nth(jsEnabled(info) ? 5 : 7).click();
-  await expect(page.getByRole('list', { name: 'Tracks' })).toBeVisible();
-  await page.locator('main a[href^="/artist/"]').first().click();
-  const artistName = (await page.getByRole('heading', { level: 1 }).innerText()).trim();
-  const artistUrl = new URL(page.url()).pathname;
+  const artist = await findArtist(page, info, jsEnabled(info) ? 5 : 7);
+  const { artistName, artistUrl } = artist;
 
   // Nobody but linked accounts and admins sees the dashboard.
   const early = await open(page, info, `${artistUrl}/insights`);
   expect(early?.status()).toBe(403);
 
-  await open(page, info, artistUrl);
-  await page.getByText('Is this you? Link your account to this artist').click();
-  await page.getByLabel('How can we tell it is you? (optional)').fill('I play the drums.');
-  await page.getByRole('button', { name: 'Ask to link' }).click();
-  await expect(page.getByText(/a moderator will review your request/)).toBeVisible();
-
-  const mod = await browser.newPage({ javaScriptEnabled: info.project.use.javaScriptEnabled });
-  await signIn(mod, info, ADMIN.username, ADMIN.password);
-  await expect(mod.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin', exact: true })).toBeVisible();
-  await open(mod, info, '/admin/claims');
-  const form = mod.getByRole('form', { name: `Decide the claim of ${name} on ${artistName}` });
-  await form.getByLabel('Note (shown to the user)').fill('Welcome aboard');
-  await form.getByRole('button', { name: 'Approve' }).click();
-  await expect(mod.getByText('Decided. The user sees the outcome in their artist area.')).toBeVisible();
-  await mod.close();
+  await claimArtist(page, browser, info, name, artist, 'I play the drums.', 'Welcome aboard');
 
   await open(page, info, '/artist');
   await expect(page.getByRole('list', { name: 'Your requests' })).toContainText(`${artistName} — approved`);

@@ -45,6 +45,9 @@ pub struct Config {
     /// `encore refresh-recs` runs one by hand).
     #[arg(long, env = "ENCORE_RECS_INTERVAL_SECS", default_value_t = 3600)]
     pub recs_interval_secs: u64,
+    /// Largest audio file an artist may upload, in MB (covers: 5 MB).
+    #[arg(long, env = "ENCORE_UPLOAD_MAX_MB", default_value_t = 100)]
+    pub upload_max_mb: u64,
     #[arg(long, env = "ENCORE_SIGNIN_WINDOW_SECS", default_value_t = 900)]
     pub signin_window_secs: i64,
     #[arg(long, env = "ENCORE_SIGNIN_MAX_PER_ACCOUNT", default_value_t = 5)]

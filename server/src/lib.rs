@@ -4,6 +4,7 @@
 pub mod config;
 pub mod jobs;
 pub mod media;
+pub mod uploads;
 
 use std::sync::Arc;
 
@@ -74,6 +75,13 @@ pub fn router(state: AppState, cfg: &Config) -> Router {
         .route("/account/export.json", get(export_my_data))
         .route("/artist/{id}/insights.csv", get(artist_insights_csv))
         .route("/admin/analytics.csv", get(analytics_csv))
+        .route(
+            "/artist/{id}/uploads",
+            axum::routing::post(uploads::upload).layer(axum::extract::DefaultBodyLimit::max(
+                (cfg.upload_max_mb as usize * 1024 * 1024 + 64 * 1024)
+                    * (encore::service::uploads::MAX_FILES + 1),
+            )),
+        )
         .leptos_routes_with_context(&state, routes, provide.clone(), move || {
             shell(options.clone())
         })
@@ -130,7 +138,7 @@ struct DaysQuery {
 }
 
 /// The signed-in user of a plain handler, or the response to send instead.
-async fn signed_in(
+pub(crate) async fn signed_in(
     state: &AppState,
     session: &tower_sessions::Session,
     unauthorized: &'static str,

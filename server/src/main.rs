@@ -426,8 +426,16 @@ async fn serve(cfg: Config, repos: Repos, auth: AuthService) -> anyhow::Result<(
         search,
         country_header: cfg.country_header.clone(),
         trust_forwarded_for: cfg.trust_forwarded_for,
+        upload_max_bytes: cfg.upload_max_mb * 1024 * 1024,
     };
     encore_app::server::install(ctx.clone());
+    let swept = encore::upload::sweep_temp(&cfg.data_dir);
+    if swept > 0 {
+        tracing::info!(
+            swept,
+            "removed temporary upload files left by a stopped process"
+        );
+    }
     let state = AppState {
         leptos_options: leptos_options(&cfg),
         ctx,

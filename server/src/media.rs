@@ -10,7 +10,12 @@ use axum::{
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
-use encore::{catalog::SongStatus, repo::catalog::is_safe_media_name};
+use encore::{
+    catalog::SongStatus,
+    repo::catalog::is_safe_media_name,
+    service::uploads::may_hear,
+    upload::{cover_mime, is_safe_cover_name},
+};
 use encore_app::server::user_from_session;
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
@@ -34,11 +39,11 @@ pub async fn stream(
     let Ok(id) = Uuid::parse_str(&id) else {
         return status(StatusCode::NOT_FOUND, "No such song.");
     };
-    match user_from_session(&session, &state.ctx).await {
-        Ok(Some(_)) => {}
+    let me = match user_from_session(&session, &state.ctx).await {
+        Ok(Some(me)) => me,
         Ok(None) => return status(StatusCode::UNAUTHORIZED, "Sign in to listen."),
         Err(_) => return status(StatusCode::SERVICE_UNAVAILABLE, "Try again shortly."),
-    }
+    };
     let song = match state.ctx.repos.catalog.song(id).await {
         Ok(Some((song, _))) => song,
         Ok(None) => return status(StatusCode::NOT_FOUND, "No such song."),
@@ -47,17 +52,29 @@ pub async fn stream(
             return status(StatusCode::SERVICE_UNAVAILABLE, "Try again shortly.");
         }
     };
-    let Some(audio) = song
-        .audio
-        .filter(|a| song.status == SongStatus::Published && is_safe_media_name(&a.file))
-    else {
+    // Pending uploads: only their artist and moderators (the review preview) hear them.
+    match may_hear(&state.ctx.repos, &me, &song).await {
+        Ok(true) => {}
+        Ok(false) => return status(StatusCode::NOT_FOUND, "No such song."),
+        Err(e) => {
+            tracing::error!(error = %e, "stream permission");
+            return status(StatusCode::SERVICE_UNAVAILABLE, "Try again shortly.");
+        }
+    }
+    let cache = if song.status == SongStatus::Published {
+        "private, max-age=86400"
+    } else {
+        "private, no-store"
+    };
+    let Some(audio) = song.audio.filter(|a| is_safe_media_name(&a.file)) else {
         return status(StatusCode::NOT_FOUND, "No such song.");
     };
     let path = state.data_dir.join("audio").join(&audio.file);
-    serve(path, req, &audio.mime, "private, max-age=86400").await
+    serve(path, req, &audio.mime, cache).await
 }
 
-/// `GET /media/{kind}/{uuid}.svg` for generated covers and artist images.
+/// `GET /media/{kind}/{uuid}.svg` for generated covers and artist images, and
+/// `/media/covers/<sha256>.<png|jpg|webp>` for uploaded covers.
 pub async fn image(
     State(state): State<AppState>,
     Path((kind, file)): Path<(String, String)>,
@@ -68,14 +85,17 @@ pub async fn image(
         "images" => "images",
         _ => return status(StatusCode::NOT_FOUND, "Not found."),
     };
-    let Some(id) = file
+    let name = match file
         .strip_suffix(".svg")
         .and_then(|s| Uuid::parse_str(s).ok())
-    else {
-        return status(StatusCode::NOT_FOUND, "Not found.");
+    {
+        Some(id) => format!("{id}.svg"),
+        None if dir == "covers" && is_safe_cover_name(&file) => file,
+        None => return status(StatusCode::NOT_FOUND, "Not found."),
     };
-    let path = state.data_dir.join(dir).join(format!("{id}.svg"));
-    serve(path, req, "image/svg+xml", "public, max-age=604800").await
+    let mime = cover_mime(&name);
+    let path = state.data_dir.join(dir).join(name);
+    serve(path, req, mime, "public, max-age=604800").await
 }
 
 async fn serve(path: PathBuf, req: Request<Body>, mime: &str, cache: &'static str) -> Response {

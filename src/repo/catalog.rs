@@ -328,6 +328,47 @@ impl CatalogRepo {
         Ok(r.matched_count == 1)
     }
 
+    /// Creates the album unless it exists (an upload's album appears with its first
+    /// approved song), then sets its track count and length from its published songs.
+    /// Both steps are idempotent, so a retried approval converges.
+    pub async fn ensure_album(&self, album: &Album) -> Result<()> {
+        let mut d = bson::to_document(&AlbumDoc::from(album))
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        d.remove("track_count");
+        d.remove("duration_ms");
+        self.albums
+            .clone_with_type::<Document>()
+            .update_one(doc! {"_id": bid(album.id)}, doc! {"$setOnInsert": d})
+            .with_options(
+                mongodb::options::UpdateOptions::builder()
+                    .upsert(true)
+                    .build(),
+            )
+            .await?;
+        let tracks: Vec<SongDoc> = self
+            .songs
+            .find(doc! {"album_id": bid(album.id), "status": PUBLISHED})
+            .await?
+            .try_collect()
+            .await?;
+        let duration: i64 = tracks.iter().map(|t| t.duration_ms).sum();
+        self.albums
+            .update_one(
+                doc! {"_id": bid(album.id)},
+                doc! {"$set": {"track_count": tracks.len() as i32, "duration_ms": duration}},
+            )
+            .await?;
+        self.bump_version().await
+    }
+
+    /// Removes songs (a rejected upload, or one whose record could not be written).
+    pub async fn delete_songs(&self, ids: &[Uuid]) -> Result<()> {
+        self.songs
+            .delete_many(doc! {"_id": {"$in": ids.iter().map(|i| bid(*i)).collect::<Vec<_>>()}})
+            .await?;
+        self.bump_version().await
+    }
+
     /// A linked artist's own words: bio and links (validated by the caller).
     pub async fn set_artist_profile(&self, id: Uuid, bio: &str, links: &[Link]) -> Result<bool> {
         let links = bson::to_bson(links).map_err(|e| Error::Internal(e.to_string()))?;
@@ -794,11 +835,7 @@ pub fn validate_song(s: &Song) -> Result<()> {
         e.add("track_number", "Track and disc numbers start at 1.");
     }
     if let Some(isrc) = &s.isrc {
-        let ok = isrc.len() == 12
-            && isrc[..2].chars().all(|c| c.is_ascii_uppercase())
-            && isrc[2..5].chars().all(|c| c.is_ascii_alphanumeric())
-            && isrc[5..].chars().all(|c| c.is_ascii_digit());
-        if !ok {
+        if !crate::validate::isrc(isrc) {
             e.add(
                 "isrc",
                 "ISRCs look like CC-XXX-YY-NNNNN (12 characters, no dashes).",
@@ -837,15 +874,20 @@ pub fn validate_song(s: &Song) -> Result<()> {
     }
 }
 
-/// `<64 hex>.<ext>`: the only file names the media routes will ever open.
+/// `<64 hex>.<ext>`: the only audio file names the media routes will ever open.
 pub fn is_safe_media_name(name: &str) -> bool {
+    is_hash_name(name, &["wav", "mp3", "ogg", "flac", "m4a"])
+}
+
+/// A lowercase sha256 in hex, a dot and one of `exts`: content-addressed file names.
+pub fn is_hash_name(name: &str, exts: &[&str]) -> bool {
     match name.split_once('.') {
         Some((hash, ext)) => {
             hash.len() == 64
                 && hash
                     .chars()
                     .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
-                && matches!(ext, "wav" | "mp3" | "ogg" | "flac" | "m4a")
+                && exts.contains(&ext)
         }
         None => false,
     }

@@ -134,6 +134,16 @@ pub async fn may_manage(repos: &Repos, user: &SessionUser, artist: Uuid) -> Resu
     }
 }
 
+/// The artist, when the user may manage it (`Forbidden` before `NotFound`).
+pub async fn managed_artist(
+    repos: &Repos,
+    user: &SessionUser,
+    artist: Uuid,
+) -> Result<crate::catalog::Artist> {
+    may_manage(repos, user, artist).await?;
+    repos.catalog.artist(artist).await?.ok_or(Error::NotFound)
+}
+
 /// Parses "one link per line" (a URL, optionally after a label): http(s) only, at most 5.
 pub fn parse_links(text: &str) -> Result<Vec<Link>> {
     let mut links = vec![];
@@ -227,12 +237,7 @@ pub async fn dashboard(
     artist_id: Uuid,
     days: u32,
 ) -> Result<ArtistDashboard> {
-    may_manage(repos, user, artist_id).await?;
-    let artist = repos
-        .catalog
-        .artist(artist_id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let artist = managed_artist(repos, user, artist_id).await?;
     let days = if DASHBOARD_DAYS.contains(&days) {
         days
     } else {

@@ -16,6 +16,7 @@ mod mongo;
 mod playlists;
 mod recommend;
 mod social;
+mod uploads;
 
 use encore::{repo::Repos, validate::NewAccount};
 use uuid::Uuid;

@@ -469,6 +469,7 @@ pub fn PlayerBar() -> impl IntoView {
     view! {
         <audio
             node_ref=p.audio
+            data-testid="player-audio"
             src=src
             preload="metadata"
             on:timeupdate=move |ev| p.on_time(event_target::<web_sys_audio::Audio>(&ev).current_time())

@@ -24,6 +24,7 @@ pub fn AdminPage() -> impl IntoView {
                             <A href="/admin/users" attr:class="font-semibold underline">"Users"</A>
                             <A href="/admin/audit" attr:class="font-semibold underline">"Audit log"</A>
                             <A href="/admin/claims" attr:class="font-semibold underline">"Artist claims"</A>
+                            <A href="/admin/uploads" attr:class="font-semibold underline">"Upload review"</A>
                             <A href="/admin/analytics" attr:class="font-semibold underline">"Analytics"</A>
                             <A href="/admin/plans" attr:class="font-semibold underline">"Plans"</A>
                             <A href="/admin/recommendations" attr:class="font-semibold underline">"Recommendations"</A></p>

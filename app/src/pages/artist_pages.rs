@@ -60,7 +60,8 @@ pub fn ArtistAreaPage() -> impl IntoView {
                                     <ul aria-label="Your artist profiles" class="flex flex-col gap-1">
                                         {area.artists.into_iter().map(|a| view! {
                                             <li><A href=format!("/artist/{}", a.id) attr:class=LINK>{a.name.clone()}</A>" · "
-                                                <A href=format!("/artist/{}/insights", a.id) attr:class=LINK>"Insights"</A></li>
+                                                <A href=format!("/artist/{}/insights", a.id) attr:class=LINK>"Insights"</A>" · "
+                                                <A href=format!("/artist/{}/uploads", a.id) attr:class=LINK>"Uploads"</A></li>
                                         }).collect_view()}
                                     </ul>
                                 }.into_any()

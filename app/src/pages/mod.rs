@@ -15,6 +15,7 @@ mod listening_pages;
 mod misc_pages;
 pub(crate) mod moderation_pages;
 mod playlist_pages;
+mod upload_pages;
 
 pub use account_pages::{LibraryPage, ProfilePage, SettingsPage};
 pub use admin_page::{AdminPage, AdminUsersPage, AuditPage};
@@ -36,3 +37,4 @@ pub use playlist_pages::{
     AddToPlaylistPage, CreatePlaylistForm, LikeButton, LikedSongsPage, PlaylistList, PlaylistPage,
     PublicPlaylistsPage, SongActions,
 };
+pub use upload_pages::{AdminUploadsPage, ArtistUploadsPage};

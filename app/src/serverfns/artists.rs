@@ -103,3 +103,53 @@ pub async fn decide_artist_claim(
     leptos_axum::redirect("/admin/claims?saved=decided");
     Ok(())
 }
+
+#[server(endpoint = "artists/uploads")]
+pub async fn get_upload_page(artist_id: String) -> Result<encore::artists::UploadPage, AppError> {
+    use crate::server::*;
+    let artist = self::id(&artist_id)?;
+    let me = require_user_or_redirect(&format!("/artist/{artist}/uploads")).await?;
+    let c = ctx()?;
+    encore::service::uploads::page(&c.repos, &me, artist, c.upload_max_bytes)
+        .await
+        .map_err(|e| forbidden_status(e.into()))
+}
+
+#[server(endpoint = "admin/uploads")]
+pub async fn pending_uploads() -> Result<Vec<encore::artists::Upload>, AppError> {
+    use crate::server::*;
+    let me = require_user_or_redirect("/admin/uploads").await?;
+    encore::service::uploads::pending(&ctx()?.repos, &me)
+        .await
+        .map_err(|e| forbidden_status(e.into()))
+}
+
+#[server(endpoint = "admin/decide_upload")]
+pub async fn decide_upload(
+    upload_id: String,
+    decision: String,
+    reason: String,
+) -> Result<(), AppError> {
+    use crate::server::*;
+    let me = require_user().await?;
+    let id = self::id(&upload_id)?;
+    let repos = ctx()?.repos;
+    match decision.as_str() {
+        "approve" => encore::service::uploads::approve(&repos, &me, id).await,
+        "reject" => encore::service::uploads::reject(&repos, &me, id, &reason).await,
+        _ => {
+            return Err(AppError::Invalid(encore::FieldErrors::single(
+                "decision",
+                "Approve or reject.",
+            )))
+        }
+    }
+    .map_err(|e| forbidden_status(e.into()))?;
+    let saved = if decision == "approve" {
+        "approved"
+    } else {
+        "rejected"
+    };
+    leptos_axum::redirect(&format!("/admin/uploads?saved={saved}"));
+    Ok(())
+}
