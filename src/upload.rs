@@ -409,8 +409,13 @@ fn read_tags(path: &Path) -> Tags {
 /// Checks a cover image by content: PNG, JPEG or WebP that decodes in full, 100 to
 /// 5,000 pixels a side. Returns the extension to store it under. Blocking.
 pub fn check_cover(path: &Path, name: &str) -> Result<&'static str> {
+    check_image(path, name, "cover", "covers")
+}
+
+/// An image checked like a cover; `field` names the form field, `what` the kind in messages.
+pub fn check_image(path: &Path, name: &str, field: &str, what: &str) -> Result<&'static str> {
     use image::ImageFormat;
-    let refuse = || bad("cover", format!("{name} is not a PNG, JPEG or WebP image."));
+    let refuse = || bad(field, format!("{name} is not a PNG, JPEG or WebP image."));
     let reader = image::ImageReader::open(path)
         .map_err(|e| Error::Internal(e.to_string()))?
         .with_guessed_format()
@@ -424,8 +429,8 @@ pub fn check_cover(path: &Path, name: &str) -> Result<&'static str> {
     let (w, h) = reader.into_dimensions().map_err(|_| refuse())?;
     if !(100..=5000).contains(&w) || !(100..=5000).contains(&h) {
         return Err(bad(
-            "cover",
-            format!("{name} is {w}×{h} pixels; covers are 100 to 5,000 pixels a side."),
+            field,
+            format!("{name} is {w}×{h} pixels; {what} are 100 to 5,000 pixels a side."),
         ));
     }
     // Dimensions are in the header; decoding proves the rest of the file is there.
@@ -434,11 +439,11 @@ pub fn check_cover(path: &Path, name: &str) -> Result<&'static str> {
         .with_guessed_format()
         .map_err(|_| refuse())?
         .decode()
-        .map_err(|_| bad("cover", format!("{name} is damaged or cut off.")))?;
+        .map_err(|_| bad(field, format!("{name} is damaged or cut off.")))?;
     Ok(ext)
 }
 
-/// `<64 hex>.<png|jpg|webp>`: uploaded cover names the media route will open.
+/// `<64 hex>.<png|jpg|webp>`: uploaded cover and artist image names the media route opens.
 pub fn is_safe_cover_name(name: &str) -> bool {
     crate::repo::catalog::is_hash_name(name, &["png", "jpg", "webp"])
 }

@@ -31,8 +31,20 @@ test('a listener claims an artist, a moderator approves, the artist sees insight
   await page.getByLabel('Links (one per line: a label, then the URL)').fill('Website https://example.org/band');
   await page.getByRole('button', { name: 'Save profile' }).click();
   await expect(page.getByText('Profile saved.')).toBeVisible();
+  // A picture (a real PNG: a screenshot of part of the page).
+  const png = await page.screenshot({ clip: { x: 0, y: 0, width: 160, height: 120 } });
+  await page.getByLabel(/^Picture/).setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: png });
+  await page.getByRole('button', { name: 'Upload picture' }).click();
+  await expect(page.getByText('Picture saved.')).toBeVisible();
+  await page.getByLabel(/^Picture/).setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not an image') });
+  await page.getByRole('button', { name: 'Upload picture' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'notes.png is not a PNG, JPEG or WebP image.' })).toBeVisible();
+
   await open(page, info, artistUrl);
   await expect(page.getByText(bio)).toBeVisible();
+  const src = await page.locator('main img').first().getAttribute('src');
+  expect(src).toMatch(/^\/media\/images\/[0-9a-f]{64}\.png$/);
+  expect((await page.request.get(src!)).headers()['content-type']).toBe('image/png');
   await expect(page.getByRole('list', { name: 'Links' }).getByRole('link', { name: 'Website' })).toHaveAttribute('href', 'https://example.org/band');
 
   // Someone else still gets 403, for the page and the CSV.

@@ -82,6 +82,12 @@ pub fn router(state: AppState, cfg: &Config) -> Router {
                     * (encore::service::uploads::MAX_FILES + 1),
             )),
         )
+        .route(
+            "/artist/{id}/image",
+            axum::routing::post(uploads::artist_image).layer(axum::extract::DefaultBodyLimit::max(
+                encore::upload::MAX_COVER_BYTES as usize + 64 * 1024,
+            )),
+        )
         .leptos_routes_with_context(&state, routes, provide.clone(), move || {
             shell(options.clone())
         })

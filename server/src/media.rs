@@ -74,7 +74,7 @@ pub async fn stream(
 }
 
 /// `GET /media/{kind}/{uuid}.svg` for generated covers and artist images, and
-/// `/media/covers/<sha256>.<png|jpg|webp>` for uploaded covers.
+/// `/media/{covers,images}/<sha256>.<png|jpg|webp>` for uploaded covers and artist images.
 pub async fn image(
     State(state): State<AppState>,
     Path((kind, file)): Path<(String, String)>,
@@ -90,7 +90,7 @@ pub async fn image(
         .and_then(|s| Uuid::parse_str(s).ok())
     {
         Some(id) => format!("{id}.svg"),
-        None if dir == "covers" && is_safe_cover_name(&file) => file,
+        None if is_safe_cover_name(&file) => file,
         None => return status(StatusCode::NOT_FOUND, "Not found."),
     };
     let mime = cover_mime(&name);

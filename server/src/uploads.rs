@@ -22,6 +22,66 @@ use crate::AppState;
 /// Longest accepted text field (titles and the genre).
 const MAX_TEXT: usize = 4096;
 
+/// How to answer: JSON `{"redirect": url}` for the page's script, else a redirect.
+struct Reply {
+    json: bool,
+    page: String,
+}
+
+impl Reply {
+    fn new(headers: &HeaderMap, page: String) -> Self {
+        let json = headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("application/json"));
+        Reply { json, page }
+    }
+
+    fn to(&self, query: &str) -> Response {
+        let url = format!("{}?{query}", self.page);
+        if self.json {
+            Json(serde_json::json!({ "redirect": url })).into_response()
+        } else {
+            Redirect::to(&url).into_response()
+        }
+    }
+
+    fn fail(&self, msg: &str) -> Response {
+        self.to(&format!("error={}", encore_app::url::encode(msg)))
+    }
+}
+
+/// Signed in and allowed to manage the artist — checked before the body is read.
+async fn manager(
+    state: &AppState,
+    session: &tower_sessions::Session,
+    id: &str,
+) -> Result<(encore::model::SessionUser, Uuid), Response> {
+    let Ok(artist) = Uuid::parse_str(id) else {
+        return Err((StatusCode::NOT_FOUND, "No such artist.").into_response());
+    };
+    let me = crate::signed_in(state, session, "Sign in first.").await?;
+    match uploads::may_upload(&state.ctx.repos, &me, artist).await {
+        Ok(()) => Ok((me, artist)),
+        Err(Error::Forbidden) => {
+            Err((StatusCode::FORBIDDEN, "You may not manage this artist.").into_response())
+        }
+        Err(Error::NotFound) => Err((StatusCode::NOT_FOUND, "No such artist.").into_response()),
+        Err(e) => {
+            tracing::error!(error = %e, "artist permission check");
+            Err((StatusCode::SERVICE_UNAVAILABLE, "Try again shortly.").into_response())
+        }
+    }
+}
+
+/// Reads what is left of a refused body, so the browser gets to see the answer (bounded
+/// by the route's body limit).
+async fn drain(multipart: &mut Multipart) {
+    while let Ok(Some(mut f)) = multipart.next_field().await {
+        while let Ok(Some(_)) = f.chunk().await {}
+    }
+}
+
 pub async fn upload(
     State(state): State<AppState>,
     session: tower_sessions::Session,
@@ -29,40 +89,14 @@ pub async fn upload(
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let json = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("application/json"));
-    let Ok(artist) = Uuid::parse_str(&id) else {
-        return (StatusCode::NOT_FOUND, "No such artist.").into_response();
-    };
-    let me = match crate::signed_in(&state, &session, "Sign in to upload.").await {
-        Ok(me) => me,
+    let (me, artist) = match manager(&state, &session, &id).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let repos = &state.ctx.repos;
-    match uploads::may_upload(repos, &me, artist).await {
-        Ok(()) => {}
-        Err(Error::Forbidden) => {
-            return (StatusCode::FORBIDDEN, "You may not upload for this artist.").into_response()
-        }
-        Err(Error::NotFound) => return (StatusCode::NOT_FOUND, "No such artist.").into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "upload permission check");
-            return (StatusCode::SERVICE_UNAVAILABLE, "Try again shortly.").into_response();
-        }
-    }
-    let back = |q: String| {
-        let url = format!("/artist/{artist}/uploads?{q}");
-        if json {
-            Json(serde_json::json!({ "redirect": url })).into_response()
-        } else {
-            Redirect::to(&url).into_response()
-        }
-    };
-    let fail = |msg: String| back(format!("error={}", encore_app::url::encode(&msg)));
+    let reply = Reply::new(&headers, format!("/artist/{artist}/uploads"));
     let Ok(mut multipart) = multipart else {
-        return fail("The upload was not a form with files; try again.".into());
+        return reply.fail("The upload was not a form with files; try again.");
     };
 
     let dir = temp_dir(&state.data_dir);
@@ -113,16 +147,56 @@ pub async fn upload(
     }
     .await;
     if let Err(e) = outcome {
-        // Let the browser finish sending so it sees the answer (bounded by the body limit).
-        while let Ok(Some(mut f)) = multipart.next_field().await {
-            while let Ok(Some(_)) = f.chunk().await {}
-        }
+        drain(&mut multipart).await;
         drop((files, cover));
-        return fail(message(e));
+        return reply.fail(&message(e));
     }
     match uploads::submit(repos, &state.data_dir, &me, artist, form, files, cover).await {
-        Ok(ids) => back(format!("sent={}", ids.len())),
-        Err(e) => fail(message(e)),
+        Ok(ids) => reply.to(&format!("sent={}", ids.len())),
+        Err(e) => reply.fail(&message(e)),
+    }
+}
+
+/// `POST /artist/{id}/image`: a linked artist's new picture (one `image` file field).
+pub async fn artist_image(
+    State(state): State<AppState>,
+    session: tower_sessions::Session,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let (me, artist) = match manager(&state, &session, &id).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let reply = Reply::new(&headers, format!("/artist/{artist}/insights"));
+    let Ok(mut multipart) = multipart else {
+        return reply.fail("Choose an image file.");
+    };
+    let mut image = None;
+    let got: Result<(), Error> = async {
+        while let Some(field) = multipart.next_field().await.map_err(interrupted)? {
+            let original = field.file_name().unwrap_or("").to_string();
+            if field.name() == Some("image") && !original.is_empty() && image.is_none() {
+                let dir = temp_dir(&state.data_dir);
+                image = Some(receive(&dir, Box::pin(field), MAX_COVER_BYTES, &original).await?);
+            }
+        }
+        Ok(())
+    }
+    .await;
+    if let Err(e) = got {
+        drain(&mut multipart).await;
+        return reply.fail(&message(e));
+    }
+    let Some(image) = image else {
+        return reply.fail("Choose an image file.");
+    };
+    match encore::service::artists::set_image(&state.ctx.repos, &state.data_dir, &me, artist, image)
+        .await
+    {
+        Ok(()) => reply.to("saved=image"),
+        Err(e) => reply.fail(&message(e)),
     }
 }
 
@@ -140,7 +214,7 @@ fn message(e: Error) -> String {
     match e {
         Error::Invalid(f) => f.to_string(),
         Error::Conflict(m) => m,
-        Error::Forbidden => "You may not upload for this artist.".into(),
+        Error::Forbidden => "You may not manage this artist.".into(),
         Error::NotFound => "No such artist.".into(),
         e => {
             tracing::error!(error = %e, "upload failed");

@@ -369,6 +369,15 @@ impl CatalogRepo {
         self.bump_version().await
     }
 
+    pub async fn set_artist_image(&self, id: Uuid, image: &str) -> Result<bool> {
+        let r = self
+            .artists
+            .update_one(doc! {"_id": bid(id)}, doc! {"$set": {"image": image}})
+            .await?;
+        self.bump_version().await?;
+        Ok(r.matched_count == 1)
+    }
+
     /// A linked artist's own words: bio and links (validated by the caller).
     pub async fn set_artist_profile(&self, id: Uuid, bio: &str, links: &[Link]) -> Result<bool> {
         let links = bson::to_bson(links).map_err(|e| Error::Internal(e.to_string()))?;

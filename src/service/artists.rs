@@ -230,6 +230,38 @@ pub async fn update_profile(
         .await
 }
 
+/// A linked artist's new picture: checked like a cover (decoded in full, 100 to 5,000
+/// pixels a side), kept by content hash under `<data dir>/images`, audited.
+pub async fn set_image(
+    repos: &Repos,
+    data_dir: &std::path::Path,
+    user: &SessionUser,
+    artist: Uuid,
+    file: crate::upload::Received,
+) -> Result<()> {
+    managed_artist(repos, user, artist).await?;
+    let (file, ext) = tokio::task::spawn_blocking(move || {
+        let ext =
+            crate::upload::check_image(file.path(), &file.original_name, "image", "artist images");
+        (file, ext)
+    })
+    .await
+    .map_err(|e| Error::Internal(e.to_string()))?;
+    let name = file.keep_as(&data_dir.join("images"), ext?)?;
+    let url = format!("/media/images/{name}");
+    repos.catalog.set_artist_image(artist, &url).await?;
+    repos
+        .accounts
+        .audit(
+            Some(user.id),
+            "artist.image_changed",
+            "artist",
+            &artist.to_string(),
+            serde_json::json!({"image": url}),
+        )
+        .await
+}
+
 /// The dashboard over the last `days` days (7, 28 or 365; anything else means 28).
 pub async fn dashboard(
     repos: &Repos,

@@ -454,6 +454,53 @@ async fn a_single_with_its_cover() {
         assert!(message(e).contains(expected));
     }
     assert_eq!(temp_files(data.path()), 0);
+
+    // The artist's picture: same checks, kept under images/, refused to others.
+    let stranger = app.user("imagestranger").await.session_user();
+    let png = tiny_png(200, 150);
+    let e = encore::service::artists::set_image(
+        r,
+        data.path(),
+        &stranger,
+        artist,
+        received(data.path(), png.clone(), "me.png").await,
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(e, Error::Forbidden));
+    let e = encore::service::artists::set_image(
+        r,
+        data.path(),
+        &admin,
+        artist,
+        received(data.path(), b"nope".repeat(40), "me.png").await,
+    )
+    .await
+    .unwrap_err();
+    assert!(message(e).contains("me.png is not a PNG, JPEG or WebP image"));
+    encore::service::artists::set_image(
+        r,
+        data.path(),
+        &admin,
+        artist,
+        received(data.path(), png.clone(), "me.png").await,
+    )
+    .await
+    .unwrap();
+    let image = r
+        .catalog
+        .artist(artist)
+        .await
+        .unwrap()
+        .unwrap()
+        .image
+        .unwrap();
+    let name = image.strip_prefix("/media/images/").unwrap();
+    assert_eq!(
+        std::fs::read(data.path().join("images").join(name)).unwrap(),
+        png
+    );
+    assert_eq!(temp_files(data.path()), 0);
 }
 
 /// A real PNG of the given size.

@@ -116,6 +116,7 @@ pub fn ArtistInsightsPage() -> impl IntoView {
                 match data.await {
                     Ok(d) => {
                         let id = d.artist.id.to_string();
+                        let image_action = format!("/artist/{id}/image");
                         let period = match d.days { 7 => "7 days", 365 => "12 months", _ => "28 days" };
                         let links_text = d.links.iter().map(|l| format!("{} {}", l.label, l.url)).collect::<Vec<_>>().join("\n");
                         view! {
@@ -204,6 +205,14 @@ pub fn ArtistInsightsPage() -> impl IntoView {
                                     <textarea id="links" name="links" rows="3" class=FIELD>{links_text}</textarea>
                                     <button type="submit" class=BUTTON>"Save profile"</button>
                                 </ActionForm>
+                                <Saved what="image" message="Picture saved."/>
+                                <p role="alert" class="text-red-700 dark:text-red-400">{move || query.read().get("error")}</p>
+                                <form method="post" action=image_action enctype="multipart/form-data"
+                                    class="mt-4 flex max-w-xl flex-col gap-2">
+                                    <label for="artist-image" class="font-medium">"Picture (PNG, JPEG or WebP, at least 100×100, up to 5 MB)"</label>
+                                    <input id="artist-image" type="file" name="image" required accept="image/png,image/jpeg,image/webp"/>
+                                    <button type="submit" class=BUTTON>"Upload picture"</button>
+                                </form>
                             </section>
                         }.into_any()
                     }

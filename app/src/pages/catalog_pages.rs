@@ -61,7 +61,7 @@ pub fn ArtistPage() -> impl IntoView {
                         view! {
                             <Title text=a.name.clone()/>
                             <header class="mb-6 flex flex-wrap items-end gap-4">
-                                <img src=a.image.clone().unwrap_or_default() alt="" width="160" height="160" class="h-32 w-32 rounded-full sm:h-40 sm:w-40"/>
+                                <img src=a.image.clone().unwrap_or_default() alt="" width="160" height="160" class="h-32 w-32 rounded-full object-cover sm:h-40 sm:w-40"/>
                                 <div>
                                     <p class="text-sm uppercase tracking-wide">{if a.verified { "Verified artist" } else { "Artist" }}</p>
                                     <h1 class="text-3xl font-bold sm:text-4xl">{a.name.clone()}</h1>
