@@ -187,8 +187,8 @@ pub fn format_duration(ms: u64) -> String {
     }
 }
 
-/// "1 listener", "12,345 listeners".
-pub fn plural(n: u64, noun: &str) -> String {
+/// "12,345".
+pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -197,7 +197,12 @@ pub fn plural(n: u64, noun: &str) -> String {
         }
         grouped.push(c);
     }
-    format!("{grouped} {noun}{}", if n == 1 { "" } else { "s" })
+    grouped
+}
+
+/// "1 listener", "12,345 listeners".
+pub fn plural(n: u64, noun: &str) -> String {
+    format!("{} {noun}{}", thousands(n), if n == 1 { "" } else { "s" })
 }
 
 /// The first letter used to bucket artists for browsing ("#" for non-letters).

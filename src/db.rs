@@ -97,6 +97,7 @@ pub async fn ensure_mongo_schema(db: &Database) -> Result<()> {
                 "by_genre_popularity",
                 false,
             ),
+            index(doc! {"name_key": 1}, "by_name_key", false),
         ])
         .await?;
     d(coll::ALBUMS)
@@ -111,6 +112,7 @@ pub async fn ensure_mongo_schema(db: &Database) -> Result<()> {
                 "by_year_release",
                 false,
             ),
+            index(doc! {"match_key": 1}, "by_match_key", false),
         ])
         .await?;
     d(coll::SONGS)
@@ -126,6 +128,8 @@ pub async fn ensure_mongo_schema(db: &Database) -> Result<()> {
                 false,
             ),
             index(doc! {"isrc": 1}, "by_isrc", false),
+            index(doc! {"match_key": 1}, "by_match_key", false),
+            index(doc! {"spotify_uri": 1}, "by_spotify_uri", false),
             index(
                 doc! {"genres": 1, "popularity": -1},
                 "by_genre_popularity",

@@ -258,3 +258,28 @@ pub struct YearInReview {
     pub biggest_day: Option<(NaiveDate, u64)>,
     pub features: Option<FeatureProfile>,
 }
+
+/// A listening-history import as its owner sees it (progress and report).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HistoryImport {
+    pub id: uuid::Uuid,
+    pub file_name: String,
+    pub format: String,
+    /// queued, running, done or failed
+    pub status: String,
+    pub total: i64,
+    pub position: i64,
+    pub imported: i64,
+    pub matched: i64,
+    pub created: i64,
+    pub duplicates: i64,
+    pub skipped_podcast: i64,
+    pub skipped_audiobook: i64,
+    pub skipped_incognito: i64,
+    pub error_count: i64,
+    /// The first errors: record number and message.
+    pub errors: Vec<(i64, String)>,
+    pub message: String,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}

@@ -6,6 +6,7 @@ pub mod activity;
 pub mod artists;
 pub mod billing;
 pub mod catalog;
+pub mod imports;
 pub mod listening;
 pub mod platform;
 pub mod playlists;
@@ -20,6 +21,7 @@ pub use activity::ActivityRepo;
 pub use artists::ArtistRepo;
 pub use billing::BillingRepo;
 pub use catalog::CatalogRepo;
+pub use imports::ImportRepo;
 pub use listening::ListeningRepo;
 pub use platform::PlatformRepo;
 pub use playlists::PlaylistRepo;
@@ -35,6 +37,7 @@ pub struct Repos {
     pub artists: ArtistRepo,
     pub billing: BillingRepo,
     pub catalog: CatalogRepo,
+    pub imports: ImportRepo,
     pub listening: ListeningRepo,
     pub platform: PlatformRepo,
     pub playlists: PlaylistRepo,
@@ -50,6 +53,7 @@ impl Repos {
             artists: ArtistRepo::new(pg.clone()),
             billing: BillingRepo::new(pg.clone()),
             catalog: CatalogRepo::new(&mongo),
+            imports: ImportRepo::new(pg.clone()),
             listening: ListeningRepo::new(&mongo),
             platform: PlatformRepo::new(pg.clone()),
             playlists: PlaylistRepo::new(pg.clone(), &mongo),

@@ -9,6 +9,7 @@ pub mod billing;
 pub mod comments;
 pub mod export;
 pub mod feed;
+pub mod imports;
 pub mod listening;
 pub mod moderation;
 pub mod password;

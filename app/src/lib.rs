@@ -115,6 +115,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("albums") view=AlbumsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("genres") view=GenresPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("history") view=HistoryPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("import") view=ImportPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("discover") view=DiscoverPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("mix"), ParamSegment("slug")) view=MixPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("recommendations")) view=AdminRecsPage ssr=SsrMode::Async/>

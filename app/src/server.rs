@@ -29,6 +29,8 @@ pub struct ServerContext {
     pub trust_forwarded_for: bool,
     /// Largest audio file an artist may upload, in bytes.
     pub upload_max_bytes: u64,
+    /// Largest listening-history file a user may import, in bytes.
+    pub import_max_bytes: u64,
 }
 
 static PROCESS_CTX: std::sync::OnceLock<ServerContext> = std::sync::OnceLock::new();

@@ -48,6 +48,9 @@ pub struct Config {
     /// Largest audio file an artist may upload, in MB (covers: 5 MB).
     #[arg(long, env = "ENCORE_UPLOAD_MAX_MB", default_value_t = 100)]
     pub upload_max_mb: u64,
+    /// Largest listening-history file (JSON, zip or CSV) a user may import, in MB.
+    #[arg(long, env = "ENCORE_IMPORT_MAX_MB", default_value_t = 200)]
+    pub import_max_mb: u64,
     #[arg(long, env = "ENCORE_SIGNIN_WINDOW_SECS", default_value_t = 900)]
     pub signin_window_secs: i64,
     #[arg(long, env = "ENCORE_SIGNIN_MAX_PER_ACCOUNT", default_value_t = 5)]

@@ -237,3 +237,31 @@ pub fn spawn_renewals(repos: Repos) {
         }
     });
 }
+
+/// Works through queued history imports (any instance: each import is claimed under a
+/// lease, so a crashed run is taken over when its lease runs out).
+pub fn spawn_imports(repos: Repos, data_dir: std::path::PathBuf) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(2));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let run = encore::service::imports::run_next(
+                &repos,
+                &data_dir,
+                None,
+                encore::service::imports::BATCH,
+                None,
+                &|_, _| {},
+            )
+            .await;
+            match run {
+                Ok(Some(id)) => tracing::info!(import = %id, "history import finished"),
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "history import failed; it resumes when its lease runs out")
+                }
+            }
+        }
+    });
+}

@@ -83,6 +83,12 @@ pub fn router(state: AppState, cfg: &Config) -> Router {
             )),
         )
         .route(
+            "/import",
+            axum::routing::post(uploads::history).layer(axum::extract::DefaultBodyLimit::max(
+                cfg.import_max_mb as usize * 1024 * 1024 + 64 * 1024,
+            )),
+        )
+        .route(
             "/artist/{id}/image",
             axum::routing::post(uploads::artist_image).layer(axum::extract::DefaultBodyLimit::max(
                 encore::upload::MAX_COVER_BYTES as usize + 64 * 1024,

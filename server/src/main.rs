@@ -83,6 +83,14 @@ enum Command {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
+    /// Import a listening-history file (Spotify extended or basic JSON, a zip of them, or
+    /// the seed CSV) for one user, or — without --user — for the users the file names
+    /// (its `username` column/field). Resumes an import a crash interrupted.
+    ImportHistory {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        user: Option<String>,
+    },
     /// Time each benchmarked page's own queries straight on the stores (the baselines);
     /// prints JSON.
     BenchQueries {
@@ -256,6 +264,83 @@ async fn main() -> anyhow::Result<()> {
             bar.finish_and_clear();
             println!("{}", serde_json::to_string(&info)?);
         }
+        Command::ImportHistory { file, user } => {
+            migrate(&repos).await?;
+            let user_id = match user {
+                Some(name) => {
+                    let found = repos
+                        .imports
+                        .user_ids(&[name.to_lowercase()])
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    Some(
+                        *found
+                            .get(&name.to_lowercase())
+                            .ok_or_else(|| anyhow::anyhow!("no user named {name}"))?,
+                    )
+                }
+                None => None,
+            };
+            let started = std::time::Instant::now();
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let f = tokio::fs::File::open(&file).await?;
+            let body = file_stream(f);
+            let received = encore::upload::receive(
+                &encore::upload::temp_dir(&cfg.data_dir),
+                body,
+                u64::MAX,
+                &name,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let id =
+                encore::service::imports::queue(&repos, &cfg.data_dir, user_id, None, received)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "import [{bar:40}] {pos}/{len} records ({per_sec}, eta {eta})",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            let progress = |done: u64, total: u64| {
+                bar.set_length(total);
+                bar.set_position(done);
+            };
+            encore::service::imports::run_next(
+                &repos,
+                &cfg.data_dir,
+                Some(id),
+                encore::service::imports::BATCH,
+                None,
+                &progress,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            bar.finish_and_clear();
+            let r = repos
+                .imports
+                .get(id)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+                .ok_or_else(|| anyhow::anyhow!("import vanished"))?;
+            println!(
+                "{}",
+                serde_json::json!({
+                    "import": id, "status": r.status, "format": r.format, "read": r.total,
+                    "imported": r.imported, "matched": r.matched, "created": r.created,
+                    "duplicates": r.duplicates, "skipped_podcast": r.skipped_podcast,
+                    "skipped_audiobook": r.skipped_audiobook, "skipped_incognito": r.skipped_incognito,
+                    "errors": r.error_count, "first_errors": r.errors.iter().take(10).collect::<Vec<_>>(),
+                    "seconds": started.elapsed().as_secs_f64(),
+                })
+            );
+        }
         Command::BenchQueries { runs } => {
             let info = encore::bench::info(&repos)
                 .await
@@ -418,6 +503,7 @@ async fn serve(cfg: Config, repos: Repos, auth: AuthService) -> anyhow::Result<(
     jobs::spawn_purger(repos.clone());
     jobs::spawn_recs(repos.clone(), cfg.recs_interval_secs);
     jobs::spawn_renewals(repos.clone());
+    jobs::spawn_imports(repos.clone(), cfg.data_dir.clone());
     let search = encore::search::SearchIndex::default();
     jobs::spawn_search_refresh(repos.clone(), search.clone());
     let ctx = ServerContext {
@@ -427,6 +513,7 @@ async fn serve(cfg: Config, repos: Repos, auth: AuthService) -> anyhow::Result<(
         country_header: cfg.country_header.clone(),
         trust_forwarded_for: cfg.trust_forwarded_for,
         upload_max_bytes: cfg.upload_max_mb * 1024 * 1024,
+        import_max_bytes: cfg.import_max_mb * 1024 * 1024,
     };
     encore_app::server::install(ctx.clone());
     let swept = encore::upload::sweep_temp(&cfg.data_dir);
@@ -473,4 +560,23 @@ async fn shutdown_signal() {
     };
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down");
+}
+
+/// A file as a stream of 1 MB chunks (for `upload::receive`).
+fn file_stream(
+    f: tokio::fs::File,
+) -> std::pin::Pin<Box<dyn futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send>> {
+    use tokio::io::AsyncReadExt;
+    Box::pin(futures::stream::unfold(Some(f), |f| async move {
+        let mut f = f?;
+        let mut buf = vec![0u8; 1 << 20];
+        match f.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok(bytes::Bytes::from(buf)), Some(f)))
+            }
+            Err(e) => Some((Err(e), None)),
+        }
+    }))
 }

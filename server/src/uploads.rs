@@ -82,6 +82,35 @@ async fn drain(multipart: &mut Multipart) {
     }
 }
 
+/// The one file sent as `name` (other fields ignored), streamed to a temporary file; on
+/// an error the rest of the body is read and dropped.
+async fn single_file(
+    multipart: &mut Multipart,
+    name: &str,
+    state: &AppState,
+    max: u64,
+) -> Result<Option<encore::upload::Received>, Error> {
+    let mut file = None;
+    let got: Result<(), Error> = async {
+        while let Some(field) = multipart.next_field().await.map_err(interrupted)? {
+            let original = field.file_name().unwrap_or("").to_string();
+            if field.name() == Some(name) && !original.is_empty() && file.is_none() {
+                let dir = temp_dir(&state.data_dir);
+                file = Some(receive(&dir, Box::pin(field), max, &original).await?);
+            }
+        }
+        Ok(())
+    }
+    .await;
+    match got {
+        Ok(()) => Ok(file),
+        Err(e) => {
+            drain(multipart).await;
+            Err(e)
+        }
+    }
+}
+
 pub async fn upload(
     State(state): State<AppState>,
     session: tower_sessions::Session,
@@ -173,24 +202,10 @@ pub async fn artist_image(
     let Ok(mut multipart) = multipart else {
         return reply.fail("Choose an image file.");
     };
-    let mut image = None;
-    let got: Result<(), Error> = async {
-        while let Some(field) = multipart.next_field().await.map_err(interrupted)? {
-            let original = field.file_name().unwrap_or("").to_string();
-            if field.name() == Some("image") && !original.is_empty() && image.is_none() {
-                let dir = temp_dir(&state.data_dir);
-                image = Some(receive(&dir, Box::pin(field), MAX_COVER_BYTES, &original).await?);
-            }
-        }
-        Ok(())
-    }
-    .await;
-    if let Err(e) = got {
-        drain(&mut multipart).await;
-        return reply.fail(&message(e));
-    }
-    let Some(image) = image else {
-        return reply.fail("Choose an image file.");
+    let image = match single_file(&mut multipart, "image", &state, MAX_COVER_BYTES).await {
+        Ok(Some(f)) => f,
+        Ok(None) => return reply.fail("Choose an image file."),
+        Err(e) => return reply.fail(&message(e)),
     };
     match encore::service::artists::set_image(&state.ctx.repos, &state.data_dir, &me, artist, image)
         .await
@@ -220,5 +235,33 @@ fn message(e: Error) -> String {
             tracing::error!(error = %e, "upload failed");
             "The upload could not be stored; nothing was kept. Try again.".into()
         }
+    }
+}
+
+/// `POST /import`: a signed-in user's listening-history file (one `file` field). The
+/// whole file is checked before it is queued; the import page shows the job's progress.
+pub async fn history(
+    State(state): State<AppState>,
+    session: tower_sessions::Session,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let me = match crate::signed_in(&state, &session, "Sign in to import your history.").await {
+        Ok(me) => me,
+        Err(r) => return r,
+    };
+    let reply = Reply::new(&headers, "/import".into());
+    let Ok(mut multipart) = multipart else {
+        return reply.fail("Choose a history file.");
+    };
+    let max = state.ctx.import_max_bytes;
+    let file = match single_file(&mut multipart, "file", &state, max).await {
+        Ok(Some(f)) => f,
+        Ok(None) => return reply.fail("Choose a history file."),
+        Err(e) => return reply.fail(&message(e)),
+    };
+    match encore::service::imports::upload(&state.ctx.repos, &state.data_dir, &me, file).await {
+        Ok(_) => reply.to("started=1"),
+        Err(e) => reply.fail(&message(e)),
     }
 }

@@ -6,7 +6,7 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use futures::TryStreamExt;
 use mongodb::{
     bson::{self, doc, DateTime as BDateTime, Document, Uuid as BUuid},
-    options::{FindOptions, InsertManyOptions, ReplaceOptions},
+    options::{FindOptions, InsertManyOptions, ReplaceOptions, UpdateOneModel, WriteModel},
     Collection, Database,
 };
 use serde::{Deserialize, Serialize};
@@ -47,6 +47,9 @@ struct ArtistDoc {
     links: Vec<Link>,
     popularity: i32,
     created_at: BDateTime,
+    /// `import::normalize(name)`, for matching imported history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    name_key: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -66,6 +69,9 @@ struct AlbumDoc {
     duration_ms: i64,
     popularity: i32,
     created_at: BDateTime,
+    /// Primary artist and title, normalised (`import::match_key`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    match_key: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -99,6 +105,12 @@ struct SongDoc {
     play_count: i64,
     like_count: i64,
     created_at: BDateTime,
+    /// Primary artist and title, normalised (`import::match_key`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    match_key: Option<String>,
+    /// Set on songs an import created from a Spotify history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    spotify_uri: Option<String>,
 }
 
 impl From<ArtistDoc> for Artist {
@@ -133,6 +145,7 @@ impl From<&Artist> for ArtistDoc {
             links: a.links.clone(),
             popularity: a.popularity as i32,
             created_at: BDateTime::now(),
+            name_key: Some(crate::import::normalize(&a.name)),
         }
     }
 }
@@ -173,6 +186,10 @@ impl From<&Album> for AlbumDoc {
             duration_ms: a.duration_ms as i64,
             popularity: a.popularity as i32,
             created_at: BDateTime::now(),
+            match_key: Some(crate::import::match_key(
+                a.artist_names.first().map_or("", String::as_str),
+                &a.title,
+            )),
         }
     }
 }
@@ -208,6 +225,8 @@ impl SongDoc {
             play_count: s.play_count as i64,
             like_count: s.like_count as i64,
             created_at: BDateTime::now(),
+            match_key: Some(song_key(s)),
+            spotify_uri: None,
         }
     }
 
@@ -246,6 +265,25 @@ impl SongDoc {
         let (song, cover) = self.into_song();
         song.row(cover)
     }
+}
+
+/// A song's match key: its first primary artist and its title.
+fn song_key(s: &Song) -> String {
+    let artist = s
+        .artists
+        .iter()
+        .find(|a| a.role == ArtistRole::Primary)
+        .or(s.artists.first())
+        .map_or("", |a| a.name.as_str());
+    crate::import::match_key(artist, &s.title)
+}
+
+/// Songs found for an import, by each way of matching.
+#[derive(Default)]
+pub struct ImportMatches {
+    pub by_uri: std::collections::HashMap<String, Song>,
+    pub by_isrc: std::collections::HashMap<String, Song>,
+    pub by_key: std::collections::HashMap<String, Song>,
 }
 
 /// The home page's pre-aggregated document (`catalog_charts`, `_id: "home"`).
@@ -359,6 +397,170 @@ impl CatalogRepo {
             )
             .await?;
         self.bump_version().await
+    }
+
+    /// Songs matching an import batch: by Spotify URI, ISRC and normalised artist + title
+    /// (three indexed `$in` lookups; published songs first when keys collide).
+    pub async fn import_matches(
+        &self,
+        uris: Vec<String>,
+        isrcs: Vec<String>,
+        keys: Vec<String>,
+    ) -> Result<ImportMatches> {
+        let mut m = ImportMatches::default();
+        for (field, values) in [("spotify_uri", uris), ("isrc", isrcs), ("match_key", keys)] {
+            if values.is_empty() {
+                continue;
+            }
+            let docs: Vec<SongDoc> = self
+                .songs
+                .find(doc! {field: {"$in": values}, "status": {"$ne": "taken_down"}})
+                .await?
+                .try_collect()
+                .await?;
+            for d in docs {
+                let value = match field {
+                    "spotify_uri" => d.spotify_uri.clone(),
+                    "isrc" => d.isrc.clone(),
+                    _ => d.match_key.clone(),
+                };
+                let Some(value) = value else { continue };
+                let target = match field {
+                    "spotify_uri" => &mut m.by_uri,
+                    "isrc" => &mut m.by_isrc,
+                    _ => &mut m.by_key,
+                };
+                let song = d.into_song().0;
+                let better = target.get(&value).is_none_or(|old| {
+                    old.status != SongStatus::Published && song.status == SongStatus::Published
+                });
+                if better {
+                    target.insert(value, song);
+                }
+            }
+        }
+        Ok(m)
+    }
+
+    /// Artists by normalised name (imports reuse them rather than creating twins).
+    pub async fn artists_by_name_keys(
+        &self,
+        keys: Vec<String>,
+    ) -> Result<std::collections::HashMap<String, Artist>> {
+        let docs: Vec<ArtistDoc> = self
+            .artists
+            .find(doc! {"name_key": {"$in": keys}})
+            .await?
+            .try_collect()
+            .await?;
+        Ok(docs
+            .into_iter()
+            .filter_map(|d| Some((d.name_key.clone()?, Artist::from(d))))
+            .collect())
+    }
+
+    /// Albums by normalised primary artist + title.
+    pub async fn albums_by_match_keys(
+        &self,
+        keys: Vec<String>,
+    ) -> Result<std::collections::HashMap<String, Album>> {
+        let docs: Vec<AlbumDoc> = self
+            .albums
+            .find(doc! {"match_key": {"$in": keys}})
+            .await?
+            .try_collect()
+            .await?;
+        Ok(docs
+            .into_iter()
+            .filter_map(|d| Some((d.match_key.clone()?, Album::from(d))))
+            .collect())
+    }
+
+    /// Songs an import creates (no audio: listed, counted, not playable), each with the
+    /// Spotify URI it was created for.
+    pub async fn insert_imported_songs(
+        &self,
+        songs: &[(Song, Option<String>, Option<String>)],
+    ) -> Result<()> {
+        for (s, _, _) in songs {
+            validate_song(s)?;
+        }
+        if songs.is_empty() {
+            return Ok(());
+        }
+        self.songs
+            .insert_many(songs.iter().map(|(s, c, uri)| SongDoc {
+                spotify_uri: uri.clone(),
+                ..SongDoc::from_song(s, c.clone())
+            }))
+            .with_options(InsertManyOptions::builder().ordered(false).build())
+            .await?;
+        self.bump_version().await
+    }
+
+    /// Gives match keys to catalog documents written before they existed (idempotent;
+    /// cheap when there is nothing to do).
+    pub async fn backfill_match_keys(&self) -> Result<u64> {
+        let mut n = 0;
+        let missing: Vec<SongDoc> = self
+            .songs
+            .find(doc! {"match_key": {"$exists": false}})
+            .await?
+            .try_collect()
+            .await?;
+        let ns = self.songs.namespace();
+        let models: Vec<WriteModel> = missing
+            .into_iter()
+            .map(|d| {
+                let (song, _) = d.into_song();
+                UpdateOneModel::builder()
+                    .namespace(ns.clone())
+                    .filter(doc! {"_id": bid(song.id)})
+                    .update(doc! {"$set": {"match_key": song_key(&song)}})
+                    .build()
+                    .into()
+            })
+            .collect();
+        for chunk in models.chunks(1000) {
+            n += chunk.len() as u64;
+            self.songs
+                .client()
+                .bulk_write(chunk.to_vec())
+                .ordered(false)
+                .await?;
+        }
+        let artists: Vec<ArtistDoc> = self
+            .artists
+            .find(doc! {"name_key": {"$exists": false}})
+            .await?
+            .try_collect()
+            .await?;
+        for a in artists {
+            self.artists
+                .update_one(
+                    doc! {"_id": a.id},
+                    doc! {"$set": {"name_key": crate::import::normalize(&a.name)}},
+                )
+                .await?;
+            n += 1;
+        }
+        let albums: Vec<AlbumDoc> = self
+            .albums
+            .find(doc! {"match_key": {"$exists": false}})
+            .await?
+            .try_collect()
+            .await?;
+        for a in albums {
+            let key = crate::import::match_key(
+                a.artist_names.first().map_or("", String::as_str),
+                &a.title,
+            );
+            self.albums
+                .update_one(doc! {"_id": a.id}, doc! {"$set": {"match_key": key}})
+                .await?;
+            n += 1;
+        }
+        Ok(n)
     }
 
     /// Removes songs (a rejected upload, or one whose record could not be written).

@@ -317,6 +317,30 @@ impl ListeningRepo {
         Ok(inserted)
     }
 
+    /// How many of these plays are already stored with `source_id == tag` (an import run
+    /// that crashed stored them; a resumed run counts them as its own).
+    pub async fn stored_with_source(
+        &self,
+        plays: &[(Uuid, DateTime<Utc>)],
+        tag: &str,
+    ) -> Result<u64> {
+        let mut by_month: std::collections::BTreeMap<String, Vec<Bson>> = Default::default();
+        for (id, t) in plays {
+            by_month
+                .entry(month_of(*t))
+                .or_default()
+                .push(bid(*id).into());
+        }
+        let mut n = 0;
+        for (month, ids) in by_month {
+            n += self
+                .events(&month)
+                .count_documents(doc! {"_id": {"$in": ids}, "source_id": tag})
+                .await?;
+        }
+        Ok(n)
+    }
+
     /// Folds up to `batch` uncounted events of every month into the counters. Returns how
     /// many events were counted. Call it from one instance at a time (advisory lock).
     ///

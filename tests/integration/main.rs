@@ -10,6 +10,7 @@ mod auth;
 mod billing;
 mod catalog;
 mod comments;
+mod imports;
 mod listening;
 mod moderation;
 mod mongo;

@@ -60,7 +60,8 @@ pub fn HistoryPage() -> impl IntoView {
     let data = Resource::new(move || (from(), to()), |(f, t)| get_history(f, t));
     view! {
         <Title text="History"/>
-        <h1 class="mb-4 text-2xl font-bold">"Listening history"</h1>
+        <h1 class="mb-2 text-2xl font-bold">"Listening history"</h1>
+        <p class="mb-4 text-sm"><A href="/import" attr:class="underline">"Import your history from Spotify →"</A></p>
         <form method="get" action="/history" class="mb-4 flex flex-wrap items-end gap-3 text-sm" aria-label="Filter by date">
             <div class="flex flex-col"><label for="from">"From"</label>
                 <input id="from" name="from" type="date" value=move || from().unwrap_or_default() class="rounded border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900"/></div>

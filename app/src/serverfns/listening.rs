@@ -106,3 +106,20 @@ pub async fn get_year_in_review(
     let me = require_user_or_redirect(&format!("/stats/year?year={year}")).await?;
     Ok(encore::service::listening::year_in_review(&ctx()?.repos, &me, year).await?)
 }
+
+#[server(endpoint = "listening/imports")]
+pub async fn get_imports() -> Result<ImportPageData, AppError> {
+    use crate::server::*;
+    let me = require_user_or_redirect("/import").await?;
+    let c = ctx()?;
+    Ok(ImportPageData {
+        imports: encore::service::imports::mine(&c.repos, &me).await?,
+        max_mb: c.import_max_bytes / (1024 * 1024),
+    })
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ImportPageData {
+    pub imports: Vec<encore::listening::HistoryImport>,
+    pub max_mb: u64,
+}

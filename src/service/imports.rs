@@ -1,0 +1,505 @@
+//! Importing listening history. Uploading checks the whole file first (`crate::import`):
+//! a bad file is refused with a clear message and nothing is stored. A good one is kept
+//! under `<data dir>/imports` and queued; a background job (any instance, under a lease)
+//! works through it in batches: podcasts, audiobooks and incognito plays are skipped and
+//! counted; tracks are matched by Spotify URI, then ISRC, then normalised artist + title;
+//! unknown tracks become catalog entries without audio; plays are stored as raw events
+//! marked `imported` — the aggregator counts them like live plays. Event ids are derived
+//! from (user, end time, track), so importing a file again adds nothing, and a run that
+//! crashed resumes at the last recorded batch.
+
+use std::{collections::HashMap, path::Path};
+
+use chrono::{Duration, Utc};
+use uuid::Uuid;
+
+use crate::{
+    catalog::{
+        Album, AlbumType, Artist, ArtistCredit, ArtistRole, AudioFeatures, Song, SongStatus,
+    },
+    import::{match_key, normalize, parse, Kind, Parsed, Record},
+    listening::{EndReason, HistoryImport, PlayEvent, Source},
+    model::SessionUser,
+    repo::{imports::Tally, Repos},
+    upload::Received,
+    Error, Result,
+};
+
+/// Records per batch (one resume point each).
+pub const BATCH: usize = 2_000;
+const LEASE_SECS: i64 = 120;
+/// Ids of imported plays: UUID v5 in this namespace over "user|end ms|track".
+const NAMESPACE: Uuid = Uuid::from_u128(0x6a1c_55e0_2f7b_4c1e_9d3a_5b8e_0c4f_1a27);
+
+fn dir(data_dir: &Path) -> std::path::PathBuf {
+    data_dir.join("imports")
+}
+
+/// Checks an uploaded file in full and queues it for the user. Returns the import id.
+pub async fn upload(
+    repos: &Repos,
+    data_dir: &Path,
+    user: &SessionUser,
+    file: Received,
+) -> Result<Uuid> {
+    queue(repos, data_dir, Some(user.id), Some(user.id), file).await
+}
+
+/// Checks a file and queues it; `user` None means the file names its users (CLI).
+pub async fn queue(
+    repos: &Repos,
+    data_dir: &Path,
+    user: Option<Uuid>,
+    requested_by: Option<Uuid>,
+    file: Received,
+) -> Result<Uuid> {
+    let (file, parsed) = tokio::task::spawn_blocking(move || {
+        let parsed = std::fs::read(file.path())
+            .map_err(|e| Error::Internal(e.to_string()))
+            .and_then(|b| parse(&b, &file.original_name).map_err(|m| Error::field("file", m)));
+        (file, parsed)
+    })
+    .await
+    .map_err(|e| Error::Internal(e.to_string()))?;
+    let parsed = parsed?;
+    let id = Uuid::new_v4();
+    let name = file.original_name.clone();
+    let size = file.size as i64;
+    let stored = file.keep_as(&dir(data_dir), "data")?;
+    let errors: Vec<(i64, String)> = parsed
+        .errors
+        .iter()
+        .take(crate::repo::imports::KEEP_ERRORS)
+        .map(|e| (e.n as i64, e.message.clone()))
+        .collect();
+    repos
+        .imports
+        .insert(
+            id,
+            user,
+            requested_by,
+            &name,
+            &stored,
+            size,
+            &parsed.format,
+            parsed.read() as i64,
+            &errors,
+            parsed.errors.len() as i64,
+        )
+        .await?;
+    Ok(id)
+}
+
+/// The user's imports, newest first.
+pub async fn mine(repos: &Repos, user: &SessionUser) -> Result<Vec<HistoryImport>> {
+    repos.imports.of_user(user.id).await
+}
+
+/// Runs the oldest waiting import (or `only` that one) to its end, `batch` records per
+/// resume point ([`BATCH`]; `max_batches` stops early, as a crash would — for tests).
+/// `progress` hears (records done, records in the file). Returns the import run, if any.
+pub async fn run_next(
+    repos: &Repos,
+    data_dir: &Path,
+    only: Option<Uuid>,
+    batch: usize,
+    max_batches: Option<usize>,
+    progress: &(dyn Fn(u64, u64) + Send + Sync),
+) -> Result<Option<Uuid>> {
+    let Some(job) = repos.imports.claim(LEASE_SECS, only).await? else {
+        return Ok(None);
+    };
+    let path = dir(data_dir).join(&job.stored_file);
+    let bytes = match tokio::fs::read(&path).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(error = %e, import = %job.id, "import file missing");
+            repos
+                .imports
+                .finish(
+                    job.id,
+                    "failed",
+                    "The uploaded file is no longer there; upload it again.",
+                )
+                .await?;
+            return Ok(Some(job.id));
+        }
+    };
+    let name = job.file_name.clone();
+    let parsed: Parsed = tokio::task::spawn_blocking(move || parse(&bytes, &name))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?
+        .map_err(|m| Error::Internal(format!("a queued file no longer parses: {m}")))?;
+    let total = parsed.read();
+    // Parse errors were recorded at upload; the job walks the good records by number.
+    let records: Vec<Record> = parsed
+        .records
+        .into_iter()
+        .filter(|r| r.n as i64 > job.position)
+        .collect();
+    repos.catalog.backfill_match_keys().await?;
+    let mut state = State::default();
+    let mut batches = 0;
+    for chunk in records.chunks(batch.max(1)) {
+        if max_batches.is_some_and(|m| batches >= m) {
+            return Ok(Some(job.id)); // a test's simulated crash: the lease is left to run out
+        }
+        let tally = import_batch(repos, &job, chunk, &mut state).await?;
+        let last = chunk.last().map_or(job.position, |r| r.n as i64);
+        repos
+            .imports
+            .advance(job.id, last, &tally, LEASE_SECS)
+            .await?;
+        progress(last as u64, total);
+        batches += 1;
+    }
+    repos
+        .imports
+        .advance(job.id, total as i64, &Tally::default(), LEASE_SECS)
+        .await?;
+    repos.imports.finish(job.id, "done", "").await?;
+    progress(total, total);
+    // The plays are stored; the file is not needed any more (and is the user's data).
+    let _ = tokio::fs::remove_file(&path).await;
+    Ok(Some(job.id))
+}
+
+/// What one run remembers between batches: users by name, catalog entries it made.
+#[derive(Default)]
+struct State {
+    users: HashMap<String, Option<Uuid>>,
+    songs: HashMap<String, Song>,
+}
+
+fn reason(r: &Record) -> EndReason {
+    match r.reason_end.as_str() {
+        "trackdone" => EndReason::Finished,
+        _ if r.skipped => EndReason::Skipped,
+        "fwdbtn" | "backbtn" | "clickrow" | "remote" | "playbtn" => EndReason::Skipped,
+        "trackerror" | "unexpected-exit" | "unexpected-exit-while-paused" => EndReason::Error,
+        "" => EndReason::Finished,
+        _ => EndReason::PausedAndLeft,
+    }
+}
+
+/// The track's identity for event ids and grouping: the URI, else artist + title.
+fn identity(r: &Record) -> Option<String> {
+    r.spotify_uri
+        .clone()
+        .or_else(|| match (&r.artist, &r.track) {
+            (Some(a), Some(t)) => Some(match_key(a, t)),
+            _ => None,
+        })
+}
+
+async fn import_batch(
+    repos: &Repos,
+    job: &crate::repo::imports::Claimed,
+    chunk: &[Record],
+    st: &mut State,
+) -> Result<Tally> {
+    let mut t = Tally::default();
+    // Whose plays: the uploader, or (platform import) the user the record names.
+    if job.user_id.is_none() {
+        let unknown: Vec<String> = chunk
+            .iter()
+            .filter_map(|r| r.username.as_ref().map(|u| u.to_lowercase()))
+            .filter(|u| !st.users.contains_key(u))
+            .collect::<std::collections::HashSet<_>>()
+            .into_iter()
+            .collect();
+        if !unknown.is_empty() {
+            let found = repos.imports.user_ids(&unknown).await?;
+            for u in unknown {
+                let id = found.get(&u).copied();
+                st.users.insert(u, id);
+            }
+        }
+    }
+    let mut music: Vec<(&Record, Uuid)> = vec![];
+    for r in chunk {
+        match r.kind {
+            Kind::Podcast => t.skipped_podcast += 1,
+            Kind::Audiobook => t.skipped_audiobook += 1,
+            Kind::Music if r.incognito => t.skipped_incognito += 1,
+            Kind::Music => {
+                let user = job.user_id.or_else(|| {
+                    r.username
+                        .as_ref()
+                        .and_then(|u| st.users.get(&u.to_lowercase()).copied().flatten())
+                });
+                match user {
+                    Some(u) => music.push((r, u)),
+                    None => t.errors.push((
+                        r.n as i64,
+                        match &r.username {
+                            Some(u) => format!("no user named “{u}”"),
+                            None => {
+                                "the file does not say whose play this is (import it for a user)"
+                                    .into()
+                            }
+                        },
+                    )),
+                }
+            }
+        }
+    }
+    // Match: URI, then ISRC, then artist + title.
+    let mut uris = vec![];
+    let mut isrcs = vec![];
+    let mut keys = vec![];
+    for (r, _) in &music {
+        if let Some(u) = &r.spotify_uri {
+            uris.push(u.clone());
+        }
+        if let Some(i) = &r.isrc {
+            isrcs.push(i.clone());
+        }
+        if let (Some(a), Some(ti)) = (&r.artist, &r.track) {
+            keys.push(match_key(a, ti));
+        }
+    }
+    let m = repos.catalog.import_matches(uris, isrcs, keys).await?;
+    let find = |r: &Record, st: &State| -> Option<Song> {
+        let key = match (&r.artist, &r.track) {
+            (Some(a), Some(ti)) => Some(match_key(a, ti)),
+            _ => None,
+        };
+        r.spotify_uri
+            .as_ref()
+            .and_then(|u| m.by_uri.get(u).or_else(|| st.songs.get(u)))
+            .or_else(|| r.isrc.as_ref().and_then(|i| m.by_isrc.get(i)))
+            .or_else(|| {
+                key.as_ref()
+                    .and_then(|k| m.by_key.get(k).or_else(|| st.songs.get(k)))
+            })
+            .cloned()
+    };
+    // Unknown tracks become catalog entries (once per track).
+    let unknown: Vec<&Record> = {
+        let mut seen = std::collections::HashSet::new();
+        music
+            .iter()
+            .map(|(r, _)| *r)
+            .filter(|r| find(r, st).is_none())
+            .filter(|r| identity(r).is_some_and(|k| seen.insert(k)))
+            .collect()
+    };
+    t.created = create_entries(repos, &unknown, chunk, st).await? as i64;
+
+    let mut first_of_created: std::collections::HashSet<String> = unknown
+        .iter()
+        .filter(|r| r.artist.is_some() && r.track.is_some())
+        .filter_map(|r| identity(r))
+        .collect();
+    let mut plays: Vec<(PlayEvent, Song)> = vec![];
+    for (r, user) in &music {
+        let Some(song) = find(r, st) else {
+            t.errors.push((
+                r.n as i64,
+                "a track URI without a name cannot be added to the catalog".into(),
+            ));
+            continue;
+        };
+        let Some(ident) = identity(r) else { continue };
+        // The play that caused a catalog entry counts as created, later ones as matched.
+        if !first_of_created.remove(&ident) {
+            t.matched += 1;
+        }
+        let started_at = r.ended_at - Duration::milliseconds(r.ms_played as i64);
+        plays.push((
+            PlayEvent {
+                event_id: Uuid::new_v5(
+                    &NAMESPACE,
+                    format!("{user}|{}|{ident}", r.ended_at.timestamp_millis()).as_bytes(),
+                ),
+                user_id: *user,
+                song_id: song.id,
+                started_at,
+                ms_played: r.ms_played,
+                reason_end: reason(r),
+                shuffle: r.shuffle,
+                source: Source::Other,
+                source_id: Some(format!("import:{}", job.id)),
+                platform: r.platform.clone(),
+                country: r.country.clone(),
+                offline: r.offline,
+                private: false,
+                imported: true,
+            },
+            song,
+        ));
+    }
+    let refs: Vec<(PlayEvent, &Song)> = plays.iter().map(|(e, s)| (e.clone(), s)).collect();
+    let new = repos.listening.record_many(&refs).await? as i64;
+    let already = plays.len() as i64 - new;
+    // A run that crashed after storing this batch left plays tagged with this import.
+    let ours = if already > 0 {
+        let ids: Vec<(Uuid, chrono::DateTime<Utc>)> = plays
+            .iter()
+            .map(|(e, _)| (e.event_id, e.started_at))
+            .collect();
+        repos
+            .listening
+            .stored_with_source(&ids, &format!("import:{}", job.id))
+            .await? as i64
+    } else {
+        0
+    };
+    let ours = ours.min(already);
+    t.imported = new + ours;
+    t.duplicates = already - ours;
+    Ok(t)
+}
+
+/// Creates artists, albums and songs (without audio) for unknown tracks, reusing artists
+/// and albums the catalog already has by name. Returns the songs created.
+async fn create_entries(
+    repos: &Repos,
+    unknown: &[&Record],
+    chunk: &[Record],
+    st: &mut State,
+) -> Result<usize> {
+    let named: Vec<&Record> = unknown
+        .iter()
+        .copied()
+        .filter(|r| r.artist.is_some() && r.track.is_some())
+        .collect();
+    if named.is_empty() {
+        return Ok(0);
+    }
+    let first_play = chunk
+        .iter()
+        .map(|r| r.ended_at)
+        .min()
+        .unwrap_or_else(Utc::now)
+        .date_naive();
+    let artist_keys: Vec<String> = named
+        .iter()
+        .map(|r| normalize(r.artist.as_deref().unwrap_or("")))
+        .collect();
+    let mut artists = repos.catalog.artists_by_name_keys(artist_keys).await?;
+    let album_key = |r: &Record| {
+        match_key(
+            r.artist.as_deref().unwrap_or(""),
+            r.album.as_deref().unwrap_or("Imported tracks"),
+        )
+    };
+    let mut albums = repos
+        .catalog
+        .albums_by_match_keys(named.iter().map(|r| album_key(r)).collect())
+        .await?;
+    let (mut new_artists, mut new_albums, mut new_songs) = (vec![], vec![], vec![]);
+    let mut next_track: HashMap<Uuid, u32> = HashMap::new();
+    for r in named {
+        let artist_name = r.artist.clone().unwrap_or_default();
+        let akey = normalize(&artist_name);
+        let artist = match artists.get(&akey) {
+            Some(a) => a.clone(),
+            None => {
+                let a = Artist {
+                    id: Uuid::new_v4(),
+                    name: artist_name.clone(),
+                    sort_name: artist_name.trim_start_matches("The ").to_string(),
+                    bio: String::new(),
+                    country: String::new(),
+                    genres: r.genres.clone(),
+                    image: None,
+                    verified: false,
+                    links: vec![],
+                    popularity: 0,
+                };
+                artists.insert(akey, a.clone());
+                new_artists.push(a.clone());
+                a
+            }
+        };
+        let albkey = album_key(r);
+        let album = match albums.get(&albkey) {
+            Some(a) => a.clone(),
+            None => {
+                let a = Album {
+                    id: Uuid::new_v4(),
+                    title: r.album.clone().unwrap_or_else(|| "Imported tracks".into()),
+                    artist_ids: vec![artist.id],
+                    artist_names: vec![artist.name.clone()],
+                    album_type: AlbumType::Album,
+                    release_date: first_play,
+                    label: String::new(),
+                    genres: r.genres.clone(),
+                    cover: None,
+                    track_count: 0,
+                    duration_ms: 0,
+                    popularity: 0,
+                };
+                albums.insert(albkey, a.clone());
+                new_albums.push(a.clone());
+                a
+            }
+        };
+        let n = next_track.entry(album.id).or_insert(album.track_count);
+        *n += 1;
+        // The CSV knows the length; otherwise the longest play of it in this batch.
+        let longest = chunk
+            .iter()
+            .filter(|x| identity(x) == identity(r))
+            .map(|x| x.ms_played)
+            .max()
+            .unwrap_or(0);
+        let song = Song {
+            id: Uuid::new_v4(),
+            title: r.track.clone().unwrap_or_default(),
+            artists: vec![ArtistCredit {
+                id: artist.id,
+                name: artist.name.clone(),
+                role: ArtistRole::Primary,
+            }],
+            album_id: album.id,
+            album_title: album.title.clone(),
+            track_number: *n,
+            disc_number: 1,
+            duration_ms: r.duration_ms.unwrap_or(longest).max(1_000),
+            genres: r.genres.clone(),
+            explicit: false,
+            isrc: r.isrc.clone().filter(|i| crate::validate::isrc(i)),
+            popularity: 0,
+            features: AudioFeatures::default(),
+            audio: None,
+            status: SongStatus::Published,
+            play_count: 0,
+            like_count: 0,
+        };
+        if let Some(u) = &r.spotify_uri {
+            st.songs.insert(u.clone(), song.clone());
+        }
+        st.songs
+            .insert(match_key(&artist.name, &song.title), song.clone());
+        if let (Some(a), Some(ti)) = (&r.artist, &r.track) {
+            st.songs.insert(match_key(a, ti), song.clone());
+        }
+        new_songs.push((song, album.cover.clone(), r.spotify_uri.clone()));
+    }
+    // New albums carry their track count and length; albums that existed are recounted.
+    for a in &mut new_albums {
+        for (s, _, _) in new_songs.iter().filter(|(s, _, _)| s.album_id == a.id) {
+            a.track_count += 1;
+            a.duration_ms += s.duration_ms;
+        }
+    }
+    let fresh: std::collections::HashSet<Uuid> = new_albums.iter().map(|a| a.id).collect();
+    let grown: std::collections::HashSet<Uuid> = new_songs
+        .iter()
+        .map(|(s, _, _)| s.album_id)
+        .filter(|id| !fresh.contains(id))
+        .collect();
+    repos.catalog.insert_artists(&new_artists).await?;
+    repos.catalog.insert_albums(&new_albums).await?;
+    let created = new_songs.len();
+    repos.catalog.insert_imported_songs(&new_songs).await?;
+    for id in grown {
+        if let Some(a) = repos.catalog.album(id).await? {
+            repos.catalog.ensure_album(&a).await?;
+        }
+    }
+    Ok(created)
+}
