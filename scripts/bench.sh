@@ -28,13 +28,13 @@ case "$SCALE" in
     # takes about an hour (measured 2.5 ms per document), see README "Benchmarks".
     ARTISTS=${BENCH_ARTISTS:-10000} ALBUMS=${BENCH_ALBUMS:-20000} SONGS=${BENCH_SONGS:-100000} AUDIO=200
     USERS=${BENCH_USERS:-100000} FOLLOWS=1000 TRACKS=10000 EVENTS=${BENCH_EVENTS:-200000}
-    RUNS=200 DURATION=${BENCH_DURATION:-8} CONNS=${BENCH_CONNS:-"1 16 64"}
+    RUNS=200 DURATION=${BENCH_DURATION:-8} CONNS=${BENCH_CONNS:-"1 16 64"} HISTORY=${BENCH_HISTORY:-200000}
     # Not under ~/.cache: PostgreSQL runs as `postgres`, which cannot enter /root.
     DIR="${BENCH_DIR:-/var/tmp/encore-bench}/full-$SONGS-$EVENTS" PG_PORT=55440 MONGO_PORT=27040 PORT=3040
     OUT="${BENCH_OUT:-bench/results}" ;;
   smoke)
     ARTISTS=20 ALBUMS=60 SONGS=600 AUDIO=2 USERS=120 FOLLOWS=50 TRACKS=300 EVENTS=2000
-    RUNS=3 DURATION=1 CONNS="1"
+    RUNS=3 DURATION=1 CONNS="1" HISTORY=2000
     DIR=$(mktemp -d /tmp/encore-bench.XXXXXX) PG_PORT=55441 MONGO_PORT=27041 PORT=3041
     OUT="${BENCH_OUT:-$DIR/results}" ;;
   *) echo "usage: $0 [full|smoke]" >&2; exit 2 ;;
@@ -133,6 +133,12 @@ done
 # How long the aggregator needs after the load to count everything reported.
 "$BIN" bench-lag >"$WORK/lag.json"
 cat "$WORK/lag.json"; echo
+# Importing a listening history the size of seed 003's (the server's import job is
+# idle; the CLI runs the same job code with a progress bar).
+echo "==> history import ($HISTORY records)"
+"$BIN" bench-history --records "$HISTORY" --username "$INGEST" --out "$WORK/history.csv"
+"$BIN" import-history "$WORK/history.csv" | tail -1 >"$WORK/import.json"
+cat "$WORK/import.json"; echo
 RSS_KB=$(ps -o rss= -p "$APP" | tr -d ' ')
 python3 scripts/bench_report.py "$WORK" "$OUT" "$SCALE" "$RSS_KB" "$CONNS"
 echo "==> results in $OUT/latest.md"

@@ -91,6 +91,15 @@ enum Command {
         #[arg(long)]
         user: Option<String>,
     },
+    /// Benchmark: write a listening-history CSV (the seed's columns) for `username`.
+    BenchHistory {
+        #[arg(long, default_value_t = 200_000)]
+        records: usize,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// Time each benchmarked page's own queries straight on the stores (the baselines);
     /// prints JSON.
     BenchQueries {
@@ -264,6 +273,17 @@ async fn main() -> anyhow::Result<()> {
             bar.finish_and_clear();
             println!("{}", serde_json::to_string(&info)?);
         }
+        Command::BenchHistory {
+            records,
+            username,
+            out,
+        } => {
+            let csv = encore::bench::history_csv(&repos, records, &username, 11)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            std::fs::write(&out, csv)?;
+            println!("{records} records for {username} in {}", out.display());
+        }
         Command::ImportHistory { file, user } => {
             migrate(&repos).await?;
             let user_id = match user {
@@ -281,6 +301,15 @@ async fn main() -> anyhow::Result<()> {
                 }
                 None => None,
             };
+            // Catalog documents from before match keys get them first (once; not timed).
+            let keyed = repos
+                .catalog
+                .backfill_match_keys()
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if keyed > 0 {
+                eprintln!("gave {keyed} catalog documents their match keys");
+            }
             let started = std::time::Instant::now();
             let name = file
                 .file_name()
@@ -312,7 +341,7 @@ async fn main() -> anyhow::Result<()> {
                 bar.set_length(total);
                 bar.set_position(done);
             };
-            encore::service::imports::run_next(
+            let ran = encore::service::imports::run_next(
                 &repos,
                 &cfg.data_dir,
                 Some(id),
@@ -322,6 +351,22 @@ async fn main() -> anyhow::Result<()> {
             )
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if ran.is_none() {
+                // A running server's import job took it first: follow its progress.
+                loop {
+                    let r = repos
+                        .imports
+                        .get(id)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    let Some(r) = r else { break };
+                    progress(r.position as u64, r.total as u64);
+                    if r.status == "done" || r.status == "failed" {
+                        break;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                }
+            }
             bar.finish_and_clear();
             let r = repos
                 .imports
@@ -365,9 +410,12 @@ async fn main() -> anyhow::Result<()> {
                 }
                 link_demo_artist(&repos).await?;
             }
-            serve(cfg, repos, auth).await?;
+            serve(cfg, repos.clone(), auth).await?;
         }
     }
+    // Close the MongoDB client while the runtime still runs (dropping it at exit panics
+    // in the driver's session cleanup).
+    repos.mongo.client().clone().shutdown().await;
     Ok(())
 }
 

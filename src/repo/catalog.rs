@@ -535,30 +535,44 @@ impl CatalogRepo {
             .await?
             .try_collect()
             .await?;
-        for a in artists {
-            self.artists
-                .update_one(
-                    doc! {"_id": a.id},
-                    doc! {"$set": {"name_key": crate::import::normalize(&a.name)}},
-                )
-                .await?;
-            n += 1;
-        }
+        let ans = self.artists.namespace();
+        let mut models: Vec<WriteModel> = artists
+            .into_iter()
+            .map(|a| {
+                UpdateOneModel::builder()
+                    .namespace(ans.clone())
+                    .filter(doc! {"_id": a.id})
+                    .update(doc! {"$set": {"name_key": crate::import::normalize(&a.name)}})
+                    .build()
+                    .into()
+            })
+            .collect();
         let albums: Vec<AlbumDoc> = self
             .albums
             .find(doc! {"match_key": {"$exists": false}})
             .await?
             .try_collect()
             .await?;
-        for a in albums {
+        let bns = self.albums.namespace();
+        models.extend(albums.into_iter().map(|a| {
             let key = crate::import::match_key(
                 a.artist_names.first().map_or("", String::as_str),
                 &a.title,
             );
-            self.albums
-                .update_one(doc! {"_id": a.id}, doc! {"$set": {"match_key": key}})
+            UpdateOneModel::builder()
+                .namespace(bns.clone())
+                .filter(doc! {"_id": a.id})
+                .update(doc! {"$set": {"match_key": key}})
+                .build()
+                .into()
+        }));
+        for chunk in models.chunks(1000) {
+            n += chunk.len() as u64;
+            self.songs
+                .client()
+                .bulk_write(chunk.to_vec())
+                .ordered(false)
                 .await?;
-            n += 1;
         }
         Ok(n)
     }

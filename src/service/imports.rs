@@ -164,11 +164,13 @@ pub async fn run_next(
     Ok(Some(job.id))
 }
 
-/// What one run remembers between batches: users by name, catalog entries it made.
+/// What one run remembers between batches: users by name, songs by URI / "isrc:…" /
+/// match key (found or created), and values the catalog did not have.
 #[derive(Default)]
 struct State {
     users: HashMap<String, Option<Uuid>>,
     songs: HashMap<String, Song>,
+    missed: std::collections::HashSet<(u8, String)>,
 }
 
 fn reason(r: &Record) -> EndReason {
@@ -180,6 +182,27 @@ fn reason(r: &Record) -> EndReason {
         "" => EndReason::Finished,
         _ => EndReason::PausedAndLeft,
     }
+}
+
+fn key_of(r: &Record) -> Option<String> {
+    match (&r.artist, &r.track) {
+        (Some(a), Some(t)) => Some(match_key(a, t)),
+        _ => None,
+    }
+}
+
+/// A song this run already knows for the record: by URI, ISRC, or artist + title.
+fn cached(r: &Record, st: &State) -> Option<Song> {
+    r.spotify_uri
+        .as_ref()
+        .and_then(|u| st.songs.get(u))
+        .or_else(|| {
+            r.isrc
+                .as_ref()
+                .and_then(|i| st.songs.get(&format!("isrc:{i}")))
+        })
+        .or_else(|| key_of(r).and_then(|k| st.songs.get(&k)))
+        .cloned()
 }
 
 /// The track's identity for event ids and grouping: the URI, else artist + title.
@@ -245,36 +268,63 @@ async fn import_batch(
         }
     }
     // Match: URI, then ISRC, then artist + title.
-    let mut uris = vec![];
-    let mut isrcs = vec![];
-    let mut keys = vec![];
-    for (r, _) in &music {
-        if let Some(u) = &r.spotify_uri {
-            uris.push(u.clone());
+    // Look up what this run has not seen yet, in three rounds: URI, then ISRC, then
+    // artist + title (each value once; misses remembered, hits cached for later batches).
+    for round in 0..3u8 {
+        let mut want = std::collections::HashSet::new();
+        for (r, _) in &music {
+            if cached(r, st).is_some() {
+                continue;
+            }
+            let v = match round {
+                0 => r.spotify_uri.clone(),
+                1 => r.isrc.clone(),
+                _ => key_of(r),
+            };
+            if let Some(v) = v.filter(|v| !st.missed.contains(&(round, v.clone()))) {
+                want.insert(v);
+            }
         }
-        if let Some(i) = &r.isrc {
-            isrcs.push(i.clone());
+        if want.is_empty() {
+            continue;
         }
-        if let (Some(a), Some(ti)) = (&r.artist, &r.track) {
-            keys.push(match_key(a, ti));
+        let want: Vec<String> = want.into_iter().collect();
+        let m = match round {
+            0 => {
+                repos
+                    .catalog
+                    .import_matches(want.clone(), vec![], vec![])
+                    .await?
+                    .by_uri
+            }
+            1 => {
+                repos
+                    .catalog
+                    .import_matches(vec![], want.clone(), vec![])
+                    .await?
+                    .by_isrc
+            }
+            _ => {
+                repos
+                    .catalog
+                    .import_matches(vec![], vec![], want.clone())
+                    .await?
+                    .by_key
+            }
+        };
+        for v in want {
+            match m.get(&v) {
+                Some(song) => {
+                    let k = if round == 1 { format!("isrc:{v}") } else { v };
+                    st.songs.insert(k, song.clone());
+                }
+                None => {
+                    st.missed.insert((round, v));
+                }
+            }
         }
     }
-    let m = repos.catalog.import_matches(uris, isrcs, keys).await?;
-    let find = |r: &Record, st: &State| -> Option<Song> {
-        let key = match (&r.artist, &r.track) {
-            (Some(a), Some(ti)) => Some(match_key(a, ti)),
-            _ => None,
-        };
-        r.spotify_uri
-            .as_ref()
-            .and_then(|u| m.by_uri.get(u).or_else(|| st.songs.get(u)))
-            .or_else(|| r.isrc.as_ref().and_then(|i| m.by_isrc.get(i)))
-            .or_else(|| {
-                key.as_ref()
-                    .and_then(|k| m.by_key.get(k).or_else(|| st.songs.get(k)))
-            })
-            .cloned()
-    };
+    let find = |r: &Record, st: &State| cached(r, st);
     // Unknown tracks become catalog entries (once per track).
     let unknown: Vec<&Record> = {
         let mut seen = std::collections::HashSet::new();
