@@ -323,10 +323,12 @@ impl CatalogRepo {
         if artists.is_empty() {
             return Ok(());
         }
-        self.artists
+        let r = self
+            .artists
             .insert_many(artists.iter().map(ArtistDoc::from))
             .with_options(InsertManyOptions::builder().ordered(false).build())
-            .await?;
+            .await;
+        already_there(r)?;
         self.bump_version().await
     }
 
@@ -334,10 +336,12 @@ impl CatalogRepo {
         if albums.is_empty() {
             return Ok(());
         }
-        self.albums
+        let r = self
+            .albums
             .insert_many(albums.iter().map(AlbumDoc::from))
             .with_options(InsertManyOptions::builder().ordered(false).build())
-            .await?;
+            .await;
+        already_there(r)?;
         self.bump_version().await
     }
 
@@ -488,13 +492,15 @@ impl CatalogRepo {
         if songs.is_empty() {
             return Ok(());
         }
-        self.songs
+        let r = self
+            .songs
             .insert_many(songs.iter().map(|(s, c, uri)| SongDoc {
                 spotify_uri: uri.clone(),
                 ..SongDoc::from_song(s, c.clone())
             }))
             .with_options(InsertManyOptions::builder().ordered(false).build())
-            .await?;
+            .await;
+        already_there(r)?;
         self.bump_version().await
     }
 
@@ -1032,6 +1038,29 @@ impl CatalogRepo {
             .with_options(ReplaceOptions::builder().upsert(true).build())
             .await?;
         Ok(home)
+    }
+}
+
+/// An insert of documents with fresh UUIDs that failed only on duplicate keys was applied
+/// already (the driver retried a write whose answer was lost): that is success.
+fn already_there<T>(r: mongodb::error::Result<T>) -> Result<()> {
+    match r {
+        Ok(_) => Ok(()),
+        Err(e) => match *e.kind {
+            mongodb::error::ErrorKind::InsertMany(ref f)
+                if f.write_concern_error.is_none()
+                    && f.write_errors
+                        .as_ref()
+                        .is_some_and(|w| w.iter().all(|w| w.code == 11000)) =>
+            {
+                tracing::warn!(
+                    n = f.write_errors.as_ref().map_or(0, Vec::len),
+                    "insert found its documents already stored (a retried write)"
+                );
+                Ok(())
+            }
+            _ => Err(e.into()),
+        },
     }
 }
 

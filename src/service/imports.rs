@@ -65,7 +65,12 @@ pub async fn queue(
     let id = Uuid::new_v4();
     let name = file.original_name.clone();
     let size = file.size as i64;
-    let stored = file.keep_as(&dir(data_dir), "data")?;
+    // One directory per import: two imports of the same file never share (or delete)
+    // each other's copy.
+    let stored = format!(
+        "{id}/{}",
+        file.keep_as(&dir(data_dir).join(id.to_string()), "data")?
+    );
     let errors: Vec<(i64, String)> = parsed
         .errors
         .iter()
@@ -140,18 +145,36 @@ pub async fn run_next(
     repos.catalog.backfill_match_keys().await?;
     let mut state = State::default();
     let mut batches = 0;
+    // A batch is matched (and its catalog entries made) while the previous one's plays are
+    // being stored; the resume point moves only once a batch is stored.
+    let mut storing: Option<(tokio::task::JoinHandle<Result<Tally>>, i64)> = None;
+    let tag = format!("import:{}", job.id);
     for chunk in records.chunks(batch.max(1)) {
         if max_batches.is_some_and(|m| batches >= m) {
+            if let Some((h, last)) = storing.take() {
+                let t = h.await.map_err(|e| Error::Internal(e.to_string()))??;
+                repos.imports.advance(job.id, last, &t, LEASE_SECS).await?;
+            }
             return Ok(Some(job.id)); // a test's simulated crash: the lease is left to run out
         }
-        let tally = import_batch(repos, &job, chunk, &mut state).await?;
+        let (tally, plays) = prepare_batch(repos, &job, chunk, &mut state).await?;
+        if let Some((h, last)) = storing.take() {
+            let t = h.await.map_err(|e| Error::Internal(e.to_string()))??;
+            repos.imports.advance(job.id, last, &t, LEASE_SECS).await?;
+            progress(last as u64, total);
+        }
         let last = chunk.last().map_or(job.position, |r| r.n as i64);
-        repos
-            .imports
-            .advance(job.id, last, &tally, LEASE_SECS)
-            .await?;
-        progress(last as u64, total);
+        let (repos2, tag2) = (repos.clone(), tag.clone());
+        storing = Some((
+            tokio::spawn(async move { store_batch(&repos2, tally, plays, &tag2).await }),
+            last,
+        ));
         batches += 1;
+    }
+    if let Some((h, last)) = storing.take() {
+        let t = h.await.map_err(|e| Error::Internal(e.to_string()))??;
+        repos.imports.advance(job.id, last, &t, LEASE_SECS).await?;
+        progress(last as u64, total);
     }
     repos
         .imports
@@ -160,7 +183,7 @@ pub async fn run_next(
     repos.imports.finish(job.id, "done", "").await?;
     progress(total, total);
     // The plays are stored; the file is not needed any more (and is the user's data).
-    let _ = tokio::fs::remove_file(&path).await;
+    let _ = tokio::fs::remove_dir_all(dir(data_dir).join(job.id.to_string())).await;
     Ok(Some(job.id))
 }
 
@@ -215,12 +238,14 @@ fn identity(r: &Record) -> Option<String> {
         })
 }
 
-async fn import_batch(
+/// Sorts a batch's records (skipped, errors, whose) and matches or creates their songs;
+/// returns the tally so far and the plays to store.
+async fn prepare_batch(
     repos: &Repos,
     job: &crate::repo::imports::Claimed,
     chunk: &[Record],
     st: &mut State,
-) -> Result<Tally> {
+) -> Result<(Tally, Vec<(PlayEvent, Song)>)> {
     let mut t = Tally::default();
     // Whose plays: the uploader, or (platform import) the user the record names.
     if job.user_id.is_none() {
@@ -380,6 +405,16 @@ async fn import_batch(
             song,
         ));
     }
+    Ok((t, plays))
+}
+
+/// Stores a batch's plays (already stored ones are skipped) and completes its tally.
+async fn store_batch(
+    repos: &Repos,
+    mut t: Tally,
+    plays: Vec<(PlayEvent, Song)>,
+    tag: &str,
+) -> Result<Tally> {
     let refs: Vec<(PlayEvent, &Song)> = plays.iter().map(|(e, s)| (e.clone(), s)).collect();
     let new = repos.listening.record_many(&refs).await? as i64;
     let already = plays.len() as i64 - new;
@@ -389,10 +424,7 @@ async fn import_batch(
             .iter()
             .map(|(e, _)| (e.event_id, e.started_at))
             .collect();
-        repos
-            .listening
-            .stored_with_source(&ids, &format!("import:{}", job.id))
-            .await? as i64
+        repos.listening.stored_with_source(&ids, tag).await? as i64
     } else {
         0
     };

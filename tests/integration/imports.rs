@@ -244,7 +244,12 @@ async fn import_matches_creates_skips_and_never_double_counts() {
         r,
         data.path(),
         &me,
-        received(data.path(), file, "Streaming_History_Audio_2025.json").await,
+        received(
+            data.path(),
+            file.clone(),
+            "Streaming_History_Audio_2025.json",
+        )
+        .await,
     )
     .await
     .unwrap();
@@ -264,6 +269,41 @@ async fn import_matches_creates_skips_and_never_double_counts() {
         3
     );
 
+    // Two imports of the same bytes queued together keep their own copies.
+    let other = app.user("importer2").await.session_user();
+    let a = upload(
+        r,
+        data.path(),
+        &other,
+        received(data.path(), file.clone(), "h.json").await,
+    )
+    .await
+    .unwrap();
+    let b = upload(
+        r,
+        data.path(),
+        &other,
+        received(data.path(), file.clone(), "h.json").await,
+    )
+    .await
+    .unwrap();
+    run_next(r, data.path(), Some(a), BATCH, None, &|_, _| {})
+        .await
+        .unwrap();
+    run_next(r, data.path(), Some(b), BATCH, None, &|_, _| {})
+        .await
+        .unwrap();
+    let (a, b) = (
+        r.imports.get(a).await.unwrap().unwrap(),
+        r.imports.get(b).await.unwrap().unwrap(),
+    );
+    assert_eq!((a.status.as_str(), a.imported), ("done", 4), "{a:?}");
+    assert_eq!(
+        (b.status.as_str(), b.imported, b.duplicates),
+        ("done", 0, 4),
+        "{b:?}"
+    );
+
     // A bad file is refused and nothing is queued or kept.
     let e = upload(
         r,
@@ -275,6 +315,7 @@ async fn import_matches_creates_skips_and_never_double_counts() {
     .unwrap_err();
     assert!(matches!(e, Error::Invalid(_)));
     assert_eq!(r.imports.of_user(me.id).await.unwrap().len(), 2);
+    assert_eq!(r.imports.of_user(other.id).await.unwrap().len(), 2);
     assert_eq!(std::fs::read_dir(temp_dir(data.path())).unwrap().count(), 0);
 }
 
