@@ -32,10 +32,13 @@ test('an artist uploads a song, a moderator approves it, a listener plays it, th
   await expect(page.getByRole('alert')).toContainText('notes.mp3 is not an audio file we can read');
   await expect(page.getByText('Nothing uploaded yet.')).toBeVisible();
 
-  // A real 32-second song. With JavaScript the form goes by XMLHttpRequest with a progress bar.
+  // A real one-minute song. With JavaScript the form goes by XMLHttpRequest with a
+  // progress bar. (It becomes the newest release, which other specs may open: a normal
+  // length, and a single whose title differs from the song's.)
   const title = `Take ${name}`;
-  await page.getByLabel('Audio files').setInputFiles({ name: 'take-one.wav', mimeType: 'audio/wav', buffer: wav(32) });
+  await page.getByLabel('Audio files').setInputFiles({ name: 'take-one.wav', mimeType: 'audio/wav', buffer: wav(60) });
   await page.getByLabel(/^Song title/).fill(title);
+  await page.getByLabel(/^Album, EP or single title/).fill(`Session ${name}`);
   await page.getByLabel('Genre').selectOption('jazz');
   if (jsEnabled(info)) {
     // Hold the answer back a moment so the progress bar can be seen.
@@ -70,7 +73,7 @@ test('an artist uploads a song, a moderator approves it, a listener plays it, th
   await expect(mod.getByText('Approved: the song is published.')).toBeVisible();
   await mod.close();
 
-  // The listener plays it to the end (a stream: 30 s or more).
+  // The listener plays it past 30 s (a stream), then moves on: the player reports it.
   await open(listener, info, `/song/${songId}`);
   await expect(listener.getByRole('heading', { level: 1, name: title })).toBeVisible();
   expect((await listener.request.get(src, { headers: { Range: 'bytes=0-3' } })).status()).toBe(206);
@@ -80,14 +83,16 @@ test('an artist uploads a song, a moderator approves it, a listener plays it, th
     await expect(player.getByTestId('now-playing')).toHaveText(title);
     await expect.poll(async () => listener.evaluate(() => {
       const a = document.querySelector<HTMLAudioElement>('[data-testid="player-audio"]')!;
-      return a.ended || a.currentTime > 31.5;
+      return a.currentTime > 31.5;
     }), { timeout: 60_000, intervals: [2_000] }).toBe(true);
+    // Leaving the page sends the play report (a beacon), as a real listener's would.
+    await open(listener, info, '/history');
   } else {
     // Without JavaScript the native <audio> plays it; report it as the player's beacon does.
     const res = await listener.request.post('/api/listening/report', {
       form: {
-        event_id: crypto.randomUUID(), song_id: songId, started_at_ms: String(Date.now() - 40_000),
-        ms_played: '32000', reason: 'finished', shuffle: 'false', source: 'search', source_id: '',
+        event_id: crypto.randomUUID(), song_id: songId, started_at_ms: String(Date.now() - 70_000),
+        ms_played: '60000', reason: 'finished', shuffle: 'false', source: 'search', source_id: '',
       },
     });
     expect(res.status()).toBe(200);
@@ -100,8 +105,9 @@ test('an artist uploads a song, a moderator approves it, a listener plays it, th
   await expect.poll(async () => {
     await open(page, info, `${artist.artistUrl}/insights?days=7`);
     const row = page.getByRole('table', { name: 'Songs over the last 7 days' }).getByRole('row', { name: new RegExp(title) });
-    return (await row.count()) ? (await row.getByRole('cell').first().innerText()).trim() : 'missing';
-  }, { timeout: 20_000, intervals: [1_000] }).toBe('1');
+    return (await row.count()) ? Number((await row.getByRole('cell').first().innerText()).trim()) : 0;
+    // At least this listener's stream (the newest release may be played by other specs too).
+  }, { timeout: 20_000, intervals: [1_000] }).toBeGreaterThanOrEqual(1);
 });
 
 test('uploading is refused to anyone but the artist', async ({ page }, info) => {

@@ -72,6 +72,10 @@ struct AlbumDoc {
     /// Primary artist and title, normalised (`import::match_key`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     match_key: Option<String>,
+    /// Made by a history import for tracks without audio: not a release on this platform
+    /// (kept out of "New releases").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    imported: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -190,6 +194,7 @@ impl From<&Album> for AlbumDoc {
                 a.artist_names.first().map_or("", String::as_str),
                 &a.title,
             )),
+            imported: false,
         }
     }
 }
@@ -333,12 +338,24 @@ impl CatalogRepo {
     }
 
     pub async fn insert_albums(&self, albums: &[Album]) -> Result<()> {
+        self.insert_album_docs(albums, false).await
+    }
+
+    /// Albums a history import made for tracks without audio (not shown as new releases).
+    pub async fn insert_imported_albums(&self, albums: &[Album]) -> Result<()> {
+        self.insert_album_docs(albums, true).await
+    }
+
+    async fn insert_album_docs(&self, albums: &[Album], imported: bool) -> Result<()> {
         if albums.is_empty() {
             return Ok(());
         }
         let r = self
             .albums
-            .insert_many(albums.iter().map(AlbumDoc::from))
+            .insert_many(albums.iter().map(|a| AlbumDoc {
+                imported,
+                ..AlbumDoc::from(a)
+            }))
             .with_options(InsertManyOptions::builder().ordered(false).build())
             .await;
         already_there(r)?;
@@ -989,7 +1006,7 @@ impl CatalogRepo {
     pub async fn refresh_charts(&self) -> Result<HomeCatalog> {
         let new_releases: Vec<AlbumDoc> = self
             .albums
-            .find(doc! {})
+            .find(doc! {"imported": {"$ne": true}})
             .sort(doc! {"release_date": -1})
             .limit(12)
             .await?

@@ -575,7 +575,7 @@ async fn create_entries(
         .filter(|id| !fresh.contains(id))
         .collect();
     repos.catalog.insert_artists(&new_artists).await?;
-    repos.catalog.insert_albums(&new_albums).await?;
+    repos.catalog.insert_imported_albums(&new_albums).await?;
     let created = new_songs.len();
     repos.catalog.insert_imported_songs(&new_songs).await?;
     for id in grown {
