@@ -524,6 +524,16 @@ impl CatalogRepo {
     /// Gives match keys to catalog documents written before they existed (idempotent;
     /// cheap when there is nothing to do).
     pub async fn backfill_match_keys(&self) -> Result<u64> {
+        // Done once per database: every write since gives new documents their keys.
+        const MARK: &str = "match_keys_backfilled";
+        if self
+            .raw_charts()
+            .find_one(doc! {"_id": MARK})
+            .await?
+            .is_some()
+        {
+            return Ok(0);
+        }
         let mut n = 0;
         let missing: Vec<SongDoc> = self
             .songs
@@ -597,6 +607,14 @@ impl CatalogRepo {
                 .ordered(false)
                 .await?;
         }
+        self.raw_charts()
+            .update_one(doc! {"_id": MARK}, doc! {"$set": {"at": BDateTime::now()}})
+            .with_options(
+                mongodb::options::UpdateOptions::builder()
+                    .upsert(true)
+                    .build(),
+            )
+            .await?;
         Ok(n)
     }
 
