@@ -490,8 +490,10 @@ pub async fn history_csv(
             )
         })
         .collect();
+    // Twelve tracks an album, three albums an artist (an album by one artist, as in a
+    // real history).
     let tracks = (records / 5).max(10);
-    let artists = (records / 20).max(3);
+    let artists = (tracks / 36).max(3);
     let start = chrono::NaiveDate::from_ymd_opt(2010, 1, 1)
         .unwrap()
         .and_hms_opt(0, 0, 0)
@@ -526,11 +528,11 @@ pub async fn history_csv(
         let (artist, title, album) = if !catalog.is_empty() && t % 5 == 0 {
             catalog[t % catalog.len()].clone()
         } else {
-            let a = t % artists;
+            let album = t / 12;
             (
-                format!("Imported Artist {a}"),
+                format!("Imported Artist {}", album % artists),
                 format!("Imported Track {t}"),
-                format!("Imported Album {}", t / 12),
+                format!("Imported Album {album}"),
             )
         };
         let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));

@@ -420,6 +420,59 @@ impl CatalogRepo {
         self.bump_version().await
     }
 
+    /// Sets the track count and length of albums from their published songs (indexed
+    /// `$in` reads of 500 albums at a time; a recount, so running it twice changes nothing).
+    pub async fn recount_albums(&self, ids: &[Uuid]) -> Result<()> {
+        use futures::StreamExt;
+        let albums = self.albums.clone_with_type::<Document>();
+        for part in ids.chunks(500) {
+            let mut totals: std::collections::HashMap<Uuid, (i32, i64)> =
+                part.iter().map(|id| (*id, (0, 0))).collect();
+            let mut found = self
+                .raw_songs
+                .find(doc! {
+                    "album_id": {"$in": part.iter().map(|i| bid(*i)).collect::<Vec<_>>()},
+                    "status": PUBLISHED,
+                })
+                .projection(doc! {"album_id": 1, "duration_ms": 1})
+                .await?;
+            while let Some(d) = found.try_next().await? {
+                let Some(bson::Bson::Binary(b)) = d.get("album_id") else {
+                    continue;
+                };
+                let Ok(id) = Uuid::from_slice(&b.bytes) else {
+                    continue;
+                };
+                let ms = d
+                    .get_i64("duration_ms")
+                    .or_else(|_| d.get_i32("duration_ms").map(i64::from));
+                if let Some(t) = totals.get_mut(&id) {
+                    t.0 += 1;
+                    t.1 += ms.unwrap_or(0);
+                }
+            }
+            futures::stream::iter(totals)
+                .map(|(id, (n, ms))| {
+                    let albums = &albums;
+                    async move {
+                        albums
+                            .update_one(
+                                doc! {"_id": bid(id)},
+                                doc! {"$set": {"track_count": n, "duration_ms": ms}},
+                            )
+                            .await
+                    }
+                })
+                .buffer_unordered(16)
+                .try_collect::<Vec<_>>()
+                .await?;
+        }
+        if ids.is_empty() {
+            return Ok(());
+        }
+        self.bump_version().await
+    }
+
     /// Songs matching an import batch: by Spotify URI, ISRC and normalised artist + title
     /// (three indexed `$in` lookups; published songs first when keys collide).
     pub async fn import_matches(

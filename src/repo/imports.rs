@@ -34,6 +34,8 @@ pub struct Tally {
     pub skipped_audiobook: i64,
     pub skipped_incognito: i64,
     pub errors: Vec<(i64, String)>,
+    /// Albums whose track count and length the end of the import recounts.
+    pub albums: Vec<Uuid>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -181,7 +183,9 @@ impl ImportRepo {
                 error_count = error_count + $10,
                 errors = case when jsonb_array_length(errors) >= $11 then errors
                               else errors || $12 end,
-                lease_until = now() + make_interval(secs => $13)
+                lease_until = now() + make_interval(secs => $13),
+                recount_albums = case when cardinality($14::uuid[]) = 0 then recount_albums
+                    else array(select distinct unnest(recount_albums || $14::uuid[])) end
              where id = $1",
         )
         .bind(id)
@@ -197,9 +201,21 @@ impl ImportRepo {
         .bind(KEEP_ERRORS as i32)
         .bind(sqlx::types::Json(&t.errors[..t.errors.len().min(KEEP_ERRORS)]))
         .bind(lease_secs as f64)
+        .bind(&t.albums)
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// The albums the import's batches so far asked to recount.
+    pub async fn albums_to_recount(&self, id: Uuid) -> Result<Vec<Uuid>> {
+        Ok(
+            sqlx::query_scalar("select recount_albums from imports where id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .unwrap_or_default(),
+        )
     }
 
     pub async fn finish(&self, id: Uuid, status: &str, message: &str) -> Result<()> {

@@ -49,6 +49,9 @@ pub enum Listened {
 #[derive(Clone)]
 pub struct ListeningRepo {
     db: Database,
+    /// Months whose collection this process has already ensured (the registry upsert is
+    /// idempotent, so other instances just do it once themselves).
+    months: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 fn month_of(t: DateTime<Utc>) -> String {
@@ -171,7 +174,10 @@ impl Inc {
 
 impl ListeningRepo {
     pub fn new(db: &Database) -> Self {
-        ListeningRepo { db: db.clone() }
+        ListeningRepo {
+            db: db.clone(),
+            months: Default::default(),
+        }
     }
 
     fn events(&self, month: &str) -> Collection<Document> {
@@ -217,6 +223,9 @@ impl ListeningRepo {
 
     /// Registers a month's event collection and its indexes (idempotent).
     async fn ensure_month(&self, month: &str) -> Result<()> {
+        if self.months.lock().map_or(false, |m| m.contains(month)) {
+            return Ok(());
+        }
         let reg = self.coll(REGISTRY);
         let r = reg
             .update_one(
@@ -235,6 +244,9 @@ impl ListeningRepo {
             .await?;
             c.create_index(IndexModel::builder().keys(doc! {"counted": 1}).build())
                 .await?;
+        }
+        if let Ok(mut m) = self.months.lock() {
+            m.insert(month.to_string());
         }
         Ok(())
     }

@@ -180,6 +180,8 @@ pub async fn run_next(
         .imports
         .advance(job.id, total as i64, &Tally::default(), LEASE_SECS)
         .await?;
+    let albums = repos.imports.albums_to_recount(job.id).await?;
+    repos.catalog.recount_albums(&albums).await?;
     repos.imports.finish(job.id, "done", "").await?;
     progress(total, total);
     // The plays are stored; the file is not needed any more (and is the user's data).
@@ -194,6 +196,10 @@ struct State {
     users: HashMap<String, Option<Uuid>>,
     songs: HashMap<String, Song>,
     missed: std::collections::HashSet<(u8, String)>,
+    /// Artists by normalised name and albums by match key, as found or made (an album's
+    /// track count here numbers the tracks this run adds).
+    artists: HashMap<String, Option<Artist>>,
+    albums: HashMap<String, Option<Album>>,
 }
 
 fn reason(r: &Record) -> EndReason {
@@ -368,6 +374,9 @@ async fn prepare_batch(
         .filter_map(|r| identity(r))
         .collect();
     let mut plays: Vec<(PlayEvent, Song)> = vec![];
+    // Albums of catalog entries without audio (made by this or an earlier import; an
+    // earlier run of this one may have crashed before it recounted them).
+    let mut albums_seen = std::collections::HashSet::new();
     for (r, user) in &music {
         let Some(song) = find(r, st) else {
             t.errors.push((
@@ -377,6 +386,9 @@ async fn prepare_batch(
             continue;
         };
         let Some(ident) = identity(r) else { continue };
+        if song.audio.is_none() && albums_seen.insert(song.album_id) {
+            t.albums.push(song.album_id);
+        }
         // The play that caused a catalog entry counts as created, later ones as matched.
         if !first_of_created.remove(&ident) {
             t.matched += 1;
@@ -456,28 +468,45 @@ async fn create_entries(
         .min()
         .unwrap_or_else(Utc::now)
         .date_naive();
-    let artist_keys: Vec<String> = named
-        .iter()
-        .map(|r| normalize(r.artist.as_deref().unwrap_or("")))
-        .collect();
-    let mut artists = repos.catalog.artists_by_name_keys(artist_keys).await?;
     let album_key = |r: &Record| {
         match_key(
             r.artist.as_deref().unwrap_or(""),
             r.album.as_deref().unwrap_or("Imported tracks"),
         )
     };
-    let mut albums = repos
-        .catalog
-        .albums_by_match_keys(named.iter().map(|r| album_key(r)).collect())
-        .await?;
+    // Look up only the artists and albums this run has not met yet (each once).
+    let want = unseen(
+        named
+            .iter()
+            .map(|r| normalize(r.artist.as_deref().unwrap_or("")))
+            .collect(),
+        &st.artists,
+    );
+    let mut found = repos.catalog.artists_by_name_keys(want.clone()).await?;
+    for k in want {
+        let a = found.remove(&k);
+        st.artists.insert(k, a);
+    }
+    let want = unseen(named.iter().map(|r| album_key(r)).collect(), &st.albums);
+    let mut found = repos.catalog.albums_by_match_keys(want.clone()).await?;
+    for k in want {
+        let a = found.remove(&k);
+        st.albums.insert(k, a);
+    }
     let (mut new_artists, mut new_albums, mut new_songs) = (vec![], vec![], vec![]);
-    let mut next_track: HashMap<Uuid, u32> = HashMap::new();
+    // The CSV knows a track's length; otherwise the longest play of it in this batch.
+    let mut longest: HashMap<String, u64> = HashMap::new();
+    for x in chunk {
+        if let Some(k) = identity(x) {
+            let m = longest.entry(k).or_default();
+            *m = (*m).max(x.ms_played);
+        }
+    }
     for r in named {
         let artist_name = r.artist.clone().unwrap_or_default();
         let akey = normalize(&artist_name);
-        let artist = match artists.get(&akey) {
-            Some(a) => a.clone(),
+        let artist = match st.artists.get(&akey).cloned().flatten() {
+            Some(a) => a,
             None => {
                 let a = Artist {
                     id: Uuid::new_v4(),
@@ -491,14 +520,14 @@ async fn create_entries(
                     links: vec![],
                     popularity: 0,
                 };
-                artists.insert(akey, a.clone());
+                st.artists.insert(akey, Some(a.clone()));
                 new_artists.push(a.clone());
                 a
             }
         };
         let albkey = album_key(r);
-        let album = match albums.get(&albkey) {
-            Some(a) => a.clone(),
+        let album = match st.albums.get(&albkey).cloned().flatten() {
+            Some(a) => a,
             None => {
                 let a = Album {
                     id: Uuid::new_v4(),
@@ -514,19 +543,17 @@ async fn create_entries(
                     duration_ms: 0,
                     popularity: 0,
                 };
-                albums.insert(albkey, a.clone());
+                st.albums.insert(albkey.clone(), Some(a.clone()));
                 new_albums.push(a.clone());
                 a
             }
         };
-        let n = next_track.entry(album.id).or_insert(album.track_count);
-        *n += 1;
-        // The CSV knows the length; otherwise the longest play of it in this batch.
-        let longest = chunk
-            .iter()
-            .filter(|x| identity(x) == identity(r))
-            .map(|x| x.ms_played)
-            .max()
+        let n = album.track_count + 1;
+        if let Some(Some(a)) = st.albums.get_mut(&albkey) {
+            a.track_count = n;
+        }
+        let longest = identity(r)
+            .and_then(|k| longest.get(&k).copied())
             .unwrap_or(0);
         let song = Song {
             id: Uuid::new_v4(),
@@ -538,7 +565,7 @@ async fn create_entries(
             }],
             album_id: album.id,
             album_title: album.title.clone(),
-            track_number: *n,
+            track_number: n,
             disc_number: 1,
             duration_ms: r.duration_ms.unwrap_or(longest).max(1_000),
             genres: r.genres.clone(),
@@ -561,27 +588,27 @@ async fn create_entries(
         }
         new_songs.push((song, album.cover.clone(), r.spotify_uri.clone()));
     }
-    // New albums carry their track count and length; albums that existed are recounted.
-    for a in &mut new_albums {
-        for (s, _, _) in new_songs.iter().filter(|(s, _, _)| s.album_id == a.id) {
-            a.track_count += 1;
-            a.duration_ms += s.duration_ms;
-        }
+    // New albums carry their track count and length; the end of the import recounts them
+    // and the albums that existed (see `Tally::albums`).
+    let mut totals: HashMap<Uuid, (u32, u64)> = HashMap::new();
+    for (s, _, _) in &new_songs {
+        let t = totals.entry(s.album_id).or_default();
+        t.0 += 1;
+        t.1 += s.duration_ms;
     }
-    let fresh: std::collections::HashSet<Uuid> = new_albums.iter().map(|a| a.id).collect();
-    let grown: std::collections::HashSet<Uuid> = new_songs
-        .iter()
-        .map(|(s, _, _)| s.album_id)
-        .filter(|id| !fresh.contains(id))
-        .collect();
+    for a in &mut new_albums {
+        (a.track_count, a.duration_ms) = totals.get(&a.id).copied().unwrap_or_default();
+    }
     repos.catalog.insert_artists(&new_artists).await?;
     repos.catalog.insert_imported_albums(&new_albums).await?;
     let created = new_songs.len();
     repos.catalog.insert_imported_songs(&new_songs).await?;
-    for id in grown {
-        if let Some(a) = repos.catalog.album(id).await? {
-            repos.catalog.ensure_album(&a).await?;
-        }
-    }
     Ok(created)
+}
+
+/// The distinct keys a run has not looked up yet.
+fn unseen<T>(keys: Vec<String>, seen: &HashMap<String, T>) -> Vec<String> {
+    let set: std::collections::HashSet<String> =
+        keys.into_iter().filter(|k| !seen.contains_key(k)).collect();
+    set.into_iter().collect()
 }

@@ -395,6 +395,86 @@ async fn a_crashed_import_resumes_where_it_stopped() {
     );
 }
 
+/// Unknown tracks of one album arriving over several batches, with a crash whose progress
+/// never reached PostgreSQL: the album made for them ends with its real track count and
+/// length, and every track once.
+#[tokio::test]
+async fn albums_made_by_an_import_are_counted_after_a_crash() {
+    let app = TestApp::init().await;
+    let r = &app.repos;
+    let data = tempdir::Dir::new();
+    let me = app.user("albumcount").await.session_user();
+    // Five tracks (the fourth twice, once longer), one record of each a minute apart.
+    let plays = [
+        (1, 61_000),
+        (2, 62_000),
+        (3, 63_000),
+        (4, 64_000),
+        (5, 65_000),
+        (4, 70_000),
+        (1, 50_000),
+    ];
+    let records: Vec<serde_json::Value> = plays
+        .iter()
+        .enumerate()
+        .map(|(i, (t, ms))| {
+            let title = format!("Unheard Track {t}");
+            ext(
+                &iso(500 - i as i64),
+                *ms,
+                Some(&title),
+                Some("Nobody Known"),
+                None,
+            )
+        })
+        .collect();
+    let id = upload(
+        r,
+        data.path(),
+        &me,
+        received(data.path(), serde_json::to_vec(&records).unwrap(), "h.json").await,
+    )
+    .await
+    .unwrap();
+    run_next(r, data.path(), Some(id), 3, Some(2), &|_, _| {})
+        .await
+        .unwrap();
+    sqlx::query("update imports set lease_until = now() - interval '1 second', position = 0, imported = 0, matched = 0, created = 0, recount_albums = '{}' where id = $1")
+        .bind(id)
+        .execute(&r.pg)
+        .await
+        .unwrap();
+    run_next(r, data.path(), Some(id), 3, None, &|_, _| {})
+        .await
+        .unwrap();
+    let done = r.imports.get(id).await.unwrap().unwrap();
+    assert_eq!(
+        (done.status.as_str(), done.imported),
+        ("done", 7),
+        "{done:?}"
+    );
+    let key = encore::import::match_key("Nobody Known", "Some Album");
+    let albums = r
+        .catalog
+        .albums_by_match_keys(vec![key.clone()])
+        .await
+        .unwrap();
+    let album = albums.get(&key).expect("the import made the album");
+    let tracks = r.catalog.album_tracks(album.id).await.unwrap();
+    let mut titles: Vec<&str> = tracks.iter().map(|t| t.title.as_str()).collect();
+    titles.sort();
+    assert_eq!(
+        titles,
+        (1..=5)
+            .map(|t| format!("Unheard Track {t}"))
+            .collect::<Vec<_>>(),
+        "each track once"
+    );
+    let length: u64 = tracks.iter().map(|t| t.duration_ms).sum();
+    assert_eq!((album.track_count, album.duration_ms), (5, length));
+    assert!(tracks.iter().all(|t| !t.playable));
+}
+
 /// The seed CSV imported for the platform (CLI): each row goes to the user it names,
 /// matched by ISRC where the names differ; unknown users are reported by record.
 #[tokio::test]
