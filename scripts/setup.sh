@@ -38,6 +38,14 @@ if ! [ -x "$ENCORE_CACHE/secantus/bin/secantusd-py" ]; then
   "$ENCORE_CACHE/secantus/bin/pip" install -q SecantusDB==0.7.0b3
 fi
 
+# 3b. The independent API client libraries the API tests drive Encore with (pinned).
+if ! cmp -s end2end/api/requirements.txt "$ENCORE_CACHE/apiclients/requirements.txt"; then
+  step "pip install the API test clients (end2end/api/requirements.txt)"
+  python3 -m venv "$ENCORE_CACHE/apiclients"
+  "$ENCORE_CACHE/apiclients/bin/pip" install -q -r end2end/api/requirements.txt
+  cp end2end/api/requirements.txt "$ENCORE_CACHE/apiclients/requirements.txt"
+fi
+
 # 4. npm: Tailwind CLI, Playwright (browser from Debian), binaryen's wasm-opt.
 if ! [ -x node_modules/.bin/playwright ] || ! [ -x node_modules/.bin/tailwindcss ] \
    || [ package.json -nt node_modules/.stamp ]; then

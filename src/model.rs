@@ -361,3 +361,13 @@ pub struct Warning {
     pub note: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
+
+/// An app password (Subsonic clients) as its owner sees it in settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AppPassword {
+    pub id: Uuid,
+    pub name: String,
+    pub secret: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod analytics;
+pub mod apps;
 pub mod artists;
 pub mod auth;
 pub mod billing;

@@ -43,6 +43,13 @@ enum Command {
         #[arg(long)]
         email: String,
     },
+    /// Make an app password (Subsonic apps) for a user and print it.
+    AppPassword {
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value = "CLI")]
+        name: String,
+    },
     /// Create the demo accounts if there are no users yet.
     SeedDemo,
     /// Repair playlist counts and remove items of deleted playlists (also runs hourly).
@@ -153,6 +160,24 @@ async fn main() -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("admin ready: {} ({})", user.username, user.id);
+        }
+        Command::AppPassword { username, name } => {
+            migrate(&repos).await?;
+            let (user, _) = repos
+                .accounts
+                .user_with_app_passwords(&username)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+                .ok_or_else(|| anyhow::anyhow!("no user named {username}"))?;
+            let me = user.session_user();
+            let id = encore::service::apps::create(&repos, &me, &name)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let all = encore::service::apps::list(&repos, &me)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let made = all.iter().find(|k| k.id == id).map(|k| k.secret.clone());
+            println!("{}", made.unwrap_or_default());
         }
         Command::SeedDemo => {
             migrate(&repos).await?;

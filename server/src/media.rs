@@ -12,6 +12,7 @@ use axum::{
 };
 use encore::{
     catalog::SongStatus,
+    model::SessionUser,
     repo::catalog::is_safe_media_name,
     service::uploads::may_hear,
     upload::{cover_mime, is_safe_cover_name},
@@ -44,6 +45,16 @@ pub async fn stream(
         Ok(None) => return status(StatusCode::UNAUTHORIZED, "Sign in to listen."),
         Err(_) => return status(StatusCode::SERVICE_UNAVAILABLE, "Try again shortly."),
     };
+    stream_for(&state, &me, id, req).await
+}
+
+/// The song's file for `me` (also the Subsonic API's stream and download).
+pub async fn stream_for(
+    state: &AppState,
+    me: &SessionUser,
+    id: Uuid,
+    req: Request<Body>,
+) -> Response {
     let song = match state.ctx.repos.catalog.song(id).await {
         Ok(Some((song, _))) => song,
         Ok(None) => return status(StatusCode::NOT_FOUND, "No such song."),
@@ -53,7 +64,7 @@ pub async fn stream(
         }
     };
     // Pending uploads: only their artist and moderators (the review preview) hear them.
-    match may_hear(&state.ctx.repos, &me, &song).await {
+    match may_hear(&state.ctx.repos, me, &song).await {
         Ok(true) => {}
         Ok(false) => return status(StatusCode::NOT_FOUND, "No such song."),
         Err(e) => {
@@ -80,7 +91,13 @@ pub async fn image(
     Path((kind, file)): Path<(String, String)>,
     req: Request<Body>,
 ) -> Response {
-    let dir = match kind.as_str() {
+    image_file(&state, &kind, &file, req).await
+}
+
+/// A cover or artist image by the kind and name its URL gives (also the Subsonic API's
+/// getCoverArt).
+pub async fn image_file(state: &AppState, kind: &str, file: &str, req: Request<Body>) -> Response {
+    let dir = match kind {
         "covers" => "covers",
         "images" => "images",
         _ => return status(StatusCode::NOT_FOUND, "Not found."),
@@ -90,7 +107,7 @@ pub async fn image(
         .and_then(|s| Uuid::parse_str(s).ok())
     {
         Some(id) => format!("{id}.svg"),
-        None if is_safe_cover_name(&file) => file,
+        None if is_safe_cover_name(file) => file.to_string(),
         None => return status(StatusCode::NOT_FOUND, "Not found."),
     };
     let mime = cover_mime(&name);

@@ -6,8 +6,8 @@ use uuid::Uuid;
 
 use crate::{
     model::{
-        AdminOverview, LibraryCounts, LikeKind, Preferences, PublicProfile, Role, Theme, User,
-        UserStatus, UserSummary,
+        AdminOverview, AppPassword, LibraryCounts, LikeKind, Preferences, PublicProfile, Role,
+        Theme, User, UserStatus, UserSummary,
     },
     validate::NewAccount,
     Error, Result,
@@ -726,6 +726,117 @@ impl AccountRepo {
         .bind(target_type)
         .bind(target_id)
         .bind(sqlx::types::Json(details))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    // ---- App passwords (Subsonic clients) ----
+
+    /// Stores a new app password unless the user already has `max`.
+    pub async fn add_app_password(
+        &self,
+        user_id: Uuid,
+        name: &str,
+        secret: &str,
+        max: i64,
+    ) -> Result<Option<Uuid>> {
+        let id = Uuid::new_v4();
+        let r = sqlx::query(
+            "insert into app_passwords (id, user_id, name, secret)
+             select $1, $2, $3, $4
+             where (select count(*) from app_passwords where user_id = $2) < $5",
+        )
+        .bind(id)
+        .bind(user_id)
+        .bind(name)
+        .bind(secret)
+        .bind(max)
+        .execute(&self.pool)
+        .await?;
+        Ok((r.rows_affected() == 1).then_some(id))
+    }
+
+    pub async fn app_passwords(&self, user_id: Uuid) -> Result<Vec<AppPassword>> {
+        let rows: Vec<(Uuid, String, String, DateTime<Utc>, Option<DateTime<Utc>>)> =
+            sqlx::query_as(
+                "select id, name, secret, created_at, last_used_at from app_passwords
+                 where user_id = $1 order by created_at",
+            )
+            .bind(user_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, secret, created_at, last_used_at)| AppPassword {
+                id,
+                name,
+                secret,
+                created_at,
+                last_used_at,
+            })
+            .collect())
+    }
+
+    /// Revokes the user's own app password (another user's id changes nothing).
+    pub async fn revoke_app_password(&self, user_id: Uuid, id: Uuid) -> Result<bool> {
+        let r = sqlx::query("delete from app_passwords where id = $1 and user_id = $2")
+            .bind(id)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// The account an API key (an app password) belongs to.
+    pub async fn user_by_app_password(&self, secret: &str) -> Result<Option<(User, Uuid)>> {
+        #[derive(FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            user: UserRow,
+            key_id: Uuid,
+        }
+        let row: Option<Row> = sqlx::query_as(&format!(
+            "select {}, k.id as key_id from app_passwords k join users u on u.id = k.user_id
+             where k.secret = $1",
+            USER_COLUMNS
+                .split(", ")
+                .map(|c| format!("u.{}", c.trim()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .bind(secret)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| (r.user.into(), r.key_id)))
+    }
+
+    /// An account by (case-insensitive) username with its app passwords.
+    pub async fn user_with_app_passwords(
+        &self,
+        username: &str,
+    ) -> Result<Option<(User, Vec<(Uuid, String)>)>> {
+        let user: Option<UserRow> = sqlx::query_as(&format!(
+            "select {USER_COLUMNS} from users where lower(username) = lower($1)"
+        ))
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(user) = user else { return Ok(None) };
+        let keys: Vec<(Uuid, String)> =
+            sqlx::query_as("select id, secret from app_passwords where user_id = $1")
+                .bind(user.id)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(Some((user.into(), keys)))
+    }
+
+    pub async fn app_password_used(&self, id: Uuid) -> Result<()> {
+        sqlx::query(
+            "update app_passwords set last_used_at = now() where id = $1
+               and (last_used_at is null or last_used_at < now() - interval '1 minute')",
+        )
+        .bind(id)
         .execute(&self.pool)
         .await?;
         Ok(())

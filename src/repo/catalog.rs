@@ -14,6 +14,20 @@ use uuid::Uuid;
 
 use crate::{catalog::*, db::coll, Error, Result};
 
+/// Which albums an app list shows, in which order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AlbumList {
+    Newest,
+    Popular,
+    ByTitle,
+    ByArtist,
+    /// Release years from..=to (newest first when from > to).
+    Years(i32, i32),
+    Genre(String),
+    /// Somewhere random (the seed picks where).
+    Random(u64),
+}
+
 pub fn bid(id: Uuid) -> BUuid {
     BUuid::from_bytes(id.into_bytes())
 }
@@ -418,6 +432,55 @@ impl CatalogRepo {
             )
             .await?;
         self.bump_version().await
+    }
+
+    /// Albums for app lists (Subsonic `getAlbumList2`), a page by offset. Albums an
+    /// import made (no audio) are left out.
+    pub async fn album_list(&self, kind: &AlbumList, offset: u64, size: i64) -> Result<Vec<Album>> {
+        let (mut filter, sort, offset) = match kind {
+            AlbumList::Newest => (doc! {}, doc! {"release_date": -1, "_id": -1}, offset),
+            AlbumList::Popular => (doc! {}, doc! {"popularity": -1, "_id": 1}, offset),
+            AlbumList::ByTitle => (doc! {}, doc! {"title": 1, "_id": 1}, offset),
+            AlbumList::ByArtist => (doc! {}, doc! {"artist_names": 1, "title": 1}, offset),
+            AlbumList::Years(from, to) => {
+                let (lo, hi, dir) = if from <= to {
+                    (*from, *to, 1)
+                } else {
+                    (*to, *from, -1)
+                };
+                (
+                    doc! {"release_year": {"$gte": lo, "$lte": hi}},
+                    doc! {"release_year": dir, "release_date": dir},
+                    offset,
+                )
+            }
+            AlbumList::Genre(g) => (
+                doc! {"genres": g.to_lowercase()},
+                doc! {"popularity": -1, "_id": 1},
+                offset,
+            ),
+            AlbumList::Random(seed) => {
+                // A slice at a random place in _id order (ids are random UUIDs).
+                let total = self.albums.estimated_document_count().await?;
+                let room = total.saturating_sub(size.max(0) as u64);
+                (
+                    doc! {},
+                    doc! {"_id": 1},
+                    if room == 0 { 0 } else { seed % (room + 1) },
+                )
+            }
+        };
+        filter.insert("imported", doc! {"$ne": true});
+        let docs: Vec<AlbumDoc> = self
+            .albums
+            .find(filter)
+            .sort(sort)
+            .skip(offset)
+            .limit(size)
+            .await?
+            .try_collect()
+            .await?;
+        Ok(docs.into_iter().map(Into::into).collect())
     }
 
     /// Sets the track count and length of albums from their published songs (indexed

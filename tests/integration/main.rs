@@ -5,6 +5,7 @@
 
 mod accounts;
 mod analytics;
+mod apps;
 mod artists;
 mod auth;
 mod billing;

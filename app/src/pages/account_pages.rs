@@ -8,7 +8,8 @@ use crate::{
     components::form::{Field, FormError, Saved, BUTTON, CARD},
     pages::{CreatePlaylistForm, PlaylistList},
     serverfns::account::{
-        get_library, get_settings, ChangePassword, UpdatePreferences, UpdateProfile,
+        get_app_passwords, get_library, get_settings, ChangePassword, CreateAppPassword,
+        RevokeAppPassword, UpdatePreferences, UpdateProfile,
     },
     serverfns::social::{get_profile_view, BlockUser, FollowUser},
     AuthVersion,
@@ -135,6 +136,13 @@ pub fn SettingsPage() -> impl IntoView {
     let profile = ServerAction::<UpdateProfile>::new();
     let prefs = ServerAction::<UpdatePreferences>::new();
     let password = ServerAction::<ChangePassword>::new();
+    let add_app = ServerAction::<CreateAppPassword>::new();
+    let revoke_app = ServerAction::<RevokeAppPassword>::new();
+    let apps = Resource::new(
+        move || (add_app.version().get(), revoke_app.version().get()),
+        |_| get_app_passwords(),
+    );
+    let add_app_r: Signal<_> = add_app.value().into();
     let settings = Resource::new(
         move || (profile.version().get(), prefs.version().get()),
         |_| get_settings(),
@@ -200,6 +208,45 @@ pub fn SettingsPage() -> impl IntoView {
                                 <Field name="confirm" label="Repeat new password" kind="password" autocomplete="new-password" result=password_r/>
                                 <button type="submit" class=BUTTON>"Change password"</button>
                                 <Saved what="password" message="Password changed. Your other sessions were signed out."/>
+                            </ActionForm>
+                        </section>
+                        <section class=format!("{CARD} md:col-span-2") aria-labelledby="apps-h">
+                            <h2 id="apps-h" class="mb-3 text-lg font-semibold">"Apps"</h2>
+                            <p class="mb-2 text-sm">"Listen in a Subsonic / OpenSubsonic app (phone or desktop): give it this site's address as the server, your username "
+                                <strong>{s.user.username.clone()}</strong>" and an app password from here — never your account password. "
+                                "Apps that support API keys take the app password as the key. Revoke a password and its app is signed out."</p>
+                            <Saved what="apps" message="App password made: enter it in the app."/>
+                            <Saved what="revoked" message="App password revoked."/>
+                            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                                {move || Suspend::new(async move {
+                                    let list = apps.await.unwrap_or_default();
+                                    if list.is_empty() {
+                                        return view! { <p class="mb-3 text-sm">"No app passwords yet."</p> }.into_any();
+                                    }
+                                    view! {
+                                        <ul aria-label="App passwords" class="mb-3 flex flex-col gap-2">
+                                            {list.into_iter().map(|k| {
+                                                let used = k.last_used_at.map_or("never used".to_string(), |t| format!("last used {}", t.format("%Y-%m-%d %H:%M UTC")));
+                                                view! {
+                                                    <li class="flex flex-wrap items-center gap-3">
+                                                        <span class="font-medium">{k.name.clone()}</span>
+                                                        <code class="rounded bg-zinc-100 px-2 py-1 dark:bg-zinc-800" aria-label=format!("App password for {}", k.name)>{k.secret.clone()}</code>
+                                                        <span class="text-sm text-zinc-600 dark:text-zinc-400">{used}</span>
+                                                        <ActionForm action=revoke_app>
+                                                            <input type="hidden" name="id" value=k.id.to_string()/>
+                                                            <button type="submit" class="underline" aria-label=format!("Revoke {}", k.name)>"Revoke"</button>
+                                                        </ActionForm>
+                                                    </li>
+                                                }
+                                            }).collect_view()}
+                                        </ul>
+                                    }.into_any()
+                                })}
+                            </Suspense>
+                            <ActionForm action=add_app attr:class="flex flex-wrap items-end gap-3" attr:novalidate=true>
+                                <FormError result=add_app_r/>
+                                <Field name="name" label="App name" hint="e.g. “Phone”." result=add_app_r/>
+                                <button type="submit" class=BUTTON>"Make an app password"</button>
                             </ActionForm>
                         </section>
                     </div>

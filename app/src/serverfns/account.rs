@@ -142,3 +142,30 @@ pub async fn get_library() -> Result<(SessionUser, encore::model::LibraryCounts)
     let counts = ctx()?.repos.accounts.library_counts(me.id).await?;
     Ok((me, counts))
 }
+
+/// The signed-in user's app passwords (Subsonic apps).
+#[server(endpoint = "account/app_passwords")]
+pub async fn get_app_passwords() -> Result<Vec<encore::model::AppPassword>, AppError> {
+    use crate::server::*;
+    let me = require_user_or_redirect("/settings").await?;
+    Ok(encore::service::apps::list(&ctx()?.repos, &me).await?)
+}
+
+#[server(endpoint = "account/create_app_password")]
+pub async fn create_app_password(name: String) -> Result<(), AppError> {
+    use crate::server::*;
+    let me = require_user().await?;
+    encore::service::apps::create(&ctx()?.repos, &me, &name).await?;
+    leptos_axum::redirect("/settings?saved=apps#apps-h");
+    Ok(())
+}
+
+#[server(endpoint = "account/revoke_app_password")]
+pub async fn revoke_app_password(id: String) -> Result<(), AppError> {
+    use crate::server::*;
+    let me = require_user().await?;
+    let id = uuid::Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    encore::service::apps::revoke(&ctx()?.repos, &me, id).await?;
+    leptos_axum::redirect("/settings?saved=revoked#apps-h");
+    Ok(())
+}

@@ -1,0 +1,691 @@
+//! The OpenSubsonic API under `/rest/` (`/rest/NAME` and `/rest/NAME.view`, GET or form
+//! POST): XML by default, JSON with `f=json`, JSONP with `f=jsonp&callback=`. Every answer
+//! is HTTP 200 with `status` ok/failed as clients expect; errors carry Subsonic's codes.
+//! Authentication is by app password (see `encore::service::apps`); everything else goes
+//! through the same repositories and services as the web pages.
+
+use axum::{
+    body::{Body, Bytes},
+    extract::{Path, Request, State},
+    http::{header, HeaderMap, Method, StatusCode},
+    response::{IntoResponse, Response},
+};
+use chrono::{TimeZone, Utc};
+use encore::{
+    catalog::{Album, Song, SongRow, SongStatus},
+    listening::{EndReason, Source},
+    model::SessionUser,
+    service::{
+        apps::{authenticate, ApiCredentials},
+        listening::{report, PlayReport},
+    },
+};
+use serde_json::{json, Map, Value};
+use uuid::Uuid;
+
+use crate::AppState;
+
+/// The Subsonic API version these answers follow.
+pub const API_VERSION: &str = "1.16.1";
+const MAX_BODY: usize = 64 * 1024;
+
+/// Request parameters: the query string, then a form body's (repeatable, in order).
+struct Params(Vec<(String, String)>);
+
+impl Params {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+    fn num(&self, name: &str, default: i64, max: i64) -> Result<i64, Failure> {
+        match self.get(name) {
+            None | Some("") => Ok(default),
+            Some(v) => v
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .map(|n| n.min(max))
+                .ok_or_else(|| Failure::new(0, format!("Parameter {name} must be a number."))),
+        }
+    }
+    fn id(&self, name: &str) -> Result<Uuid, Failure> {
+        let v = self
+            .get(name)
+            .ok_or_else(|| Failure::new(10, format!("Required parameter is missing: {name}")))?;
+        // Cover-art ids may carry a kind prefix ("al-", "ar-"): the UUID is what counts.
+        let raw = v
+            .strip_prefix("al-")
+            .or_else(|| v.strip_prefix("ar-"))
+            .unwrap_or(v);
+        Uuid::parse_str(raw).map_err(|_| not_found())
+    }
+}
+
+/// A failed answer: Subsonic error code and message.
+struct Failure {
+    code: u32,
+    message: String,
+}
+
+impl Failure {
+    fn new(code: u32, message: impl Into<String>) -> Self {
+        Failure {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+fn not_found() -> Failure {
+    Failure::new(70, "The requested data was not found.")
+}
+
+fn internal(e: encore::Error) -> Failure {
+    tracing::error!(error = %e, "subsonic");
+    Failure::new(0, "Something went wrong on the server; try again.")
+}
+
+#[derive(Clone, Copy)]
+enum Format {
+    Xml,
+    Json,
+    Jsonp,
+}
+
+/// What a method answers: a body element, nothing (ping), or a file.
+enum Answer {
+    Empty,
+    Element(&'static str, Value),
+    File(Response),
+}
+
+async fn params(headers: &HeaderMap, query: Option<&str>, body: Bytes) -> Params {
+    let mut v: Vec<(String, String)> = query
+        .and_then(|q| serde_urlencoded::from_str(q).ok())
+        .unwrap_or_default();
+    let form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|c| c.to_str().ok())
+        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+    if form {
+        if let Ok(more) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) {
+            v.extend(more);
+        }
+    }
+    Params(v)
+}
+
+/// `/rest/{method}`: every OpenSubsonic method.
+pub async fn handle(
+    State(state): State<AppState>,
+    Path(method): Path<String>,
+    req: Request<Body>,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    let body = if parts.method == Method::POST {
+        axum::body::to_bytes(body, MAX_BODY)
+            .await
+            .unwrap_or_default()
+    } else {
+        Bytes::new()
+    };
+    let p = params(&parts.headers, parts.uri.query(), body).await;
+    let format = match p.get("f") {
+        Some("json") => Format::Json,
+        Some("jsonp") => Format::Jsonp,
+        _ => Format::Xml,
+    };
+    let callback = p.get("callback").unwrap_or("callback").to_string();
+    let method = method.strip_suffix(".view").unwrap_or(&method).to_string();
+    let creds = ApiCredentials {
+        username: p.get("u").map(str::to_string),
+        password: p.get("p").map(str::to_string),
+        token: p.get("t").map(str::to_string),
+        salt: p.get("s").map(str::to_string),
+        api_key: p.get("apiKey").map(str::to_string),
+    };
+    let answer = match authenticate(&state.ctx.repos, &creds).await {
+        Err(e) => Err(internal(e)),
+        Ok(Err(e)) => Err(Failure::new(e.code(), e.message())),
+        Ok(Ok(me)) => {
+            // Ranges and caching of the file routes need the original request's headers.
+            let req = Request::from_parts(parts, Body::empty());
+            call(&state, &me, &method, &p, req).await
+        }
+    };
+    match answer {
+        Ok(Answer::File(r)) => r,
+        Ok(Answer::Empty) => reply(format, &callback, true, None),
+        Ok(Answer::Element(k, v)) => reply(format, &callback, true, Some((k, v))),
+        Err(f) => reply(
+            format,
+            &callback,
+            false,
+            Some(("error", json!({"code": f.code, "message": f.message}))),
+        ),
+    }
+}
+
+async fn call(
+    state: &AppState,
+    me: &SessionUser,
+    method: &str,
+    p: &Params,
+    req: Request<Body>,
+) -> Result<Answer, Failure> {
+    let repos = &state.ctx.repos;
+    let explicit_ok = || async {
+        repos
+            .accounts
+            .preferences(me.id)
+            .await
+            .map(|pr| !pr.explicit_filter)
+            .map_err(internal)
+    };
+    Ok(match method {
+        "ping" => Answer::Empty,
+        "getLicense" => Answer::Element("license", json!({"valid": true})),
+        "getOpenSubsonicExtensions" => Answer::Element(
+            "openSubsonicExtensions",
+            json!([
+                {"name": "apiKeyAuthentication", "versions": [1]},
+                {"name": "formPost", "versions": [1]},
+            ]),
+        ),
+        "getMusicFolders" => Answer::Element(
+            "musicFolders",
+            json!({"musicFolder": [{"id": 1, "name": "Encore"}]}),
+        ),
+        "getArtists" => {
+            use futures::TryStreamExt;
+            let mut artists: Vec<encore::catalog::Artist> = repos
+                .catalog
+                .all_artists()
+                .await
+                .map_err(internal)?
+                .try_collect()
+                .await
+                .map_err(internal)?;
+            artists.sort_by_key(|a| a.sort_name.to_lowercase());
+            let mut index: Vec<(String, Vec<Value>)> = vec![];
+            for a in artists {
+                let initial = a
+                    .sort_name
+                    .chars()
+                    .next()
+                    .filter(|c| c.is_alphabetic())
+                    .map_or("#".to_string(), |c| c.to_uppercase().to_string());
+                let v = json!({"id": a.id.to_string(), "name": a.name, "coverArt": format!("ar-{}", a.id)});
+                match index.last_mut() {
+                    Some((i, list)) if *i == initial => list.push(v),
+                    _ => index.push((initial, vec![v])),
+                }
+            }
+            Answer::Element(
+                "artists",
+                json!({
+                    "ignoredArticles": "The",
+                    "index": index.into_iter().map(|(name, artist)| json!({"name": name, "artist": artist})).collect::<Vec<_>>(),
+                }),
+            )
+        }
+        "getArtist" => {
+            let id = p.id("id")?;
+            let artist = repos
+                .catalog
+                .artist(id)
+                .await
+                .map_err(internal)?
+                .ok_or_else(not_found)?;
+            let albums = repos.catalog.albums_by_artist(id).await.map_err(internal)?;
+            Answer::Element(
+                "artist",
+                json!({
+                    "id": artist.id.to_string(),
+                    "name": artist.name,
+                    "coverArt": format!("ar-{}", artist.id),
+                    "albumCount": albums.len(),
+                    "album": albums.iter().map(album_json).collect::<Vec<_>>(),
+                }),
+            )
+        }
+        "getAlbum" => {
+            let id = p.id("id")?;
+            let album = repos
+                .catalog
+                .album(id)
+                .await
+                .map_err(internal)?
+                .ok_or_else(not_found)?;
+            let mut tracks = repos.catalog.album_tracks(id).await.map_err(internal)?;
+            if !explicit_ok().await? {
+                tracks.retain(|t| !t.explicit);
+            }
+            let mut v = album_json(&album);
+            v["song"] = Value::Array(tracks.iter().map(|t| row_json(t, &album)).collect());
+            Answer::Element("album", v)
+        }
+        "getAlbumList2" => {
+            use encore::repo::catalog::AlbumList;
+            let size = p.num("size", 10, 500)?;
+            let offset = p.num("offset", 0, 1_000_000)? as u64;
+            let kind = p
+                .get("type")
+                .ok_or_else(|| Failure::new(10, "Required parameter is missing: type"))?;
+            let list = match kind {
+                "newest" => AlbumList::Newest,
+                "frequent" | "highest" => AlbumList::Popular,
+                "alphabeticalByName" => AlbumList::ByTitle,
+                "alphabeticalByArtist" => AlbumList::ByArtist,
+                "byYear" => AlbumList::Years(
+                    p.num("fromYear", 0, 9999)? as i32,
+                    p.num("toYear", 9999, 9999)? as i32,
+                ),
+                "byGenre" => AlbumList::Genre(
+                    p.get("genre")
+                        .ok_or_else(|| Failure::new(10, "Required parameter is missing: genre"))?
+                        .to_string(),
+                ),
+                "random" => AlbumList::Random(Utc::now().timestamp_subsec_nanos() as u64),
+                // Per-user album lists Encore does not keep yet: empty, not an error.
+                "recent" | "starred" => return Ok(Answer::Element("albumList2", json!({}))),
+                other => {
+                    return Err(Failure::new(
+                        0,
+                        format!("Unknown list type {other}: use newest, frequent, highest, alphabeticalByName, alphabeticalByArtist, byYear, byGenre, random, recent or starred."),
+                    ))
+                }
+            };
+            let albums = repos
+                .catalog
+                .album_list(&list, offset, size)
+                .await
+                .map_err(internal)?;
+            Answer::Element(
+                "albumList2",
+                json!({"album": albums.iter().map(album_json).collect::<Vec<_>>()}),
+            )
+        }
+        "getSong" => {
+            let song = published(state, p.id("id")?).await?;
+            Answer::Element("song", song_json(&song))
+        }
+        "search3" => {
+            let q: String = p
+                .get("query")
+                .unwrap_or("")
+                .trim_matches('"')
+                .chars()
+                .take(100)
+                .collect();
+            let (na, nb, ns) = (
+                p.num("artistCount", 20, 100)?,
+                p.num("albumCount", 20, 100)?,
+                p.num("songCount", 20, 100)?,
+            );
+            let mut r = if q.trim().is_empty() {
+                encore::catalog::SearchResults::default()
+            } else {
+                state
+                    .ctx
+                    .search
+                    .search(&q, na.max(nb).max(ns) as usize)
+                    .map_err(internal)?
+            };
+            if !explicit_ok().await? {
+                r.songs.retain(|s| !s.explicit);
+            }
+            r.artists.truncate(na as usize);
+            r.albums.truncate(nb as usize);
+            r.songs.truncate(ns as usize);
+            Answer::Element(
+                "searchResult3",
+                json!({
+                    "artist": r.artists.iter().map(|a| json!({"id": a.id.to_string(), "name": a.name, "coverArt": format!("ar-{}", a.id)})).collect::<Vec<_>>(),
+                    "album": r.albums.iter().map(album_json).collect::<Vec<_>>(),
+                    "song": r.songs.iter().map(|s| row_json(s, &Album { id: s.album_id, title: s.album_title.clone(), ..placeholder_album() })).collect::<Vec<_>>(),
+                }),
+            )
+        }
+        "stream" | "download" => {
+            let id = p.id("id")?;
+            // maxBitRate / format are accepted; files are sent as stored (no transcoding).
+            Answer::File(crate::media::stream_for(state, me, id, req).await)
+        }
+        "getCoverArt" => {
+            let id = p.id("id")?;
+            let file = cover_of(state, id).await?.ok_or_else(not_found)?;
+            let (kind, name) = file
+                .strip_prefix("/media/")
+                .and_then(|f| f.split_once('/'))
+                .ok_or_else(not_found)?;
+            Answer::File(crate::media::image_file(state, kind, name, req).await)
+        }
+        "scrobble" => {
+            let song = published(state, p.id("id")?).await?;
+            if p.get("submission") == Some("false") {
+                return Ok(Answer::Empty); // "now playing" is not a play
+            }
+            let now = Utc::now();
+            let sent = match p.get("time") {
+                Some(t) => Some(
+                    t.parse::<i64>()
+                        .ok()
+                        .and_then(|ms| Utc.timestamp_millis_opt(ms).single())
+                        .ok_or_else(|| {
+                            Failure::new(0, "Parameter time must be milliseconds since 1970.")
+                        })?,
+                ),
+                None => None,
+            };
+            let latest = now - chrono::Duration::milliseconds(song.duration_ms as i64);
+            let started_at = sent.map_or(latest, |t| t.min(latest));
+            let r = PlayReport {
+                // The same scrobble sent twice is one play.
+                event_id: Uuid::new_v5(
+                    &Uuid::NAMESPACE_OID,
+                    format!(
+                        "subsonic|{}|{}|{}",
+                        me.id,
+                        song.id,
+                        sent.unwrap_or(started_at).timestamp_millis()
+                    )
+                    .as_bytes(),
+                ),
+                song_id: song.id,
+                started_at,
+                ms_played: song.duration_ms,
+                reason_end: EndReason::Finished,
+                shuffle: false,
+                source: Source::Other,
+                source_id: Some("subsonic".into()),
+                offline: now - started_at > chrono::Duration::hours(20),
+            };
+            match report(repos, me, r, "subsonic", "").await {
+                Ok(_) => Answer::Empty,
+                Err(encore::Error::NotFound) => return Err(not_found()),
+                Err(encore::Error::Invalid(e)) => {
+                    return Err(Failure::new(
+                        0,
+                        e.0.first()
+                            .map_or("Invalid scrobble.".to_string(), |(_, m)| m.clone()),
+                    ))
+                }
+                Err(e) => return Err(internal(e)),
+            }
+        }
+        "getUser" => {
+            let name = p
+                .get("username")
+                .ok_or_else(|| Failure::new(10, "Required parameter is missing: username"))?;
+            if !name.eq_ignore_ascii_case(&me.username) && !me.role.is_admin() {
+                return Err(Failure::new(50, "You may only see your own account."));
+            }
+            let admin = me.role.is_admin() && name.eq_ignore_ascii_case(&me.username);
+            Answer::Element(
+                "user",
+                json!({
+                    "username": name, "scrobblingEnabled": true, "adminRole": admin,
+                    "settingsRole": true, "downloadRole": true, "uploadRole": false,
+                    "playlistRole": true, "coverArtRole": false, "commentRole": true,
+                    "podcastRole": false, "streamRole": true, "jukeboxRole": false,
+                    "shareRole": true, "videoConversionRole": false, "folder": [1],
+                }),
+            )
+        }
+        _ => {
+            return Err(Failure::new(
+                0,
+                format!("Encore does not offer the method {method}."),
+            ))
+        }
+    })
+}
+
+/// A song listeners may see (published), or "not found".
+async fn published(state: &AppState, id: Uuid) -> Result<Song, Failure> {
+    match state.ctx.repos.catalog.song(id).await.map_err(internal)? {
+        Some((s, _)) if s.status == SongStatus::Published => Ok(s),
+        _ => Err(not_found()),
+    }
+}
+
+/// The picture for a cover-art id: an album's cover, an artist's image, a song's album.
+async fn cover_of(state: &AppState, id: Uuid) -> Result<Option<String>, Failure> {
+    let c = &state.ctx.repos.catalog;
+    if let Some(a) = c.album(id).await.map_err(internal)? {
+        return Ok(a.cover);
+    }
+    if let Some(a) = c.artist(id).await.map_err(internal)? {
+        return Ok(a.image);
+    }
+    Ok(c.song(id)
+        .await
+        .map_err(internal)?
+        .and_then(|(_, cover)| cover))
+}
+
+fn placeholder_album() -> Album {
+    Album {
+        id: Uuid::nil(),
+        title: String::new(),
+        artist_ids: vec![],
+        artist_names: vec![],
+        album_type: encore::catalog::AlbumType::Album,
+        release_date: chrono::NaiveDate::MIN,
+        label: String::new(),
+        genres: vec![],
+        cover: None,
+        track_count: 0,
+        duration_ms: 0,
+        popularity: 0,
+    }
+}
+
+fn album_json(a: &Album) -> Value {
+    let mut v = json!({
+        "id": a.id.to_string(),
+        "name": a.title,
+        "artist": a.artist_names.join(", "),
+        "coverArt": format!("al-{}", a.id),
+        "songCount": a.track_count,
+        "duration": a.duration_ms / 1000,
+        "created": format!("{}T00:00:00Z", a.release_date),
+        "year": chrono::Datelike::year(&a.release_date),
+        "genres": a.genres.iter().map(|g| json!({"name": g})).collect::<Vec<_>>(),
+        "artists": a.artist_ids.iter().zip(&a.artist_names).map(|(i, n)| json!({"id": i.to_string(), "name": n})).collect::<Vec<_>>(),
+    });
+    if let Some(first) = a.artist_ids.first() {
+        v["artistId"] = json!(first.to_string());
+    }
+    if let Some(g) = a.genres.first() {
+        v["genre"] = json!(g);
+    }
+    v
+}
+
+/// A song as a Subsonic `Child`, from a list row (its album gives year and genre).
+fn row_json(s: &SongRow, album: &Album) -> Value {
+    let mut v = json!({
+        "id": s.id.to_string(),
+        "parent": s.album_id.to_string(),
+        "isDir": false,
+        "title": s.title,
+        "album": s.album_title,
+        "albumId": s.album_id.to_string(),
+        "artist": s.artists.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", "),
+        "artists": s.artists.iter().map(|a| json!({"id": a.id.to_string(), "name": a.name})).collect::<Vec<_>>(),
+        "track": s.track_number,
+        "duration": s.duration_ms / 1000,
+        "coverArt": format!("al-{}", s.album_id),
+        "type": "music",
+        "mediaType": "song",
+        "isVideo": false,
+        "explicitStatus": if s.explicit { "explicit" } else { "clean" },
+    });
+    if let Some(a) = s.artists.first() {
+        v["artistId"] = json!(a.id.to_string());
+    }
+    if album.id == s.album_id && album.release_date != chrono::NaiveDate::MIN {
+        v["year"] = json!(chrono::Datelike::year(&album.release_date));
+        if let Some(g) = album.genres.first() {
+            v["genre"] = json!(g);
+        }
+    }
+    v
+}
+
+/// A song with everything its document knows (size, format, ISRC…).
+fn song_json(s: &Song) -> Value {
+    let mut v = row_json(&s.row(None), &placeholder_album());
+    v["discNumber"] = json!(s.disc_number);
+    v["playCount"] = json!(s.play_count);
+    v["genres"] = json!(s
+        .genres
+        .iter()
+        .map(|g| json!({"name": g}))
+        .collect::<Vec<_>>());
+    if let Some(g) = s.genres.first() {
+        v["genre"] = json!(g);
+    }
+    if let Some(isrc) = &s.isrc {
+        v["isrc"] = json!([isrc]);
+    }
+    if let Some(a) = &s.audio {
+        v["contentType"] = json!(a.mime);
+        v["size"] = json!(a.size);
+        v["bitRate"] = json!(a.bitrate / 1000);
+        v["samplingRate"] = json!(a.sample_rate);
+        v["suffix"] = json!(a.file.rsplit('.').next().unwrap_or(""));
+    }
+    v
+}
+
+/// The `subsonic-response` in the format asked for.
+fn reply(format: Format, callback: &str, ok: bool, body: Option<(&str, Value)>) -> Response {
+    let mut root = Map::new();
+    root.insert("status".into(), json!(if ok { "ok" } else { "failed" }));
+    root.insert("version".into(), json!(API_VERSION));
+    root.insert("type".into(), json!("encore"));
+    root.insert("serverVersion".into(), json!(env!("CARGO_PKG_VERSION")));
+    root.insert("openSubsonic".into(), json!(true));
+    if let Some((k, mut v)) = body {
+        prune(&mut v);
+        root.insert(k.into(), v);
+    }
+    let root = Value::Object(root);
+    let (ctype, text) = match format {
+        Format::Json => (
+            "application/json",
+            json!({"subsonic-response": root}).to_string(),
+        ),
+        Format::Jsonp => {
+            let safe: String = callback
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '$'))
+                .take(64)
+                .collect();
+            (
+                "application/javascript",
+                format!("{safe}({});", json!({"subsonic-response": root})),
+            )
+        }
+        Format::Xml => {
+            let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+            xml_element(&mut out, "subsonic-response", &root, true);
+            ("text/xml; charset=utf-8", out)
+        }
+    };
+    (StatusCode::OK, [(header::CONTENT_TYPE, ctype)], text).into_response()
+}
+
+/// Empty lists are left out, so an empty result is an empty container (`"album": {}`)
+/// as clients expect, not a key with `[]`.
+fn prune(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|_, x| !matches!(x, Value::Array(a) if a.is_empty()));
+            m.values_mut().for_each(prune);
+        }
+        Value::Array(a) => a.iter_mut().for_each(prune),
+        _ => {}
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Subsonic's XML is its JSON turned round: scalar fields are attributes, objects are
+/// child elements, arrays repeat the element, and `value` is the text.
+fn xml_element(out: &mut String, name: &str, v: &Value, root: bool) {
+    out.push('<');
+    out.push_str(name);
+    if root {
+        out.push_str(" xmlns=\"http://subsonic.org/restapi\"");
+    }
+    let Value::Object(m) = v else {
+        out.push('>');
+        out.push_str(&escape(&scalar(v).unwrap_or_default()));
+        out.push_str(&format!("</{name}>"));
+        return;
+    };
+    for (k, val) in m {
+        if k != "value" {
+            if let Some(s) = scalar(val) {
+                out.push_str(&format!(" {k}=\"{}\"", escape(&s)));
+            }
+        }
+    }
+    out.push('>');
+    if let Some(text) = m.get("value").and_then(scalar) {
+        out.push_str(&escape(&text));
+    }
+    for (k, val) in m {
+        match val {
+            Value::Object(_) => xml_element(out, k, val, false),
+            Value::Array(items) => {
+                for item in items {
+                    xml_element(out, k, item, false);
+                }
+            }
+            _ => {}
+        }
+    }
+    out.push_str(&format!("</{name}>"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_mirrors_json() {
+        let mut out = String::new();
+        xml_element(
+            &mut out,
+            "subsonic-response",
+            &json!({"status": "ok", "musicFolders": {"musicFolder": [{"id": 1, "name": "A & B"}]},
+                    "genres": {"genre": [{"songCount": 2, "value": "Rock"}]}}),
+            true,
+        );
+        assert_eq!(
+            out,
+            "<subsonic-response xmlns=\"http://subsonic.org/restapi\" status=\"ok\"><musicFolders><musicFolder id=\"1\" name=\"A &amp; B\"></musicFolder></musicFolders><genres><genre songCount=\"2\">Rock</genre></genres></subsonic-response>"
+        );
+    }
+}

@@ -1,0 +1,109 @@
+//! App passwords and how the Subsonic API authenticates with them.
+
+use encore::{
+    model::Role,
+    service::apps::{authenticate, create, list, revoke, ApiAuthError, ApiCredentials},
+    Error,
+};
+
+use crate::TestApp;
+
+fn md5_hex(s: &str) -> String {
+    use md5::{Digest, Md5};
+    Md5::digest(s.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[tokio::test]
+async fn app_passwords_authenticate_and_revoke() {
+    let app = TestApp::init().await;
+    let r = &app.repos;
+    let me = app.user("phoneuser").await.session_user();
+    let other = app.user("otheruser").await.session_user();
+    // Bad names change nothing.
+    assert!(matches!(create(r, &me, "  ").await, Err(Error::Invalid(_))));
+    assert!(list(r, &me).await.unwrap().is_empty());
+    let id = create(r, &me, "Phone").await.unwrap();
+    let keys = list(r, &me).await.unwrap();
+    assert_eq!(keys.len(), 1);
+    let secret = keys[0].secret.clone();
+    assert_eq!(secret.len(), 24);
+    let who = |c: ApiCredentials| async move { authenticate(r, &c).await.unwrap().map(|u| u.id) };
+    let named = |p: Option<String>, t: Option<String>, s: Option<&str>| ApiCredentials {
+        username: Some("PhoneUser".into()),
+        password: p,
+        token: t,
+        salt: s.map(str::to_string),
+        api_key: None,
+    };
+    // Token, plain, hex-encoded and API key all work; the account password never does.
+    assert_eq!(
+        who(named(
+            None,
+            Some(md5_hex(&format!("{secret}abc123"))),
+            Some("abc123")
+        ))
+        .await,
+        Ok(me.id)
+    );
+    assert_eq!(
+        who(named(Some(secret.clone()), None, None)).await,
+        Ok(me.id)
+    );
+    let hex: String = secret.bytes().map(|b| format!("{b:02X}")).collect();
+    assert_eq!(
+        who(named(Some(format!("enc:{hex}")), None, None)).await,
+        Ok(me.id)
+    );
+    let key = ApiCredentials {
+        api_key: Some(secret.clone()),
+        ..Default::default()
+    };
+    assert_eq!(who(key.clone()).await, Ok(me.id));
+    assert_eq!(
+        who(named(Some("correct horse battery".into()), None, None)).await,
+        Err(ApiAuthError::Wrong)
+    );
+    assert_eq!(
+        who(named(None, Some(md5_hex(&format!("{secret}x"))), Some("y"))).await,
+        Err(ApiAuthError::Wrong)
+    );
+    assert_eq!(
+        who(named(None, None, None)).await,
+        Err(ApiAuthError::Missing)
+    );
+    assert_eq!(
+        who(ApiCredentials {
+            username: Some("phoneuser".into()),
+            ..key.clone()
+        })
+        .await,
+        Err(ApiAuthError::Conflicting)
+    );
+    // Another user's secret does not open this account.
+    let theirs = create(r, &other, "Laptop").await.unwrap();
+    let their_secret = list(r, &other).await.unwrap()[0].secret.clone();
+    assert_eq!(
+        who(named(Some(their_secret), None, None)).await,
+        Err(ApiAuthError::Wrong)
+    );
+    // Nobody revokes another user's password.
+    assert!(matches!(revoke(r, &me, theirs).await, Err(Error::NotFound)));
+    assert_eq!(list(r, &other).await.unwrap().len(), 1);
+    // Suspended accounts are refused.
+    let admin = app.user_with_role("appadmin", Role::Admin).await;
+    encore::service::admin::suspend(r, &admin, me.id, 1, "test")
+        .await
+        .unwrap();
+    assert_eq!(who(key.clone()).await, Err(ApiAuthError::NotAllowed));
+    encore::service::admin::reactivate(r, &admin, me.id)
+        .await
+        .unwrap();
+    assert_eq!(who(key.clone()).await, Ok(me.id));
+    assert!(list(r, &me).await.unwrap()[0].last_used_at.is_some());
+    // Revoked: the key is unknown.
+    revoke(r, &me, id).await.unwrap();
+    assert_eq!(who(key).await, Err(ApiAuthError::BadKey));
+}
