@@ -55,13 +55,15 @@ if grep -q ' flaky' "$TMP/playwright.log"; then
   echo "---- passed only on the retry (flaky) ----"; sed -n '/ flaky/,$p' "$TMP/playwright.log" | head -20
 fi
 
-echo "==> API clients (py-opensonic against /rest/)"
+echo "==> API clients (py-opensonic against /rest/, liblistenbrainz against /1/)"
 SUBSONIC_KEY=$("$CARGO_TARGET_DIR/debug/encore" app-password --username "$E2E_ADMIN_USER" --name api-tests | tail -1)
-if ! SUBSONIC_USER="$E2E_ADMIN_USER" SUBSONIC_KEY="$SUBSONIC_KEY" \
-    "$ENCORE_CACHE/apiclients/bin/python" end2end/api/test_subsonic.py 2>&1 | tee "$TMP/api.log"; then
-  echo "---- app log (last 40 lines) ----"; tail -40 "$TMP/app.log"
-  exit 1
-fi
+for t in test_subsonic test_listenbrainz; do
+  if ! SUBSONIC_USER="$E2E_ADMIN_USER" SUBSONIC_KEY="$SUBSONIC_KEY" \
+      "$ENCORE_CACHE/apiclients/bin/python" "end2end/api/$t.py" 2>&1 | tee "$TMP/$t.log"; then
+    echo "---- app log (last 40 lines) ----"; tail -40 "$TMP/app.log"
+    exit 1
+  fi
+done
 
 echo "==> benchmark smoke (the same code as make bench, seconds-long, debug build)"
 ( unset DATABASE_URL MONGODB_URI MONGODB_DB ENCORE_BIND ENCORE_DATA_DIR

@@ -43,6 +43,9 @@ pub struct Record {
     /// From the seed CSV: the track's length and genres, for catalog entries it creates.
     pub duration_ms: Option<u64>,
     pub genres: Vec<String>,
+    /// A scrobbled listen of unknown length (ListenBrainz): `ended_at` is when it started
+    /// and it lasted the whole track, whose length the catalog knows.
+    pub whole: bool,
 }
 
 /// A record that could not be read: its number and why.
@@ -280,6 +283,7 @@ fn extended(n: u64, v: Value) -> Result<Record, String> {
         username: clean(e.username),
         duration_ms: None,
         genres: vec![],
+        whole: false,
     })
 }
 
@@ -322,6 +326,7 @@ fn basic(n: u64, v: Value) -> Result<Record, String> {
         username: None,
         duration_ms: None,
         genres: vec![],
+        whole: false,
     })
 }
 
@@ -458,6 +463,7 @@ fn csv_records(text: &str, name: &str, out: &mut Parsed) -> Result<(), String> {
                             .collect()
                     })
                     .unwrap_or_default(),
+                whole: false,
             })
         })();
         match rec {

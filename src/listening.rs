@@ -283,3 +283,19 @@ pub struct HistoryImport {
     pub created_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
 }
+
+/// A platform or country name as counters use it: it becomes part of a field path in
+/// the daily documents, so it is never empty and has no `.` or leading `$`.
+pub fn breakdown_key(s: &str, empty: &str) -> String {
+    let k: String = s
+        .trim()
+        .chars()
+        .take(60)
+        .map(|c| if c == '.' || c == '$' { '_' } else { c })
+        .collect();
+    if k.is_empty() {
+        empty.to_string()
+    } else {
+        k
+    }
+}

@@ -11,6 +11,7 @@ pub mod comments;
 pub mod export;
 pub mod feed;
 pub mod imports;
+pub mod listenbrainz;
 pub mod listening;
 pub mod moderation;
 pub mod password;

@@ -8,11 +8,11 @@ password made with `encore app-password`), SUBSONIC_OTHER_KEY (another user's).
 """
 import os
 import re
-import sys
 import time
 import urllib.parse
 
 import requests
+from common import new_listener, run, signed_in
 from libopensonic import Connection
 from libopensonic import errors
 
@@ -26,12 +26,6 @@ ROOT = f"{URL.scheme}://{URL.hostname}"
 def conn(**kw):
     return Connection(ROOT, port=URL.port, server_path="", app_name="encore-test", **kw)
 
-
-def browser():
-    """A web session that posts forms as a browser without JavaScript does."""
-    s = requests.Session()
-    s.headers["Accept"] = "text/html,application/xhtml+xml"
-    return s
 
 
 def rest(method, **params):
@@ -104,11 +98,7 @@ def test_browse_stream_scrobble():
     assert c.scrobble(song.id, submission=False)  # now playing: not a play
 
     # The web UI (signed in as the same user) shows the play in history.
-    web = browser()
-    signed = web.post(f"{BASE}/api/auth/sign_in", allow_redirects=False, timeout=30,
-                      data={"username": os.environ["E2E_ADMIN_USER"],
-                            "password": os.environ["E2E_ADMIN_PASSWORD"], "next": "/history"})
-    assert signed.status_code in (302, 303), signed.status_code
+    web = signed_in(os.environ["E2E_ADMIN_USER"], os.environ["E2E_ADMIN_PASSWORD"])
     page = web.get(f"{BASE}/history", timeout=30).text
     assert song.title in page, "the scrobbled song is in the web history"
     entries = web.post(f"{BASE}/api/listening/history", data={}, timeout=30,
@@ -155,12 +145,7 @@ def test_errors():
 
 def test_a_listener_made_in_the_web_ui():
     """Sign up in the web UI, make an app password in settings, use it; revoke it."""
-    name = f"api{int(time.time() * 1000) % 10**9}"
-    web = browser()
-    made = web.post(f"{BASE}/api/auth/sign_up", allow_redirects=False, timeout=30,
-                    data={"username": name, "email": f"{name}@example.com", "display_name": "",
-                          "password": "listener-password-1", "confirm": "listener-password-1"})
-    assert made.status_code in (302, 303), made.text
+    name, web = new_listener("api")
     assert web.post(f"{BASE}/api/account/create_app_password", data={"name": "Phone"},
                     allow_redirects=False, timeout=30).status_code in (302, 303)
     page = web.get(f"{BASE}/settings", timeout=30).text
@@ -177,23 +162,11 @@ def test_a_listener_made_in_the_web_ui():
     # Another user cannot revoke it; its owner can, and then it stops working.
     ids = re.findall(r'name="id" value="([0-9a-f-]{36})"', web.get(f"{BASE}/settings", timeout=30).text)
     assert len(ids) == 1, ids
-    stranger = browser()
-    stranger.post(f"{BASE}/api/auth/sign_in", allow_redirects=False, timeout=30,
-                  data={"username": os.environ["E2E_ADMIN_USER"], "password": os.environ["E2E_ADMIN_PASSWORD"]})
+    stranger = signed_in(os.environ["E2E_ADMIN_USER"], os.environ["E2E_ADMIN_PASSWORD"])
     stranger.post(f"{BASE}/api/account/revoke_app_password", data={"id": ids[0]}, allow_redirects=False, timeout=30)
     assert rest("ping", f="json", apiKey=key).json()["subsonic-response"]["status"] == "ok"
     web.post(f"{BASE}/api/account/revoke_app_password", data={"id": ids[0]}, allow_redirects=False, timeout=30)
     assert failed_code(rest("ping", f="json", apiKey=key)) == 44
 
 if __name__ == "__main__":
-    failures = 0
-    for name, fn in list(globals().items()):
-        if name.startswith("test_") and callable(fn):
-            try:
-                fn()
-                print(f"ok   {name}")
-            except Exception as e:  # noqa: BLE001 - report every failure, then fail
-                failures += 1
-                print(f"FAIL {name}: {type(e).__name__}: {e}")
-    print(f"{failures} failed")
-    sys.exit(1 if failures else 0)
+    run(globals())

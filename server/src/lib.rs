@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod jobs;
+pub mod listenbrainz;
 pub mod media;
 pub mod subsonic;
 pub mod uploads;
@@ -76,6 +77,14 @@ pub fn router(state: AppState, cfg: &Config) -> Router {
             "/rest/{method}",
             get(subsonic::handle).post(subsonic::handle),
         )
+        .route("/1/validate-token", get(listenbrainz::validate_token))
+        .route(
+            "/1/submit-listens",
+            axum::routing::post(listenbrainz::submit_listens)
+                .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024)),
+        )
+        .route("/1/user/{name}/listens", get(listenbrainz::user_listens))
+        .route("/1/user/{name}/playing-now", get(listenbrainz::playing_now))
         .route("/media/{kind}/{file}", get(media::image))
         .route("/account/export.json", get(export_my_data))
         .route("/artist/{id}/insights.csv", get(artist_insights_csv))
@@ -279,9 +288,9 @@ async fn csrf_guard(State(state): State<AppState>, req: Request<Body>, next: Nex
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
-    // The app API authenticates every request with its own credentials (never the
-    // session cookie), so a web player on another site may call it.
-    if req.uri().path().starts_with("/rest/") {
+    // The app APIs (Subsonic, ListenBrainz) authenticate every request with their own
+    // credentials (never the session cookie), so a web player on another site may call them.
+    if req.uri().path().starts_with("/rest/") || req.uri().path().starts_with("/1/") {
         return next.run(req).await;
     }
     let headers = req.headers();

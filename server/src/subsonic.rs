@@ -403,7 +403,7 @@ async fn call(
                 source_id: Some("subsonic".into()),
                 offline: now - started_at > chrono::Duration::hours(20),
             };
-            match report(repos, me, r, "subsonic", "").await {
+            match report(repos, me, r, "subsonic", "ZZ").await {
                 Ok(_) => Answer::Empty,
                 Err(encore::Error::NotFound) => return Err(not_found()),
                 Err(encore::Error::Invalid(e)) => {

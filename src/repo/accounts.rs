@@ -36,6 +36,15 @@ struct UserRow {
 const USER_COLUMNS: &str = "id, username, email, display_name, bio, avatar_url, role, status, \
      suspended_until, created_at, last_sign_in_at";
 
+/// [`USER_COLUMNS`] of a joined table alias.
+fn user_columns_of(alias: &str) -> String {
+    USER_COLUMNS
+        .split(',')
+        .map(|c| format!("{alias}.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl From<UserRow> for User {
     fn from(r: UserRow) -> Self {
         User {
@@ -799,11 +808,7 @@ impl AccountRepo {
         let row: Option<Row> = sqlx::query_as(&format!(
             "select {}, k.id as key_id from app_passwords k join users u on u.id = k.user_id
              where k.secret = $1",
-            USER_COLUMNS
-                .split(", ")
-                .map(|c| format!("u.{}", c.trim()))
-                .collect::<Vec<_>>()
-                .join(", ")
+            user_columns_of("u")
         ))
         .bind(secret)
         .fetch_optional(&self.pool)
@@ -840,6 +845,104 @@ impl AccountRepo {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    // ---- ListenBrainz tokens, now playing, API rate limits ----
+
+    /// The user's scrobbling token, made on first use (`fresh` is used then).
+    pub async fn listen_token(&self, user_id: Uuid, fresh: &str) -> Result<String> {
+        sqlx::query("insert into listen_tokens (user_id, token) values ($1, $2) on conflict (user_id) do nothing")
+            .bind(user_id)
+            .bind(fresh)
+            .execute(&self.pool)
+            .await?;
+        Ok(
+            sqlx::query_scalar("select token from listen_tokens where user_id = $1")
+                .bind(user_id)
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Replaces the user's token (the old one stops working at once).
+    pub async fn replace_listen_token(&self, user_id: Uuid, token: &str) -> Result<()> {
+        sqlx::query(
+            "insert into listen_tokens (user_id, token) values ($1, $2)
+             on conflict (user_id) do update set token = excluded.token, created_at = now()",
+        )
+        .bind(user_id)
+        .bind(token)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn user_by_listen_token(&self, token: &str) -> Result<Option<User>> {
+        let row: Option<UserRow> = sqlx::query_as(&format!(
+            "select {} from listen_tokens t join users u on u.id = t.user_id where t.token = $1",
+            user_columns_of("u")
+        ))
+        .bind(token)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(Into::into))
+    }
+
+    pub async fn set_now_playing(
+        &self,
+        user_id: Uuid,
+        artist: &str,
+        track: &str,
+        release: Option<&str>,
+        secs: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "insert into now_playing (user_id, artist, track, release, started_at, expires_at)
+             values ($1, $2, $3, $4, now(), now() + make_interval(secs => $5))
+             on conflict (user_id) do update set artist = excluded.artist, track = excluded.track,
+               release = excluded.release, started_at = now(), expires_at = excluded.expires_at",
+        )
+        .bind(user_id)
+        .bind(artist)
+        .bind(track)
+        .bind(release)
+        .bind(secs as f64)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// (artist, track, release) the user is playing now, if it has not run out.
+    pub async fn now_playing(
+        &self,
+        user_id: Uuid,
+    ) -> Result<Option<(String, String, Option<String>)>> {
+        Ok(sqlx::query_as(
+            "select artist, track, release from now_playing where user_id = $1 and expires_at > now()",
+        )
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Counts a request against `key` in fixed windows of `window_secs`; returns (hits in
+    /// this window including this one, seconds until the window resets). One statement,
+    /// so concurrent requests on any instance count exactly.
+    pub async fn rate_hit(&self, key: &str, window_secs: i64) -> Result<(i64, i64)> {
+        let (hits, reset): (i32, f64) = sqlx::query_as(
+            "insert into api_rate (key, window_start, hits) values ($1, now(), 1)
+             on conflict (key) do update set
+               hits = case when api_rate.window_start + make_interval(secs => $2) <= now() then 1
+                           else api_rate.hits + 1 end,
+               window_start = case when api_rate.window_start + make_interval(secs => $2) <= now()
+                                   then now() else api_rate.window_start end
+             returning hits, extract(epoch from (window_start + make_interval(secs => $2) - now()))::float8",
+        )
+        .bind(key)
+        .bind(window_secs as f64)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((hits as i64, reset.ceil().max(0.0) as i64))
     }
 }
 

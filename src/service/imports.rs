@@ -149,6 +149,11 @@ pub async fn run_next(
     // being stored; the resume point moves only once a batch is stored.
     let mut storing: Option<(tokio::task::JoinHandle<Result<Tally>>, i64)> = None;
     let tag = format!("import:{}", job.id);
+    let origin = Origin {
+        user_id: job.user_id,
+        source_id: tag.clone(),
+        imported: true,
+    };
     for chunk in records.chunks(batch.max(1)) {
         if max_batches.is_some_and(|m| batches >= m) {
             if let Some((h, last)) = storing.take() {
@@ -157,7 +162,7 @@ pub async fn run_next(
             }
             return Ok(Some(job.id)); // a test's simulated crash: the lease is left to run out
         }
-        let (tally, plays) = prepare_batch(repos, &job, chunk, &mut state).await?;
+        let (tally, plays) = prepare_batch(repos, &origin, chunk, &mut state).await?;
         if let Some((h, last)) = storing.take() {
             let t = h.await.map_err(|e| Error::Internal(e.to_string()))??;
             repos.imports.advance(job.id, last, &t, LEASE_SECS).await?;
@@ -187,6 +192,30 @@ pub async fn run_next(
     // The plays are stored; the file is not needed any more (and is the user's data).
     let _ = tokio::fs::remove_dir_all(dir(data_dir).join(job.id.to_string())).await;
     Ok(Some(job.id))
+}
+
+/// Whose plays a batch stores and how they are marked.
+pub struct Origin {
+    /// The user, or None when each record names its user (platform imports).
+    pub user_id: Option<Uuid>,
+    /// Kept with every play (`import:<id>`, `listenbrainz`).
+    pub source_id: String,
+    /// Imported history rather than plays reported as they happened.
+    pub imported: bool,
+}
+
+/// Matches `records` to the catalog (creating entries without audio for unknown tracks)
+/// and stores them as plays, each once however often it is sent: the rules of an import,
+/// for listens submitted by API. Returns what happened to them.
+pub async fn store_plays(repos: &Repos, origin: &Origin, records: &[Record]) -> Result<Tally> {
+    let mut st = State::default();
+    let (tally, plays) = prepare_batch(repos, origin, records, &mut st).await?;
+    let mut t = store_batch(repos, tally, plays, &origin.source_id).await?;
+    repos
+        .catalog
+        .recount_albums(&std::mem::take(&mut t.albums))
+        .await?;
+    Ok(t)
 }
 
 /// What one run remembers between batches: users by name, songs by URI / "isrc:…" /
@@ -248,7 +277,7 @@ fn identity(r: &Record) -> Option<String> {
 /// returns the tally so far and the plays to store.
 async fn prepare_batch(
     repos: &Repos,
-    job: &crate::repo::imports::Claimed,
+    job: &Origin,
     chunk: &[Record],
     st: &mut State,
 ) -> Result<(Tally, Vec<(PlayEvent, Song)>)> {
@@ -393,7 +422,14 @@ async fn prepare_batch(
         if !first_of_created.remove(&ident) {
             t.matched += 1;
         }
-        let started_at = r.ended_at - Duration::milliseconds(r.ms_played as i64);
+        let (started_at, ms_played) = if r.whole {
+            (r.ended_at, song.duration_ms)
+        } else {
+            (
+                r.ended_at - Duration::milliseconds(r.ms_played as i64),
+                r.ms_played,
+            )
+        };
         plays.push((
             PlayEvent {
                 event_id: Uuid::new_v5(
@@ -403,16 +439,16 @@ async fn prepare_batch(
                 user_id: *user,
                 song_id: song.id,
                 started_at,
-                ms_played: r.ms_played,
+                ms_played,
                 reason_end: reason(r),
                 shuffle: r.shuffle,
                 source: Source::Other,
-                source_id: Some(format!("import:{}", job.id)),
-                platform: r.platform.clone(),
-                country: r.country.clone(),
+                source_id: Some(job.source_id.clone()),
+                platform: crate::listening::breakdown_key(&r.platform, "unknown"),
+                country: crate::listening::breakdown_key(&r.country, "unknown"),
                 offline: r.offline,
                 private: false,
-                imported: true,
+                imported: job.imported,
             },
             song,
         ));
@@ -567,7 +603,11 @@ async fn create_entries(
             album_title: album.title.clone(),
             track_number: n,
             disc_number: 1,
-            duration_ms: r.duration_ms.unwrap_or(longest).max(1_000),
+            // A scrobble of unknown length: a typical song's 3:30.
+            duration_ms: r
+                .duration_ms
+                .unwrap_or(if r.whole { 210_000 } else { longest })
+                .max(1_000),
             genres: r.genres.clone(),
             explicit: false,
             isrc: r.isrc.clone().filter(|i| crate::validate::isrc(i)),

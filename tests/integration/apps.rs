@@ -107,3 +107,29 @@ async fn app_passwords_authenticate_and_revoke() {
     revoke(r, &me, id).await.unwrap();
     assert_eq!(who(key).await, Err(ApiAuthError::BadKey));
 }
+
+/// The API rate limit counts in PostgreSQL: concurrent requests (as from several app
+/// instances) each get their own count, and a new window starts from one.
+#[tokio::test]
+async fn rate_limit_counts_exactly_across_requests() {
+    let app = TestApp::init().await;
+    let r = app.repos.clone();
+    let hits = futures::future::join_all((0..20).map(|_| {
+        let r = r.clone();
+        async move { r.accounts.rate_hit("lb:test", 60).await.unwrap() }
+    }))
+    .await;
+    let mut counts: Vec<i64> = hits.iter().map(|(n, _)| *n).collect();
+    counts.sort();
+    assert_eq!(counts, (1..=20).collect::<Vec<_>>());
+    assert!(hits.iter().all(|(_, reset)| (0..=60).contains(reset)));
+    // Another key has its own window; an expired window starts again.
+    assert_eq!(r.accounts.rate_hit("lb:other", 60).await.unwrap().0, 1);
+    sqlx::query(
+        "update api_rate set window_start = now() - interval '61 seconds' where key = 'lb:test'",
+    )
+    .execute(&r.pg)
+    .await
+    .unwrap();
+    assert_eq!(r.accounts.rate_hit("lb:test", 60).await.unwrap().0, 1);
+}

@@ -755,3 +755,29 @@ async fn unique_listeners_per_day_and_per_28_days() {
         0
     );
 }
+
+/// Platform and country names end up in counter field paths: an empty country or a
+/// player called "foo.bar 1.2" or "$x" must be counted, not stop the aggregator.
+#[tokio::test]
+async fn odd_platform_and_country_names_are_counted() {
+    let app = TestApp::init().await;
+    small_catalog(&app).await;
+    let me = listener(&app.user("oddnames").await);
+    let s = &songs(&app, 1).await[0];
+    for (platform, country) in [("foo.bar 1.2", ""), ("$x", " "), ("", "S.E")] {
+        let p = play(s, 40_000, EndReason::Finished, 5);
+        assert!(report(&app.repos, &me, p, platform, country).await.unwrap());
+    }
+    drain(&app).await;
+    let totals = app
+        .repos
+        .listening
+        .user_totals(me.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        encore::repo::listening::fold::get_int(&totals, "streams"),
+        3
+    );
+}

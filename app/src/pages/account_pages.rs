@@ -8,8 +8,9 @@ use crate::{
     components::form::{Field, FormError, Saved, BUTTON, CARD},
     pages::{CreatePlaylistForm, PlaylistList},
     serverfns::account::{
-        get_app_passwords, get_library, get_settings, ChangePassword, CreateAppPassword,
-        RevokeAppPassword, UpdatePreferences, UpdateProfile,
+        get_app_passwords, get_library, get_listen_token, get_settings, ChangePassword,
+        CreateAppPassword, RegenerateListenToken, RevokeAppPassword, UpdatePreferences,
+        UpdateProfile,
     },
     serverfns::social::{get_profile_view, BlockUser, FollowUser},
     AuthVersion,
@@ -143,6 +144,8 @@ pub fn SettingsPage() -> impl IntoView {
         |_| get_app_passwords(),
     );
     let add_app_r: Signal<_> = add_app.value().into();
+    let new_token = ServerAction::<RegenerateListenToken>::new();
+    let listen_token = Resource::new(move || new_token.version().get(), |_| get_listen_token());
     let settings = Resource::new(
         move || (profile.version().get(), prefs.version().get()),
         |_| get_settings(),
@@ -247,6 +250,21 @@ pub fn SettingsPage() -> impl IntoView {
                                 <FormError result=add_app_r/>
                                 <Field name="name" label="App name" hint="e.g. “Phone”." result=add_app_r/>
                                 <button type="submit" class=BUTTON>"Make an app password"</button>
+                            </ActionForm>
+                        </section>
+                        <section class=format!("{CARD} md:col-span-2") aria-labelledby="scrobble-h">
+                            <h2 id="scrobble-h" class="mb-3 text-lg font-semibold">"Scrobbling (ListenBrainz-compatible)"</h2>
+                            <p class="mb-2 text-sm">"Scrobblers in media players and browsers that speak ListenBrainz can send your plays here: set their ListenBrainz server (API) address to this site's address and give them this token. "
+                                "Plays of songs Encore does not know are kept too and count in your stats."</p>
+                            <Saved what="token" message="New token made; the old one no longer works."/>
+                            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                                {move || Suspend::new(async move {
+                                    let t = listen_token.await.unwrap_or_default();
+                                    view! { <p class="mb-3">"Your token: "<code class="rounded bg-zinc-100 px-2 py-1 dark:bg-zinc-800" aria-label="Your scrobbling token">{t}</code></p> }
+                                })}
+                            </Suspense>
+                            <ActionForm action=new_token>
+                                <button type="submit" class="underline">"Make a new token (the old one stops working)"</button>
                             </ActionForm>
                         </section>
                     </div>

@@ -169,3 +169,20 @@ pub async fn revoke_app_password(id: String) -> Result<(), AppError> {
     leptos_axum::redirect("/settings?saved=revoked#apps-h");
     Ok(())
 }
+
+/// The signed-in user's ListenBrainz-compatible scrobbling token (made on first use).
+#[server(endpoint = "account/listen_token")]
+pub async fn get_listen_token() -> Result<String, AppError> {
+    use crate::server::*;
+    let me = require_user_or_redirect("/settings").await?;
+    Ok(encore::service::listenbrainz::token(&ctx()?.repos, &me).await?)
+}
+
+#[server(endpoint = "account/regenerate_listen_token")]
+pub async fn regenerate_listen_token() -> Result<(), AppError> {
+    use crate::server::*;
+    let me = require_user().await?;
+    encore::service::listenbrainz::regenerate(&ctx()?.repos, &me).await?;
+    leptos_axum::redirect("/settings?saved=token#scrobble-h");
+    Ok(())
+}
