@@ -108,6 +108,55 @@ def test_browse_stream_scrobble():
     c.cleanup()
 
 
+def test_playlists_stars_genres():
+    c = conn(username=USER, password=KEY)
+    index = c.get_artists().index
+    artist = index[0].artist[0]
+    album = c.get_album(c.get_artist(artist.id).album[0].id)
+    songs = [s.id for a in c.get_album_list2("newest", size=5) for s in (c.get_album(a.id).song or [])][:4]
+    assert len(songs) >= 3, songs
+    assert c.get_indexes() and c.get_artist_info2(artist.id) is not None and c.get_album_info2(album.id) is not None
+
+    genres = c.get_genres()
+    assert genres and all(g.song_count > 0 for g in genres), genres
+    in_genre = c.get_songs_by_genre(genres[0].value, count=5)
+    assert in_genre and all(genres[0].value in [g.name for g in (x.genres or [])] for x in in_genre)
+    assert 1 <= len(c.get_random_songs(size=5)) <= 5
+
+    # Stars: songs, albums, artists (likes and follows in the web UI), and back.
+    c.star(sids=[songs[0]], album_ids=[album.id], artist_ids=[artist.id])
+    starred = c.get_starred2()
+    assert [x.id for x in starred.song or []] == [songs[0]], starred
+    assert [x.id for x in starred.album or []] == [album.id] and [x.id for x in starred.artist or []] == [artist.id]
+    c.unstar(sids=[songs[0]], album_ids=[album.id], artist_ids=[artist.id])
+    assert rest("getStarred2", f="json").json()["subsonic-response"]["starred2"] == {}
+    assert failed_code(rest("star", f="json", id="00000000-0000-0000-0000-000000000000")) == 70
+
+    # Playlists: create with songs, rename + add + remove by index, see it on the web.
+    c.create_playlist(name="From an app", song_ids=songs[:2])
+    mine = [p for p in c.get_playlists() if p.name == "From an app"]
+    assert len(mine) == 1 and mine[0].song_count == 2, mine
+    pid = mine[0].id
+    c.update_playlist(pid, name="Renamed by an app", song_ids_to_add=[songs[2]], song_indices_to_remove=[0])
+    pl = c.get_playlist(pid)
+    assert pl.name == "Renamed by an app" and [e.id for e in pl.entry] == [songs[1], songs[2]], pl
+    web = signed_in(os.environ["E2E_ADMIN_USER"], os.environ["E2E_ADMIN_PASSWORD"])
+    assert "Renamed by an app" in web.get(f"{BASE}/library", timeout=30).text
+    # Another user never reaches this private playlist, nor changes or deletes it.
+    name, other = new_listener("pl")
+    assert other.post(f"{BASE}/api/account/create_app_password", data={"name": "x"},
+                      allow_redirects=False, timeout=30).status_code in (302, 303)
+    key = re.search(r'aria-label="App password for x"[^>]*>([A-Za-z0-9]{24})<',
+                    other.get(f"{BASE}/settings", timeout=30).text).group(1)
+    assert failed_code(rest("getPlaylist", f="json", id=pid, apiKey=key)) == 70
+    assert failed_code(rest("updatePlaylist", f="json", playlistId=pid, name="mine now", apiKey=key)) == 70
+    assert failed_code(rest("deletePlaylist", f="json", id=pid, apiKey=key)) == 70
+    assert not any(p.id == pid for p in conn(api_key=key).get_playlists())
+    assert c.delete_playlist(pid)
+    assert failed_code(rest("getPlaylist", f="json", id=pid)) == 70
+    c.cleanup()
+
+
 def test_other_auth_and_formats():
     legacy = conn(username=USER, password=KEY, legacy_auth=True)  # p=enc:<hex>
     assert legacy.ping()

@@ -198,7 +198,7 @@ async fn call(
             "musicFolders",
             json!({"musicFolder": [{"id": 1, "name": "Encore"}]}),
         ),
-        "getArtists" => {
+        "getArtists" | "getIndexes" => {
             use futures::TryStreamExt;
             let mut artists: Vec<encore::catalog::Artist> = repos
                 .catalog
@@ -224,9 +224,14 @@ async fn call(
                 }
             }
             Answer::Element(
-                "artists",
+                if method == "getIndexes" {
+                    "indexes"
+                } else {
+                    "artists"
+                },
                 json!({
                     "ignoredArticles": "The",
+                    "lastModified": 0,
                     "index": index.into_iter().map(|(name, artist)| json!({"name": name, "artist": artist})).collect::<Vec<_>>(),
                 }),
             )
@@ -307,6 +312,275 @@ async fn call(
                 "albumList2",
                 json!({"album": albums.iter().map(album_json).collect::<Vec<_>>()}),
             )
+        }
+        "getGenres" => {
+            let home = repos.catalog.home().await.map_err(internal)?;
+            Answer::Element(
+                "genres",
+                json!({"genre": home.genres.iter().map(|g| json!({"value": g.genre, "songCount": g.songs, "albumCount": 0})).collect::<Vec<_>>()}),
+            )
+        }
+        "getSongsByGenre" => {
+            let genre = p
+                .get("genre")
+                .ok_or_else(|| Failure::new(10, "Required parameter is missing: genre"))?;
+            let count = p.num("count", 10, 500)?;
+            let offset = p.num("offset", 0, 5_000)?;
+            let mut songs = repos
+                .catalog
+                .songs_in_genre(&genre.to_lowercase(), count + offset)
+                .await
+                .map_err(internal)?;
+            if !explicit_ok().await? {
+                songs.retain(|(s, _)| !s.explicit);
+            }
+            Answer::Element(
+                "songsByGenre",
+                json!({"song": songs.iter().skip(offset as usize).take(count as usize).map(|(s, _)| song_json(s)).collect::<Vec<_>>()}),
+            )
+        }
+        "getRandomSongs" => {
+            use encore::repo::catalog::AlbumList;
+            let size = p.num("size", 10, 500)? as usize;
+            let seed = Utc::now().timestamp_subsec_nanos() as u64;
+            // Random albums, then one track from each in turn until there are enough.
+            let albums = repos
+                .catalog
+                .album_list(&AlbumList::Random(seed), 0, (size as i64).max(10))
+                .await
+                .map_err(internal)?;
+            let explicit = explicit_ok().await?;
+            let mut picked: Vec<Value> = vec![];
+            for (i, a) in albums.iter().enumerate() {
+                let tracks = repos.catalog.album_tracks(a.id).await.map_err(internal)?;
+                let ok: Vec<&SongRow> = tracks.iter().filter(|t| explicit || !t.explicit).collect();
+                if let Some(t) = ok.get((seed as usize + i) % ok.len().max(1)) {
+                    picked.push(row_json(t, a));
+                }
+                if picked.len() >= size {
+                    break;
+                }
+            }
+            Answer::Element("randomSongs", json!({"song": picked}))
+        }
+        "star" | "unstar" => {
+            let on = method == "star";
+            let ids = |name: &str| -> Result<Vec<Uuid>, Failure> {
+                p.0.iter()
+                    .filter(|(k, _)| k == name)
+                    .map(|(_, v)| {
+                        Uuid::parse_str(
+                            v.strip_prefix("al-")
+                                .or_else(|| v.strip_prefix("ar-"))
+                                .unwrap_or(v),
+                        )
+                        .map_err(|_| not_found())
+                    })
+                    .collect()
+            };
+            let (songs, albums, artists) = (ids("id")?, ids("albumId")?, ids("artistId")?);
+            if songs.is_empty() && albums.is_empty() && artists.is_empty() {
+                return Err(Failure::new(
+                    10,
+                    "Required parameter is missing: id, albumId or artistId",
+                ));
+            }
+            let done = |r: encore::Result<()>| match r {
+                Ok(()) => Ok(()),
+                Err(encore::Error::NotFound | encore::Error::Forbidden) => Err(not_found()),
+                Err(e) => Err(internal(e)),
+            };
+            use encore::{model::LikeKind, service::social};
+            for id in songs {
+                done(social::set_like(repos, me, LikeKind::Song, id, on).await)?;
+            }
+            for id in albums {
+                done(social::set_like(repos, me, LikeKind::Album, id, on).await)?;
+            }
+            for id in artists {
+                done(social::follow_artist(repos, me, id, on).await)?;
+            }
+            Answer::Empty
+        }
+        "getStarred2" => {
+            let song_ids = repos
+                .accounts
+                .liked_song_ids(me.id, 500)
+                .await
+                .map_err(internal)?;
+            let songs = repos
+                .catalog
+                .songs_by_ids(&song_ids)
+                .await
+                .map_err(internal)?;
+            let (album_ids, artist_ids) =
+                repos.accounts.starred(me.id, 500).await.map_err(internal)?;
+            let mut albums = vec![];
+            for id in album_ids {
+                if let Some(a) = repos.catalog.album(id).await.map_err(internal)? {
+                    albums.push(album_json(&a));
+                }
+            }
+            let mut artists = vec![];
+            for id in artist_ids {
+                if let Some(a) = repos.catalog.artist(id).await.map_err(internal)? {
+                    artists.push(json!({"id": a.id.to_string(), "name": a.name, "coverArt": format!("ar-{}", a.id)}));
+                }
+            }
+            Answer::Element(
+                "starred2",
+                json!({
+                    "artist": artists,
+                    "album": albums,
+                    "song": songs.iter().filter(|(s, _)| s.status == SongStatus::Published).map(|(s, _)| song_json(s)).collect::<Vec<_>>(),
+                }),
+            )
+        }
+        "getArtistInfo2" => {
+            let a = repos
+                .catalog
+                .artist(p.id("id")?)
+                .await
+                .map_err(internal)?
+                .ok_or_else(not_found)?;
+            let mut v = json!({"biography": a.bio});
+            if let Some(img) = &a.image {
+                for k in ["smallImageUrl", "mediumImageUrl", "largeImageUrl"] {
+                    v[k] = json!(img);
+                }
+            }
+            Answer::Element("artistInfo2", v)
+        }
+        "getAlbumInfo2" => {
+            let a = repos
+                .catalog
+                .album(p.id("id")?)
+                .await
+                .map_err(internal)?
+                .ok_or_else(not_found)?;
+            let mut v = json!({"notes": format!("{} · {} · {}", a.artist_names.join(", "), a.release_date, a.label)});
+            if let Some(c) = &a.cover {
+                for k in ["smallImageUrl", "mediumImageUrl", "largeImageUrl"] {
+                    v[k] = json!(c);
+                }
+            }
+            Answer::Element("albumInfo", v)
+        }
+        "getPlaylists" => {
+            let mine = repos.playlists.library(me.id).await.map_err(internal)?;
+            let saved = repos.playlists.saved(me.id).await.map_err(internal)?;
+            Answer::Element(
+                "playlists",
+                json!({"playlist": mine.iter().chain(&saved).map(|pl| json!({
+                    "id": pl.id.to_string(), "name": pl.title, "owner": pl.owner_name,
+                    "public": pl.visibility == encore::playlists::Visibility::Public,
+                    "songCount": pl.track_count, "duration": 0,
+                    "created": "1970-01-01T00:00:00Z", "changed": "1970-01-01T00:00:00Z",
+                    "coverArt": pl.id.to_string(),
+                })).collect::<Vec<_>>()}),
+            )
+        }
+        "getPlaylist" => {
+            let (pl, items) = playlist(state, me, p.id("id")?).await?;
+            Answer::Element("playlist", playlist_json(&pl, Some(&items)))
+        }
+        "createPlaylist" | "updatePlaylist" | "deletePlaylist" => {
+            use encore::{playlists::Visibility, service::playlists as pls};
+            let fail = |e: encore::Error| match e {
+                encore::Error::NotFound => not_found(),
+                encore::Error::Forbidden => Failure::new(50, "You may not change this playlist."),
+                encore::Error::Invalid(f) => Failure::new(
+                    0,
+                    f.0.first()
+                        .map_or("Invalid playlist.".to_string(), |(_, m)| m.clone()),
+                ),
+                e => internal(e),
+            };
+            let all = |name: &str| -> Vec<&str> {
+                p.0.iter()
+                    .filter(|(k, _)| k == name)
+                    .map(|(_, v)| v.as_str())
+                    .collect()
+            };
+            let id = match method {
+                "createPlaylist" => match p.get("playlistId") {
+                    Some(_) => p.id("playlistId")?,
+                    None => {
+                        let name = p.get("name").ok_or_else(|| {
+                            Failure::new(10, "Required parameter is missing: name")
+                        })?;
+                        pls::create(repos, me, name, "", Visibility::Private)
+                            .await
+                            .map_err(fail)?
+                    }
+                },
+                _ => p.id(if method == "deletePlaylist" {
+                    "id"
+                } else {
+                    "playlistId"
+                })?,
+            };
+            if method == "deletePlaylist" {
+                pls::delete(repos, me, id).await.map_err(fail)?;
+                return Ok(Answer::Empty);
+            }
+            if method == "updatePlaylist"
+                && (p.get("name").is_some()
+                    || p.get("comment").is_some()
+                    || p.get("public").is_some())
+            {
+                let (pl, _) = playlist(state, me, id).await?;
+                let vis = match p.get("public") {
+                    Some("true") => Visibility::Public,
+                    Some("false") if pl.visibility == Visibility::Public => Visibility::Private,
+                    _ => pl.visibility,
+                };
+                pls::update(
+                    repos,
+                    me,
+                    id,
+                    p.get("name").unwrap_or(&pl.title),
+                    p.get("comment").unwrap_or(&pl.description),
+                    vis,
+                    pl.collaborative,
+                )
+                .await
+                .map_err(fail)?;
+            }
+            // Removals by index (of the list before this call), highest first.
+            let mut remove: Vec<usize> = all("songIndexToRemove")
+                .iter()
+                .map(|i| {
+                    i.parse::<usize>()
+                        .map_err(|_| Failure::new(0, "songIndexToRemove must be a number."))
+                })
+                .collect::<Result<_, _>>()?;
+            if !remove.is_empty() {
+                let (_, items) = playlist(state, me, id).await?;
+                remove.sort_unstable();
+                remove.dedup();
+                for i in remove.into_iter().rev() {
+                    let item = items.get(i).ok_or_else(not_found)?;
+                    pls::remove_item(repos, me, id, item.item_id)
+                        .await
+                        .map_err(fail)?;
+                }
+            }
+            let adds = if method == "createPlaylist" {
+                all("songId")
+            } else {
+                all("songIdToAdd")
+            };
+            for song in adds {
+                let song = Uuid::parse_str(song).map_err(|_| not_found())?;
+                pls::add_song(repos, me, id, song).await.map_err(fail)?;
+            }
+            if method == "createPlaylist" {
+                let (pl, items) = playlist(state, me, id).await?;
+                Answer::Element("playlist", playlist_json(&pl, Some(&items)))
+            } else {
+                Answer::Empty
+            }
         }
         "getSong" => {
             let song = published(state, p.id("id")?).await?;
@@ -444,6 +718,61 @@ async fn call(
     })
 }
 
+/// A playlist the user may see, with its items (all of them, page by page).
+async fn playlist(
+    state: &AppState,
+    me: &SessionUser,
+    id: Uuid,
+) -> Result<
+    (
+        encore::playlists::Playlist,
+        Vec<encore::playlists::PlaylistItem>,
+    ),
+    Failure,
+> {
+    let repos = &state.ctx.repos;
+    let mut after = None;
+    let mut items = vec![];
+    loop {
+        let page = match encore::service::playlists::page(repos, id, Some(me), after).await {
+            Ok(p) => p,
+            Err(encore::Error::NotFound | encore::Error::Forbidden) => return Err(not_found()),
+            Err(e) => return Err(internal(e)),
+        };
+        items.extend(page.items);
+        if page.next.is_none() || items.len() >= 10_000 {
+            return Ok((page.playlist, items));
+        }
+        after = page.next;
+    }
+}
+
+/// A playlist, with its songs when `items` are given.
+fn playlist_json(
+    pl: &encore::playlists::Playlist,
+    items: Option<&[encore::playlists::PlaylistItem]>,
+) -> Value {
+    let mut v = json!({
+        "id": pl.id.to_string(),
+        "name": pl.title,
+        "comment": pl.description,
+        "owner": pl.owner_username,
+        "public": pl.visibility == encore::playlists::Visibility::Public,
+        "songCount": pl.track_count,
+        "duration": pl.total_duration_ms / 1000,
+        "created": pl.updated_at.to_rfc3339(),
+        "changed": pl.updated_at.to_rfc3339(),
+        "coverArt": pl.id.to_string(),
+    });
+    if let Some(items) = items {
+        v["entry"] = items
+            .iter()
+            .map(|i| row_json(&i.song, &placeholder_album()))
+            .collect();
+    }
+    v
+}
+
 /// A song listeners may see (published), or "not found".
 async fn published(state: &AppState, id: Uuid) -> Result<Song, Failure> {
     match state.ctx.repos.catalog.song(id).await.map_err(internal)? {
@@ -461,10 +790,18 @@ async fn cover_of(state: &AppState, id: Uuid) -> Result<Option<String>, Failure>
     if let Some(a) = c.artist(id).await.map_err(internal)? {
         return Ok(a.image);
     }
-    Ok(c.song(id)
+    if let Some((_, cover)) = c.song(id).await.map_err(internal)? {
+        return Ok(cover);
+    }
+    // A playlist's cover is its first song's album cover (no more than its list shows).
+    Ok(state
+        .ctx
+        .repos
+        .playlists
+        .get(id)
         .await
         .map_err(internal)?
-        .and_then(|(_, cover)| cover))
+        .and_then(|p| p.cover))
 }
 
 fn placeholder_album() -> Album {

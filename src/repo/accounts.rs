@@ -509,6 +509,25 @@ impl AccountRepo {
     }
 
     /// Liked songs, most recent first.
+    /// The user's liked albums (newest like first) and followed artists.
+    pub async fn starred(&self, user: Uuid, limit: i64) -> Result<(Vec<Uuid>, Vec<Uuid>)> {
+        let albums = sqlx::query_scalar(
+            "select target_id from favorites where user_id = $1 and target_type = 'album' order by created_at desc limit $2",
+        )
+        .bind(user)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let artists = sqlx::query_scalar(
+            "select artist_id from artist_follows where user_id = $1 order by created_at desc limit $2",
+        )
+        .bind(user)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok((albums, artists))
+    }
+
     pub async fn liked_song_ids(&self, user: Uuid, limit: i64) -> Result<Vec<Uuid>> {
         Ok(sqlx::query_scalar(
             "select target_id from favorites where user_id = $1 and target_type = 'song' order by created_at desc limit $2",
