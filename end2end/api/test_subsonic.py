@@ -157,6 +157,29 @@ def test_playlists_stars_genres():
     c.cleanup()
 
 
+def test_play_queue_and_now_playing():
+    c = conn(username=USER, password=KEY)
+    album = c.get_album(c.get_album_list2("newest", size=1)[0].id)
+    ids = [s.id for s in album.song][:3]
+    c.save_play_queue(ids, current=ids[-1], position=12345)
+    q = c.get_play_queue()
+    assert [e.id for e in q.entry] == ids and q.current == ids[-1] and q.position == 12345, q
+    assert q.changed_by == "encore-test"
+    assert failed_code(rest("savePlayQueue", f="json", id=ids[0], current=ids[1])) == 0
+    # A listener who follows this user sees what they played (the scrobble above).
+    name, other = new_listener("np")
+    assert other.post(f"{BASE}/api/social/follow_user", data={"username": USER, "follow": "true"},
+                      allow_redirects=False, timeout=30).status_code in (302, 303, 200)
+    other.post(f"{BASE}/api/account/create_app_password", data={"name": "y"}, allow_redirects=False, timeout=30)
+    key = re.search(r'aria-label="App password for y"[^>]*>([A-Za-z0-9]{24})<',
+                    other.get(f"{BASE}/settings", timeout=30).text).group(1)
+    rows = conn(api_key=key).get_now_playing()
+    assert any(r.username == USER for r in rows), rows
+    # ...and not their play queue.
+    assert "playQueue" not in rest("getPlayQueue", f="json", apiKey=key).json()["subsonic-response"]
+    c.cleanup()
+
+
 def test_other_auth_and_formats():
     legacy = conn(username=USER, password=KEY, legacy_auth=True)  # p=enc:<hex>
     assert legacy.ping()

@@ -582,6 +582,71 @@ async fn call(
                 Answer::Empty
             }
         }
+        "getNowPlaying" => {
+            // What the people this user follows are playing (the feed's rules: they share
+            // their activity, no private session, no blocks), in the last 15 minutes.
+            let feed = encore::service::feed::feed(repos, me, None)
+                .await
+                .map_err(internal)?;
+            let since = Utc::now() - chrono::Duration::minutes(15);
+            let entries: Vec<Value> = feed
+                .iter()
+                .filter(|f| f.at > since)
+                .filter_map(|f| match &f.event {
+                    encore::model::FeedEvent::Listened { user, song } => {
+                        let mut v = row_json(song, &placeholder_album());
+                        v["username"] = json!(user.username);
+                        v["minutesAgo"] = json!((Utc::now() - f.at).num_minutes());
+                        v["playerId"] = json!(0);
+                        Some(v)
+                    }
+                    _ => None,
+                })
+                .collect();
+            Answer::Element("nowPlaying", json!({"entry": entries}))
+        }
+        "savePlayQueue" => {
+            let ids: Vec<Uuid> =
+                p.0.iter()
+                    .filter(|(k, _)| k == "id")
+                    .map(|(_, v)| Uuid::parse_str(v).map_err(|_| not_found()))
+                    .collect::<Result<_, _>>()?;
+            if ids.len() > 1000 {
+                return Err(Failure::new(0, "A play queue holds at most 1,000 songs."));
+            }
+            let current = match p.get("current") {
+                Some(c) => Some(Uuid::parse_str(c).map_err(|_| not_found())?),
+                None => ids.first().copied(),
+            };
+            if current.is_some_and(|c| !ids.contains(&c)) {
+                return Err(Failure::new(0, "current must be one of the queued ids."));
+            }
+            let position = p.num("position", 0, i64::MAX)?;
+            let client: String = p.get("c").unwrap_or("").chars().take(100).collect();
+            repos
+                .accounts
+                .save_play_queue(me.id, &ids, current, position, &client)
+                .await
+                .map_err(internal)?;
+            Answer::Empty
+        }
+        "getPlayQueue" => match repos.accounts.play_queue(me.id).await.map_err(internal)? {
+            None => Answer::Empty,
+            Some((ids, current, position, by, at)) => {
+                let songs = repos.catalog.songs_by_ids(&ids).await.map_err(internal)?;
+                let mut v = json!({
+                    "username": me.username,
+                    "position": position,
+                    "changed": at.to_rfc3339(),
+                    "changedBy": by,
+                    "entry": songs.iter().filter(|(s, _)| s.status == SongStatus::Published).map(|(s, _)| song_json(s)).collect::<Vec<_>>(),
+                });
+                if let Some(c) = current {
+                    v["current"] = json!(c.to_string());
+                }
+                Answer::Element("playQueue", v)
+            }
+        },
         "getSong" => {
             let song = published(state, p.id("id")?).await?;
             Answer::Element("song", song_json(&song))

@@ -866,6 +866,46 @@ impl AccountRepo {
         Ok(())
     }
 
+    // ---- Play queues (Subsonic savePlayQueue / getPlayQueue) ----
+
+    pub async fn save_play_queue(
+        &self,
+        user_id: Uuid,
+        song_ids: &[Uuid],
+        current: Option<Uuid>,
+        position_ms: i64,
+        changed_by: &str,
+    ) -> Result<()> {
+        sqlx::query(
+            "insert into play_queues (user_id, song_ids, current, position_ms, changed_by, changed_at)
+             values ($1, $2, $3, $4, $5, now())
+             on conflict (user_id) do update set song_ids = excluded.song_ids, current = excluded.current,
+               position_ms = excluded.position_ms, changed_by = excluded.changed_by, changed_at = now()",
+        )
+        .bind(user_id)
+        .bind(song_ids)
+        .bind(current)
+        .bind(position_ms)
+        .bind(changed_by)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// (songs, current, position ms, changed by, changed at).
+    #[allow(clippy::type_complexity)]
+    pub async fn play_queue(
+        &self,
+        user_id: Uuid,
+    ) -> Result<Option<(Vec<Uuid>, Option<Uuid>, i64, String, DateTime<Utc>)>> {
+        Ok(sqlx::query_as(
+            "select song_ids, current, position_ms, changed_by, changed_at from play_queues where user_id = $1",
+        )
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
     // ---- ListenBrainz tokens, now playing, API rate limits ----
 
     /// The user's scrobbling token, made on first use (`fresh` is used then).
