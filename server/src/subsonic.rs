@@ -244,7 +244,9 @@ async fn call(
                 .await
                 .map_err(internal)?
                 .ok_or_else(not_found)?;
-            let albums = repos.catalog.albums_by_artist(id).await.map_err(internal)?;
+            let mut albums = repos.catalog.albums_by_artist(id).await.map_err(internal)?;
+            // Albums whose songs all wait for review have nothing to play yet.
+            albums.retain(|a| a.track_count > 0);
             Answer::Element(
                 "artist",
                 json!({

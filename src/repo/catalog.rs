@@ -435,7 +435,7 @@ impl CatalogRepo {
     }
 
     /// Albums for app lists (Subsonic `getAlbumList2`), a page by offset. Albums an
-    /// import made (no audio) are left out.
+    /// import made (no audio) and albums with no published track are left out.
     pub async fn album_list(&self, kind: &AlbumList, offset: u64, size: i64) -> Result<Vec<Album>> {
         let (mut filter, sort, offset) = match kind {
             AlbumList::Newest => (doc! {}, doc! {"release_date": -1, "_id": -1}, offset),
@@ -471,6 +471,8 @@ impl CatalogRepo {
             }
         };
         filter.insert("imported", doc! {"$ne": true});
+        // Albums whose songs all wait for review (or were taken down) have nothing to play.
+        filter.insert("track_count", doc! {"$gt": 0});
         let docs: Vec<AlbumDoc> = self
             .albums
             .find(filter)
