@@ -77,7 +77,13 @@ def test_browse_stream_scrobble():
         assert all(album.genre in [g.name for g in (a.genres or [])] for a in
                    c.get_album_list2("byGenre", size=10, genre=album.genre))
     assert c.get_album_list2("starred") == []
-    assert rest("getAlbumList2", f="json", type="recent").json()["subsonic-response"]["albumList2"] == {}
+    c.star(album_ids=[newest[1].id])
+    assert [a.id for a in c.get_album_list2("starred")] == [newest[1].id]
+    c.unstar(album_ids=[newest[1].id])
+    # Recently played: the album of the song played a moment ago comes first.
+    played = c.get_album(newest[2].id)
+    c.scrobble(played.song[0].id, submission=True)
+    assert c.get_album_list2("recent", size=3)[0].id == played.id
     assert failed_code(rest("getAlbumList2", f="json", type="nonsense")) == 0
     found = c.search3(artist.name, artist_count=5, album_count=5, song_count=5)
     assert any(a.id == artist.id for a in (found.artist or [])), found

@@ -296,8 +296,32 @@ async fn call(
                         .to_string(),
                 ),
                 "random" => AlbumList::Random(Utc::now().timestamp_subsec_nanos() as u64),
-                // Per-user album lists Encore does not keep yet: empty, not an error.
-                "recent" | "starred" => return Ok(Answer::Element("albumList2", json!({}))),
+                // The user's own lists: liked albums (newest like first), or the albums of
+                // their latest plays (newest first, each once).
+                "recent" | "starred" => {
+                    let want = (offset as i64 + size) as usize;
+                    let ids: Vec<Uuid> = if kind == "starred" {
+                        repos.accounts.starred(me.id, want as i64).await.map_err(internal)?.0
+                    } else {
+                        let plays = encore::service::listening::history(repos, me, None, None, 500)
+                            .await
+                            .map_err(internal)?;
+                        let mut seen = std::collections::HashSet::new();
+                        plays
+                            .iter()
+                            .map(|h| h.song.album_id)
+                            .filter(|id| seen.insert(*id))
+                            .take(want)
+                            .collect()
+                    };
+                    let mut albums = vec![];
+                    for id in ids.into_iter().skip(offset as usize) {
+                        if let Some(a) = repos.catalog.album(id).await.map_err(internal)? {
+                            albums.push(album_json(&a));
+                        }
+                    }
+                    return Ok(Answer::Element("albumList2", json!({"album": albums})));
+                }
                 other => {
                     return Err(Failure::new(
                         0,
