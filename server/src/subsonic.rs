@@ -54,13 +54,31 @@ impl Params {
         let v = self
             .get(name)
             .ok_or_else(|| Failure::new(10, format!("Required parameter is missing: {name}")))?;
-        // Cover-art ids may carry a kind prefix ("al-", "ar-"): the UUID is what counts.
-        let raw = v
-            .strip_prefix("al-")
-            .or_else(|| v.strip_prefix("ar-"))
-            .unwrap_or(v);
-        Uuid::parse_str(raw).map_err(|_| not_found())
+        parse_id(v)
     }
+    /// Every value of a repeatable id parameter (`id`, `albumId`, …).
+    fn ids(&self, name: &str) -> Result<Vec<Uuid>, Failure> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| parse_id(v))
+            .collect()
+    }
+}
+
+/// An id as apps send it. Cover-art ids may carry a kind prefix ("al-", "ar-"): the UUID
+/// is what counts.
+fn parse_id(v: &str) -> Result<Uuid, Failure> {
+    let raw = v
+        .strip_prefix("al-")
+        .or_else(|| v.strip_prefix("ar-"))
+        .unwrap_or(v);
+    Uuid::parse_str(raw).map_err(|_| not_found())
+}
+
+/// An artist in lists (index, search, starred).
+fn artist_json(id: Uuid, name: &str) -> Value {
+    json!({"id": id.to_string(), "name": name, "coverArt": format!("ar-{id}")})
 }
 
 /// A failed answer: Subsonic error code and message.
@@ -217,7 +235,7 @@ async fn call(
                     .next()
                     .filter(|c| c.is_alphabetic())
                     .map_or("#".to_string(), |c| c.to_uppercase().to_string());
-                let v = json!({"id": a.id.to_string(), "name": a.name, "coverArt": format!("ar-{}", a.id)});
+                let v = artist_json(a.id, &a.name);
                 match index.last_mut() {
                     Some((i, list)) if *i == initial => list.push(v),
                     _ => index.push((initial, vec![v])),
@@ -391,20 +409,7 @@ async fn call(
         }
         "star" | "unstar" => {
             let on = method == "star";
-            let ids = |name: &str| -> Result<Vec<Uuid>, Failure> {
-                p.0.iter()
-                    .filter(|(k, _)| k == name)
-                    .map(|(_, v)| {
-                        Uuid::parse_str(
-                            v.strip_prefix("al-")
-                                .or_else(|| v.strip_prefix("ar-"))
-                                .unwrap_or(v),
-                        )
-                        .map_err(|_| not_found())
-                    })
-                    .collect()
-            };
-            let (songs, albums, artists) = (ids("id")?, ids("albumId")?, ids("artistId")?);
+            let (songs, albums, artists) = (p.ids("id")?, p.ids("albumId")?, p.ids("artistId")?);
             if songs.is_empty() && albums.is_empty() && artists.is_empty() {
                 return Err(Failure::new(
                     10,
@@ -450,7 +455,7 @@ async fn call(
             let mut artists = vec![];
             for id in artist_ids {
                 if let Some(a) = repos.catalog.artist(id).await.map_err(internal)? {
-                    artists.push(json!({"id": a.id.to_string(), "name": a.name, "coverArt": format!("ar-{}", a.id)}));
+                    artists.push(artist_json(a.id, &a.name));
                 }
             }
             Answer::Element(
@@ -708,7 +713,7 @@ async fn call(
             Answer::Element(
                 "searchResult3",
                 json!({
-                    "artist": r.artists.iter().map(|a| json!({"id": a.id.to_string(), "name": a.name, "coverArt": format!("ar-{}", a.id)})).collect::<Vec<_>>(),
+                    "artist": r.artists.iter().map(|a| artist_json(a.id, &a.name)).collect::<Vec<_>>(),
                     "album": r.albums.iter().map(album_json).collect::<Vec<_>>(),
                     "song": r.songs.iter().map(|s| row_json(s, &Album { id: s.album_id, title: s.album_title.clone(), ..placeholder_album() })).collect::<Vec<_>>(),
                 }),

@@ -418,20 +418,7 @@ impl CatalogRepo {
                     .build(),
             )
             .await?;
-        let tracks: Vec<SongDoc> = self
-            .songs
-            .find(doc! {"album_id": bid(album.id), "status": PUBLISHED})
-            .await?
-            .try_collect()
-            .await?;
-        let duration: i64 = tracks.iter().map(|t| t.duration_ms).sum();
-        self.albums
-            .update_one(
-                doc! {"_id": bid(album.id)},
-                doc! {"$set": {"track_count": tracks.len() as i32, "duration_ms": duration}},
-            )
-            .await?;
-        self.bump_version().await
+        self.recount_albums(&[album.id]).await
     }
 
     /// Albums for app lists (Subsonic `getAlbumList2`), a page by offset. Albums an
