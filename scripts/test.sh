@@ -12,8 +12,9 @@ cd "$(dirname "$0")/.."
 TMP=$(mktemp -d /tmp/encore-test.XXXXXX)
 chmod 755 "$TMP"
 APP=""
+APP2=""
 cleanup() {
-  [ -z "$APP" ] || { kill "$APP" 2>/dev/null; wait "$APP" 2>/dev/null || true; }
+  for p in $APP $APP2; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null || true; done
   stop_services
   rm -rf "$TMP"
 }
@@ -43,7 +44,14 @@ ENCORE_ADMIN_PASSWORD=$E2E_ADMIN_PASSWORD "$CARGO_TARGET_DIR/debug/encore" creat
 "$CARGO_TARGET_DIR/debug/encore" generate-catalog --artists 12 --albums 30 --songs 300 --audio-files 4
 "$CARGO_TARGET_DIR/debug/encore" serve >"$TMP/app.log" 2>&1 &
 APP=$!
+# A second instance on the same databases: listening-party listeners on either instance
+# must see the same party (PostgreSQL LISTEN/NOTIFY between them).
+PORT2=$((PORT + 1))
+ENCORE_BIND="127.0.0.1:$PORT2" "$CARGO_TARGET_DIR/debug/encore" serve >"$TMP/app2.log" 2>&1 &
+APP2=$!
+export E2E_BASE_URL_2="http://127.0.0.1:$PORT2"
 if ! wait_port 127.0.0.1 "$PORT" 60; then cat "$TMP/app.log"; exit 1; fi
+if ! wait_port 127.0.0.1 "$PORT2" 60; then cat "$TMP/app2.log"; exit 1; fi
 if ! npx playwright test -c end2end/playwright.config.ts 2>&1 | tee "$TMP/playwright.log"; then
   echo "---- app log (last 60 lines) ----"; tail -60 "$TMP/app.log"
   # The failures again, last, so the end of a CI log names them.

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod error;
 pub mod listening;
 pub mod model;
+pub mod party;
 pub mod playlists;
 pub mod recommend;
 pub mod validate;

@@ -8,6 +8,7 @@ pub mod billing;
 pub mod catalog;
 pub mod imports;
 pub mod listening;
+pub mod parties;
 pub mod platform;
 pub mod playlists;
 pub mod recs;
@@ -23,6 +24,7 @@ pub use billing::BillingRepo;
 pub use catalog::CatalogRepo;
 pub use imports::ImportRepo;
 pub use listening::ListeningRepo;
+pub use parties::PartyRepo;
 pub use platform::PlatformRepo;
 pub use playlists::PlaylistRepo;
 pub use recs::RecsRepo;
@@ -39,6 +41,7 @@ pub struct Repos {
     pub catalog: CatalogRepo,
     pub imports: ImportRepo,
     pub listening: ListeningRepo,
+    pub parties: PartyRepo,
     pub platform: PlatformRepo,
     pub playlists: PlaylistRepo,
     pub recs: RecsRepo,
@@ -55,6 +58,7 @@ impl Repos {
             catalog: CatalogRepo::new(&mongo),
             imports: ImportRepo::new(pg.clone()),
             listening: ListeningRepo::new(&mongo),
+            parties: PartyRepo::new(pg.clone()),
             platform: PlatformRepo::new(pg.clone()),
             playlists: PlaylistRepo::new(pg.clone(), &mongo),
             recs: RecsRepo::new(&mongo),

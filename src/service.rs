@@ -14,6 +14,7 @@ pub mod imports;
 pub mod listenbrainz;
 pub mod listening;
 pub mod moderation;
+pub mod parties;
 pub mod password;
 pub mod playlists;
 pub mod recommend;

@@ -129,6 +129,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("add-to-playlist") view=AddToPlaylistPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("collection"), StaticSegment("tracks")) view=LikedSongsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("stats") view=StatsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("parties") view=PartiesPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("party"), ParamSegment("id")) view=PartyPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("stats"), StaticSegment("year")) view=YearPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>

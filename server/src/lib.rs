@@ -5,6 +5,7 @@ pub mod config;
 pub mod jobs;
 pub mod listenbrainz;
 pub mod media;
+pub mod party_ws;
 pub mod subsonic;
 pub mod uploads;
 
@@ -37,6 +38,8 @@ pub struct AppState {
     pub ctx: ServerContext,
     pub public_origin: Option<Arc<str>>,
     pub data_dir: Arc<std::path::Path>,
+    /// This instance's fan-out of listening-party events (fed by PostgreSQL LISTEN).
+    pub parties: party_ws::Hub,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -86,6 +89,7 @@ pub fn router(state: AppState, cfg: &Config) -> Router {
         .route("/1/user/{name}/listens", get(listenbrainz::user_listens))
         .route("/1/user/{name}/playing-now", get(listenbrainz::playing_now))
         .route("/media/{kind}/{file}", get(media::image))
+        .route("/party/{id}/ws", get(party_ws::socket))
         .route("/account/export.json", get(export_my_data))
         .route("/artist/{id}/insights.csv", get(artist_insights_csv))
         .route("/admin/analytics.csv", get(analytics_csv))
@@ -281,11 +285,17 @@ async fn healthz(State(state): State<AppState>) -> Response {
     (status, Json(body)).into_response()
 }
 
-/// Refuses state-changing requests from other sites: the `Origin` (or, failing that,
+/// Refuses state-changing requests (and WebSocket handshakes) from other sites: the `Origin` (or, failing that,
 /// `Sec-Fetch-Site`) must be this site. Requests without either header come from
 /// non-browser clients, which cannot carry a victim's SameSite=Lax cookie anyway.
 async fn csrf_guard(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    // A WebSocket handshake is a GET that carries the session cookie into a live
+    // connection: it gets the same origin check as a form post.
+    let upgrade = req
+        .headers()
+        .get(header::UPGRADE)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"websocket"));
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) && !upgrade {
         return next.run(req).await;
     }
     // The app APIs (Subsonic, ListenBrainz) authenticate every request with their own

@@ -579,6 +579,7 @@ async fn serve(cfg: Config, repos: Repos, auth: AuthService) -> anyhow::Result<(
     jobs::spawn_imports(repos.clone(), cfg.data_dir.clone());
     let search = encore::search::SearchIndex::default();
     jobs::spawn_search_refresh(repos.clone(), search.clone());
+    let parties = encore_server::party_ws::Hub::start(repos.pg.clone());
     let ctx = ServerContext {
         repos,
         auth,
@@ -601,6 +602,7 @@ async fn serve(cfg: Config, repos: Repos, auth: AuthService) -> anyhow::Result<(
         ctx,
         public_origin: cfg.public_origin.as_deref().map(Arc::from),
         data_dir: Arc::from(cfg.data_dir.as_path()),
+        parties,
     };
     let app = router(state, &cfg);
     // Nagle off: multi-part responses (static files, audio ranges) otherwise wait for

@@ -15,6 +15,7 @@ mod imports;
 mod listening;
 mod moderation;
 mod mongo;
+mod parties;
 mod playlists;
 mod recommend;
 mod social;

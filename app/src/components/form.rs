@@ -63,14 +63,18 @@ pub fn Field<T: Clone + Send + Sync + 'static>(
     }
 }
 
-/// The form-level message: anything not tied to one field (rate limits, suspensions…).
+/// The form-level message: anything not tied to one field (rate limits, suspensions…),
+/// and the message of `field` for forms that show no field of their own.
 #[component]
-pub fn FormError<T: Clone + Send + Sync + 'static>(result: ActionResult<T>) -> impl IntoView {
+pub fn FormError<T: Clone + Send + Sync + 'static>(
+    result: ActionResult<T>,
+    #[prop(optional)] field: &'static str,
+) -> impl IntoView {
     let msg = move || {
         result
             .get()
             .and_then(|r| r.err())
-            .and_then(|e| e.form_message())
+            .and_then(|e| e.form_message().or_else(|| e.field(field)))
     };
     view! {
         <div role="alert" aria-live="assertive">

@@ -38,6 +38,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                             <span class="sr-only">"Your profile: "</span>{u.display_name.clone()}
                         </A>
                         <A href="/feed" attr:class=NAV_LINK>"Feed"</A>
+                        <A href="/parties" attr:class=NAV_LINK>"Parties"</A>
                         <A href="/history" attr:class=NAV_LINK>"History"</A>
                         <A href="/stats" attr:class=NAV_LINK>"Stats"</A>
                         <A href="/premium" attr:class=NAV_LINK>"Premium"</A>

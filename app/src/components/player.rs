@@ -6,6 +6,7 @@
 use encore::{
     catalog::{format_duration, SongRow},
     listening::{EndReason, Source},
+    party::{effective, ChatMessage, PartyEvent, PartyState},
 };
 use leptos::{html::Audio, prelude::*};
 use uuid::Uuid;
@@ -30,6 +31,34 @@ pub enum Repeat {
     One,
 }
 
+/// Following a listening party: the server's last state and the songs it indexes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PartyFollow {
+    pub id: Uuid,
+    pub title: String,
+    pub durations: Vec<u64>,
+    pub state: PartyState,
+    /// The server's clock minus the browser's, in ms.
+    pub offset_ms: i64,
+    /// The signed-in listener (whose mute or removal the socket may announce).
+    pub me: Uuid,
+}
+
+/// What the party socket keeps up to date for the party page.
+#[derive(Clone, Copy)]
+pub struct PartyLive {
+    pub state: RwSignal<Option<PartyState>>,
+    pub messages: RwSignal<Vec<ChatMessage>>,
+    pub listeners: RwSignal<i64>,
+    pub muted: RwSignal<bool>,
+    /// The socket is open.
+    pub connected: RwSignal<bool>,
+    /// The host removed this listener.
+    pub removed: RwSignal<bool>,
+}
+
+type SavedQueue = (Vec<SongRow>, Option<usize>, (Source, Option<String>));
+
 #[derive(Clone, Copy)]
 pub struct Player {
     pub queue: RwSignal<Vec<SongRow>>,
@@ -48,6 +77,13 @@ pub struct Player {
     resume_at: RwSignal<Option<f64>>,
     tracking: StoredValue<Option<Tracking>>,
     audio: NodeRef<Audio>,
+    /// The listening party this player follows, if any.
+    pub party: RwSignal<Option<PartyFollow>>,
+    pub party_live: PartyLive,
+    /// The listener's own queue while they follow a party (given back when they leave).
+    saved: StoredValue<Option<SavedQueue>>,
+    /// Bumped per party connection, so a stale socket's events and reconnects are ignored.
+    party_gen: StoredValue<u64>,
 }
 
 impl Player {
@@ -66,6 +102,147 @@ impl Player {
             resume_at: RwSignal::new(None),
             tracking: StoredValue::new(None),
             audio: NodeRef::new(),
+            party: RwSignal::new(None),
+            party_live: PartyLive {
+                state: RwSignal::new(None),
+                messages: RwSignal::new(vec![]),
+                listeners: RwSignal::new(0),
+                muted: RwSignal::new(false),
+                connected: RwSignal::new(false),
+                removed: RwSignal::new(false),
+            },
+            saved: StoredValue::new(None),
+            party_gen: StoredValue::new(0),
+        }
+    }
+
+    /// Starts following a party: the listener's own queue is put aside, the party's songs
+    /// become the queue and the socket keeps playback where the party is.
+    pub fn follow_party(&self, v: &encore::party::PartyView) {
+        let Some(me) = v.me else { return };
+        let (id, title, songs, state) = (v.id, v.title.clone(), v.songs.clone(), v.state);
+        if self.party.get_untracked().is_none() {
+            self.saved.set_value(Some((
+                self.queue.get_untracked(),
+                self.index.get_untracked(),
+                self.source.get_untracked(),
+            )));
+        }
+        self.end_current(EndReason::Skipped);
+        let durations = songs.iter().map(|s| s.duration_ms).collect();
+        self.queue.set(songs);
+        self.index.set(None);
+        self.source
+            .set((Source::Other, Some(format!("party:{id}"))));
+        self.party.set(Some(PartyFollow {
+            id,
+            title,
+            durations,
+            state,
+            offset_ms: v.server_now_ms - now_ms(),
+            me,
+        }));
+        self.party_live.state.set(Some(state));
+        self.party_live.messages.set(v.messages.clone());
+        self.party_live.listeners.set(v.listeners);
+        self.party_live.muted.set(v.i_am_muted);
+        self.party_live.removed.set(false);
+        self.party_sync(true);
+        party_socket::connect(*self, id);
+    }
+
+    /// Stops following; the listener's own queue comes back (paused where it was).
+    pub fn leave_party(&self) {
+        if self.party.get_untracked().is_none() {
+            return;
+        }
+        self.end_current(EndReason::Skipped);
+        self.party_gen.update_value(|g| *g += 1);
+        party_socket::close(*self);
+        self.party.set(None);
+        self.party_live.state.set(None);
+        self.party_live.connected.set(false);
+        self.playing.set(false);
+        if let Some((q, i, src)) = self.saved.get_value() {
+            self.saved.set_value(None);
+            self.queue.set(q);
+            self.index.set(i);
+            self.source.set(src);
+        } else {
+            self.queue.set(vec![]);
+            self.index.set(None);
+        }
+    }
+
+    /// An event from the party socket.
+    #[cfg_attr(not(feature = "hydrate"), expect(dead_code))]
+    fn on_party_event(&self, e: PartyEvent) {
+        let live = self.party_live;
+        match e {
+            PartyEvent::State {
+                state,
+                server_now_ms,
+            } => {
+                self.party.update(|f| {
+                    if let Some(f) = f {
+                        f.state = state;
+                        f.offset_ms = server_now_ms - now_ms();
+                    }
+                });
+                live.state.set(Some(state));
+                self.party_sync(true);
+            }
+            PartyEvent::Chat { message } => live.messages.update(|m| {
+                if !m.iter().any(|x| x.id == message.id) {
+                    m.push(message);
+                    let extra = m.len().saturating_sub(100);
+                    m.drain(..extra);
+                }
+            }),
+            PartyEvent::Deleted { id } => live.messages.update(|m| m.retain(|x| x.id != id)),
+            PartyEvent::Listeners { count } => live.listeners.set(count),
+            PartyEvent::Member {
+                user_id,
+                muted,
+                removed,
+            } => {
+                if self.party.with_untracked(|f| f.as_ref().map(|f| f.me)) == Some(user_id) {
+                    live.muted.set(muted);
+                    if removed {
+                        live.removed.set(true);
+                        self.leave_party();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Brings playback to where the party is: the right track, within a second of the
+    /// right position. `force` (a new state from the server) also applies play/pause;
+    /// the periodic check leaves a listener's own pause alone.
+    fn party_sync(&self, force: bool) {
+        let Some(f) = self.party.get_untracked() else {
+            return;
+        };
+        let now = now_ms() + f.offset_ms;
+        let Some((i, pos)) = effective(&f.state, &f.durations, now) else {
+            // The party played its last song.
+            self.playing.set(false);
+            return;
+        };
+        let secs = pos as f64 / 1000.0;
+        if self.index.get_untracked() != Some(i) {
+            self.end_current(EndReason::Skipped);
+            self.index.set(Some(i));
+            self.position.set(secs);
+            self.resume_at.set(Some(secs));
+            self.playing.set(f.state.playing);
+        } else if (self.position.get_untracked() - secs).abs() > 0.75 || (force && !f.state.playing)
+        {
+            self.seek(secs);
+        }
+        if force {
+            self.playing.set(f.state.playing);
         }
     }
 
@@ -151,6 +328,14 @@ impl Player {
     }
 
     pub fn next(&self, user: bool) {
+        if self.party.get_untracked().is_some() {
+            // The party decides what comes next.
+            if !user {
+                self.end_current(EndReason::Finished);
+            }
+            self.party_sync(false);
+            return;
+        }
         let len = self.queue.with_untracked(Vec::len);
         let Some(i) = self.index.get_untracked() else {
             return;
@@ -472,7 +657,10 @@ pub fn PlayerBar() -> impl IntoView {
             data-testid="player-audio"
             src=src
             preload="metadata"
-            on:timeupdate=move |ev| p.on_time(event_target::<web_sys_audio::Audio>(&ev).current_time())
+            on:timeupdate=move |ev| {
+                p.on_time(event_target::<web_sys_audio::Audio>(&ev).current_time());
+                p.party_sync(false);
+            }
             on:loadedmetadata=move |ev| {
                 let a = event_target::<web_sys_audio::Audio>(&ev);
                 p.duration.set(a.duration());
@@ -682,4 +870,127 @@ mod media_session {
         }
         Ok(())
     }
+}
+
+/// The party WebSocket (browser build): events in, nothing out but "sync"; reconnects
+/// after a drop (the first message after a connect is the current state, so a listener
+/// who was away lands at the right position), and checks the drift once a second.
+#[cfg(feature = "hydrate")]
+mod party_socket {
+    use std::cell::RefCell;
+
+    use encore::party::PartyEvent;
+    use leptos::{
+        prelude::*,
+        web_sys::{MessageEvent, WebSocket},
+    };
+    use uuid::Uuid;
+    use wasm_bindgen::{closure::Closure, JsCast};
+
+    use super::Player;
+
+    thread_local! {
+        static SOCKET: RefCell<Option<WebSocket>> = const { RefCell::new(None) };
+        static TICK: RefCell<Option<i32>> = const { RefCell::new(None) };
+    }
+
+    fn current(p: Player, gen: u64, id: Uuid) -> bool {
+        p.party_gen.get_value() == gen
+            && p.party.with_untracked(|f| f.as_ref().map(|f| f.id)) == Some(id)
+    }
+
+    pub fn connect(p: Player, id: Uuid) {
+        close(p);
+        p.party_gen.update_value(|g| *g += 1);
+        let gen = p.party_gen.get_value();
+        open(p, id, gen);
+        let tick = Closure::<dyn Fn()>::new(move || {
+            if current(p, gen, id) {
+                p.party_sync(false);
+            }
+        });
+        if let Ok(h) = window().set_interval_with_callback_and_timeout_and_arguments_0(
+            tick.as_ref().unchecked_ref(),
+            1000,
+        ) {
+            TICK.with(|t| *t.borrow_mut() = Some(h));
+        }
+        tick.forget();
+    }
+
+    fn open(p: Player, id: Uuid, gen: u64) {
+        let loc = window().location();
+        let proto = if loc.protocol().as_deref() == Ok("https:") {
+            "wss:"
+        } else {
+            "ws:"
+        };
+        let url = format!("{proto}//{}/party/{id}/ws", loc.host().unwrap_or_default());
+        let Ok(ws) = WebSocket::new(&url) else {
+            retry(p, id, gen);
+            return;
+        };
+        let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |e: MessageEvent| {
+            if !current(p, gen, id) {
+                return;
+            }
+            if let Some(text) = e.data().as_string() {
+                match serde_json::from_str::<PartyEvent>(&text) {
+                    Ok(event) => p.on_party_event(event),
+                    Err(err) => leptos::logging::warn!("party event not understood: {err}"),
+                }
+            }
+        });
+        let on_open = Closure::<dyn Fn()>::new(move || {
+            if current(p, gen, id) {
+                p.party_live.connected.set(true);
+            }
+        });
+        let on_close = Closure::<dyn Fn()>::new(move || {
+            if current(p, gen, id) {
+                p.party_live.connected.set(false);
+                retry(p, id, gen);
+            }
+        });
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        // The handlers live as long as the socket (a few per party visit).
+        on_message.forget();
+        on_open.forget();
+        on_close.forget();
+        SOCKET.with(|s| *s.borrow_mut() = Some(ws));
+    }
+
+    /// Tries again in a second while the listener still follows this party.
+    fn retry(p: Player, id: Uuid, gen: u64) {
+        set_timeout(
+            move || {
+                if current(p, gen, id) && !p.party_live.removed.get_untracked() {
+                    open(p, id, gen);
+                }
+            },
+            std::time::Duration::from_secs(1),
+        );
+    }
+
+    pub fn close(_p: Player) {
+        if let Some(ws) = SOCKET.with(|s| s.borrow_mut().take()) {
+            ws.set_onclose(None);
+            let _ = ws.close();
+        }
+        if let Some(h) = TICK.with(|t| t.borrow_mut().take()) {
+            window().clear_interval_with_handle(h);
+        }
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+mod party_socket {
+    use uuid::Uuid;
+
+    use super::Player;
+
+    pub fn connect(_p: Player, _id: Uuid) {}
+    pub fn close(_p: Player) {}
 }

@@ -44,6 +44,7 @@ pub fn ProfilePage() -> impl IntoView {
                                     {rel.filter(|r| r.followed_by && !r.following).map(|_| view! { <span class="ml-2 text-sm">"Follows you"</span> })}
                                 </p>
                                 <p>{p.bio.clone()}</p>
+                                <crate::pages::LiveNow username=p.username.clone()/>
                                 <dl class="flex gap-6 text-sm">
                                     <div><dt class="inline font-semibold">"Followers "</dt><dd class="inline">{p.followers}</dd></div>
                                     <div><dt class="inline font-semibold">"Following "</dt><dd class="inline">{p.following}</dd></div>

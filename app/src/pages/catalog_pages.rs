@@ -140,7 +140,8 @@ pub fn AlbumPage() -> impl IntoView {
                                                 move |ev| { ev.prevent_default(); player.play_list_from(tracks.clone(), 0, Source::Album, Some(album_id.clone())); }
                                             }>"▶ Play all"</a>
                                     })}
-                                    <div class="mt-3"><crate::pages::LikeButton kind="album" target_id=al.id.to_string() back=format!("/album/{}", al.id)/></div>
+                                    <div class="mt-3 flex flex-wrap items-center gap-2"><crate::pages::LikeButton kind="album" target_id=al.id.to_string() back=format!("/album/{}", al.id)/>
+                                        <crate::pages::StartPartyForm kind="album" source_id=al.id.to_string()/></div>
                                 </div>
                             </header>
                             {(page.hidden_explicit > 0).then(|| view! {

@@ -15,6 +15,7 @@ mod import_page;
 mod listening_pages;
 mod misc_pages;
 pub(crate) mod moderation_pages;
+mod party_pages;
 mod playlist_pages;
 mod upload_pages;
 
@@ -35,6 +36,7 @@ pub use import_page::ImportPage;
 pub use listening_pages::{HistoryItem, HistoryPage, StatsPage, YearPage};
 pub use misc_pages::{NotFoundPage, SearchPage};
 pub use moderation_pages::{MyReportsPage, QueuePage, ReportForm, ReportSongForm};
+pub use party_pages::{LiveNow, PartiesPage, PartyPage, StartPartyForm};
 pub use playlist_pages::{
     AddToPlaylistPage, CreatePlaylistForm, LikeButton, LikedSongsPage, PlaylistList, PlaylistPage,
     PublicPlaylistsPage, SongActions,

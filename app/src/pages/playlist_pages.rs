@@ -222,7 +222,8 @@ pub fn PlaylistPage() -> impl IntoView {
                                     class="w-full max-w-sm rounded border border-zinc-300 px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900"/>
                             </div>
                         })}
-                        <div class="mt-2"><LikeButton kind="playlist" target_id=pid.clone() back=format!("/playlist/{pid}")/></div>
+                        <div class="mt-2 flex flex-wrap items-center gap-2"><LikeButton kind="playlist" target_id=pid.clone() back=format!("/playlist/{pid}")/>
+                            <crate::pages::StartPartyForm kind="playlist" source_id=pid.clone()/></div>
                         {rights.save.then(|| view! {
                             <div class="mt-2"><crate::pages::ReportForm target_type="playlist" target_id=pid.clone() summary="Report this playlist".into() back=format!("/playlist/{pid}")/></div>
                             <Saved what="reported" message="Thanks — a moderator will look at your report."/>

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod comments;
 pub mod listening;
 pub mod moderation;
+pub mod parties;
 pub mod playlists;
 pub mod recs;
 pub mod social;

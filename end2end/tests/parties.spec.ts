@@ -1,0 +1,157 @@
+import { expect, Page, test, WebSocketRoute } from '@playwright/test';
+import { jsEnabled, open, signUp, uniqueName } from './helpers';
+
+// A second app instance on the same databases (scripts/test.sh starts it): a listener
+// there must see what listeners on the first instance see.
+const SECOND = process.env.E2E_BASE_URL_2 ?? 'http://127.0.0.1:3002';
+
+/** The host opens the first new release with at least three songs and starts a party
+ * from it; returns the party's path. */
+async function startParty(page: Page, info: Parameters<typeof open>[1]) {
+  await open(page, info, '/');
+  const releases = page.getByRole('list', { name: 'New releases' }).getByRole('link');
+  const hrefs = await releases.evaluateAll(as => as.map(a => a.getAttribute('href') ?? ''));
+  for (const href of hrefs.filter(h => h.startsWith('/album/'))) {
+    await open(page, info, href);
+    if (await page.getByRole('list', { name: 'Tracks' }).getByRole('listitem').count() >= 3) break;
+  }
+  await page.getByRole('button', { name: 'Start a listening party' }).click();
+  await expect(page.getByText('Your party is live.')).toBeVisible();
+  return new URL(page.url()).pathname;
+}
+
+async function joinAndListen(page: Page, info: Parameters<typeof open>[1], path: string) {
+  await open(page, info, path);
+  await page.getByRole('button', { name: 'Join the party' }).click();
+  await expect(page.getByText('You joined the party.')).toBeVisible();
+  await page.getByRole('button', { name: 'Listen along' }).click();
+  await expect(page.getByTestId('party-connection')).toHaveText('Connected');
+}
+
+const audioTime = (page: Page) =>
+  page.locator('[data-testid="player-audio"]').evaluate((a: HTMLAudioElement) => a.currentTime);
+
+test('a listening party: listeners on two app instances follow the host, chat live, a muted listener cannot post, a dropped socket catches up', async ({ page, browser }, info) => {
+  test.skip(!jsEnabled(info), 'following live needs JavaScript (the forms are covered below)');
+  test.setTimeout(120_000);
+  const [h, a, b] = [uniqueName('ph'), uniqueName('pa'), uniqueName('pb')];
+  await signUp(page, info, h);
+  const path = await startParty(page, info);
+  await page.getByRole('button', { name: 'Listen along' }).click();
+  await expect(page.getByTestId('party-connection')).toHaveText('Connected');
+  const songs = page.getByRole('list', { name: 'Party songs' }).getByRole('listitem');
+  const title = async (i: number) => (await songs.nth(i).innerText()).split(' · ')[0].trim();
+  const [first, second, third] = [await title(0), await title(1), await title(2)];
+  await expect(page.getByTestId('now-playing')).toHaveText(first);
+
+  // Listener A on this instance, with a socket the test can cut.
+  const pa = await browser.newPage();
+  let allow = true;
+  const sockets: WebSocketRoute[] = [];
+  await pa.routeWebSocket(/\/party\/.*\/ws$/, ws => {
+    if (!allow) { ws.close(); return; }
+    ws.connectToServer();
+    sockets.push(ws);
+  });
+  await signUp(pa, info, a);
+  await joinAndListen(pa, info, path);
+  // Listener B on the second instance.
+  const pb = await browser.newPage({ baseURL: SECOND });
+  await signUp(pb, info, b);
+  await joinAndListen(pb, info, path);
+  for (const p of [pa, pb]) await expect(p.getByTestId('now-playing')).toHaveText(first);
+  await expect(page.getByTestId('party-listeners')).toHaveText('3 listening');
+
+  // The host skips: both follow (the push itself is measured by the benchmark).
+  const t0 = Date.now();
+  await page.getByRole('button', { name: 'Next song' }).click();
+  await expect(pa.getByTestId('now-playing')).toHaveText(second, { timeout: 2_000 });
+  await expect(pb.getByTestId('now-playing')).toHaveText(second, { timeout: 2_000 });
+  info.annotations.push({ type: 'skip followed after (ms, incl. the click)', description: String(Date.now() - t0) });
+
+  // Same position: the host seeks; everyone is within a second of the host.
+  await page.getByLabel('Seek to (seconds)').fill('20');
+  await page.getByRole('button', { name: 'Seek', exact: true }).click();
+  await expect.poll(async () => await audioTime(pa), { timeout: 5_000 }).toBeGreaterThan(19);
+  await expect.poll(async () => Math.abs(await audioTime(pa) - await audioTime(page)), { timeout: 5_000 }).toBeLessThan(1);
+  await expect.poll(async () => Math.abs(await audioTime(pb) - await audioTime(page)), { timeout: 5_000 }).toBeLessThan(1);
+
+  // Chat reaches both instances, as text (never markup).
+  const evil = '<img src=x onerror="window.__pwned=1"><b>hi</b>';
+  await page.getByLabel('Your message').fill(evil);
+  await page.getByRole('button', { name: 'Send' }).click();
+  for (const p of [pa, pb]) {
+    const chat = p.getByRole('list', { name: 'Chat messages' });
+    await expect(chat.getByText(evil)).toBeVisible();
+    await expect(chat.locator('img, b')).toHaveCount(0);
+    expect(await p.evaluate(() => (window as any).__pwned)).toBeUndefined();
+  }
+  await pb.getByRole('button', { name: 'React with 🔥' }).click();
+  await expect(page.getByRole('list', { name: 'Chat messages' }).getByText('🔥')).toBeVisible();
+
+  // The host mutes A: A's next message is refused with a clear message.
+  await open(page, info, path);
+  await page.getByRole('button', { name: `Mute ${a}` }).click();
+  await expect(pa.getByText('You are muted in this party.').first()).toBeVisible();
+  await pa.getByLabel('Your message').fill('can anyone hear me?');
+  await pa.getByRole('button', { name: 'Send' }).click();
+  await expect(pa.getByRole('alert').filter({ hasText: 'You are muted in this party.' })).toBeVisible();
+  await expect(pb.getByRole('list', { name: 'Chat messages' }).getByText('can anyone hear me?')).toHaveCount(0);
+
+  // A's socket drops; meanwhile the host skips. A reconnects and lands on the new song.
+  await page.getByRole('button', { name: 'Listen along' }).click();
+  allow = false;
+  await sockets[sockets.length - 1].close();
+  await expect(pa.getByTestId('party-connection')).toHaveText('Reconnecting…');
+  await page.getByRole('button', { name: 'Next song' }).click();
+  await expect(pb.getByTestId('now-playing')).toHaveText(third);
+  await pa.waitForTimeout(1500);
+  await expect(pa.getByTestId('now-playing')).toHaveText(second);
+  allow = true;
+  await expect(pa.getByTestId('party-connection')).toHaveText('Connected', { timeout: 5_000 });
+  await expect(pa.getByTestId('now-playing')).toHaveText(third);
+  await expect.poll(async () => Math.abs(await audioTime(pa) - await audioTime(pb)), { timeout: 5_000 }).toBeLessThan(1);
+
+  // Leaving gives A their own (empty) queue back; the party goes on for B.
+  await pa.getByRole('button', { name: 'Leave the party' }).click();
+  await expect(pa.getByText('You left the party.')).toBeVisible();
+  await expect(pa.getByTestId('now-playing')).toHaveCount(0);
+  await expect(pb.getByTestId('now-playing')).toHaveText(third);
+  await pa.close();
+  await pb.close();
+});
+
+test('party forms work without JavaScript: join, chat, pause for everyone, remove a listener', async ({ page, browser }, info) => {
+  const [h, a] = [uniqueName('qh'), uniqueName('qa')];
+  await signUp(page, info, h);
+  const path = await startParty(page, info);
+  const pa = await browser.newPage({ javaScriptEnabled: info.project.use.javaScriptEnabled });
+  await signUp(pa, info, a);
+  await open(pa, info, path);
+  await expect(pa.getByRole('button', { name: 'Pause for everyone' })).toHaveCount(0);
+  await pa.getByRole('button', { name: 'Join the party' }).click();
+  await expect(pa.getByText('You joined the party.')).toBeVisible();
+  await pa.getByLabel('Your message').fill('hello from a listener');
+  await pa.getByRole('button', { name: 'Send' }).click();
+  await expect(pa.getByRole('list', { name: 'Chat messages' }).getByText('hello from a listener')).toBeVisible();
+  await pa.getByRole('button', { name: 'Send' }).click();
+  await expect(pa.getByText('Write a message first.')).toBeVisible();
+
+  await open(page, info, path);
+  await expect(page.getByRole('list', { name: 'Chat messages' }).getByText('hello from a listener')).toBeVisible();
+  await page.getByRole('button', { name: 'Pause for everyone' }).click();
+  await expect(page.getByRole('button', { name: 'Play for everyone' })).toBeVisible();
+  await open(pa, info, path);
+  await expect(pa.getByText('Paused', { exact: true })).toBeVisible();
+
+  await page.getByRole('button', { name: `Remove ${a}` }).click();
+  await expect(page.getByRole('list', { name: 'Members' }).getByText(a)).toHaveCount(0);
+  await open(pa, info, path);
+  await expect(pa.getByRole('heading', { name: '403 — forbidden' })).toBeVisible();
+  await expect(pa.getByText('You were removed from this party.')).toBeVisible();
+
+  // The host's profile shows the party as live.
+  await open(pa, info, `/u/${h}`);
+  await expect(pa.getByRole('region', { name: 'Live now' }).getByRole('link')).toHaveAttribute('href', path);
+  await pa.close();
+});
