@@ -29,12 +29,14 @@ case "$SCALE" in
     ARTISTS=${BENCH_ARTISTS:-10000} ALBUMS=${BENCH_ALBUMS:-20000} SONGS=${BENCH_SONGS:-100000} AUDIO=200
     USERS=${BENCH_USERS:-100000} FOLLOWS=1000 TRACKS=10000 EVENTS=${BENCH_EVENTS:-200000}
     RUNS=200 DURATION=${BENCH_DURATION:-8} CONNS=${BENCH_CONNS:-"1 16 64"} HISTORY=${BENCH_HISTORY:-200000}
+    # Listening party: listeners, state changes, chat messages/s, chat seconds.
+    PARTY=(${BENCH_PARTY_LISTENERS:-500} 20 50 10)
     # Not under ~/.cache: PostgreSQL runs as `postgres`, which cannot enter /root.
     DIR="${BENCH_DIR:-/var/tmp/encore-bench}/full-$SONGS-$EVENTS" PG_PORT=55440 MONGO_PORT=27040 PORT=3040
     OUT="${BENCH_OUT:-bench/results}" ;;
   smoke)
     ARTISTS=20 ALBUMS=60 SONGS=600 AUDIO=2 USERS=120 FOLLOWS=50 TRACKS=300 EVENTS=2000
-    RUNS=3 DURATION=1 CONNS="1" HISTORY=2000
+    RUNS=3 DURATION=1 CONNS="1" HISTORY=2000 PARTY=(20 3 10 2)
     DIR=$(mktemp -d /tmp/encore-bench.XXXXXX) PG_PORT=55441 MONGO_PORT=27041 PORT=3041
     OUT="${BENCH_OUT:-$DIR/results}" ;;
   *) echo "usage: $0 [full|smoke]" >&2; exit 2 ;;
@@ -138,6 +140,11 @@ for try in 1 2 3; do
   sleep 10
 done
 cat "$WORK/lag.json"; echo
+# A listening party with many WebSocket listeners on the server (state pushes and chat).
+echo "==> listening party (${PARTY[0]} WebSocket listeners)"
+"$BIN" bench-party --base "$BASE" --listeners "${PARTY[0]}" --changes "${PARTY[1]}" \
+  --chat-per-s "${PARTY[2]}" --chat-secs "${PARTY[3]}" >"$WORK/party.json"
+cat "$WORK/party.json"; echo
 # Importing a listening history the size of seed 003's (the server's import job is
 # idle; the CLI runs the same job code with a progress bar).
 echo "==> history import ($HISTORY records)"

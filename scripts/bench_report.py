@@ -70,6 +70,17 @@ rows.append({"scenario": "history_import", "connections": 1,
              "baseline": f"records/s; {imp['read']:,} records (seed CSV columns) in p50_ms: {imp['imported']:,} plays stored, "
                          f"{imp['matched']:,} matched, {imp['created']:,} catalog entries created",
              "ratio": None})
+party = json.load(open(os.path.join(work, "party.json")))
+rows.append({"scenario": "party_state_push", "connections": party["listeners"], "req_s": None,
+             "p50_ms": party["state_p50_ms"], "p99_ms": party["state_p99_ms"],
+             "baseline": f"ms from the host's command to each listener's WebSocket; max {party['state_max_ms']} ms; "
+                         f"{party['state_deliveries']:,} deliveries, {party['state_missing']} missing",
+             "ratio": None})
+rows.append({"scenario": "party_chat_fanout", "connections": party["listeners"], "req_s": party["chat_per_s"],
+             "p50_ms": party["chat_p50_ms"], "p99_ms": party["chat_p99_ms"],
+             "baseline": f"chat messages/s; {party['chat_deliveries']:,} of {party['chat_deliveries_expected']:,} "
+                         f"deliveries, {party['chat_lost']} lost",
+             "ratio": None})
 rows.append({"scenario": "counter_lag", "connections": 1, "req_s": None, "p50_ms": lag["lag_ms"], "p99_ms": None,
              "baseline": f"ms until the {lag['uncounted_at_start']} events still uncounted after the load were counted",
              "ratio": None})

@@ -5,6 +5,7 @@ pub mod config;
 pub mod jobs;
 pub mod listenbrainz;
 pub mod media;
+pub mod party_bench;
 pub mod party_ws;
 pub mod subsonic;
 pub mod uploads;

@@ -59,6 +59,21 @@ enum Command {
     /// Benchmark: waits until the running server's aggregator has counted every reported
     /// play event and prints how long that took (JSON).
     BenchLag,
+    /// Benchmark: `listeners` WebSocket clients in one listening party on the running
+    /// server at `base`; the host changes the state `changes` times, listeners chat at
+    /// `chat_per_s` for `chat_secs`; prints delivery latencies and losses (JSON).
+    BenchParty {
+        #[arg(long)]
+        base: String,
+        #[arg(long, default_value_t = 500)]
+        listeners: usize,
+        #[arg(long, default_value_t = 20)]
+        changes: usize,
+        #[arg(long, default_value_t = 50)]
+        chat_per_s: u32,
+        #[arg(long, default_value_t = 10)]
+        chat_secs: u32,
+    },
     /// Generate a demo catalog (artists, albums, songs, covers, audio) into an empty
     /// database, with a progress bar.
     GenerateCatalog {
@@ -192,6 +207,26 @@ async fn main() -> anyhow::Result<()> {
                 ),
                 None => println!("another instance is reconciling right now; try again later"),
             }
+        }
+        Command::BenchParty {
+            base,
+            listeners,
+            changes,
+            chat_per_s,
+            chat_secs,
+        } => {
+            let r = encore_server::party_bench::run(
+                &repos,
+                encore_server::party_bench::Options {
+                    base,
+                    listeners,
+                    changes,
+                    chat_per_s,
+                    chat_secs,
+                },
+            )
+            .await?;
+            println!("{r}");
         }
         Command::BenchLag => {
             let started = std::time::Instant::now();

@@ -19,7 +19,10 @@ use axum::{
 };
 use encore::{
     party::PartyEvent,
-    repo::{parties::CHANNEL, Repos},
+    repo::{
+        parties::{PartyRepo, CHANNEL},
+        Repos,
+    },
 };
 use sqlx::{postgres::PgListener, PgPool};
 use tokio::sync::broadcast;
@@ -37,15 +40,39 @@ enum HubMsg {
 }
 
 /// The local fan-out: one broadcast channel per party with sockets on this instance.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Hub {
     parties: Arc<Mutex<HashMap<Uuid, broadcast::Sender<HubMsg>>>>,
+    /// Parties whose listener count changed since the last push.
+    presence: Arc<Mutex<HashSet<Uuid>>>,
+    repo: PartyRepo,
 }
 
 impl Hub {
     /// A hub fed by a LISTEN on `pool`'s database (reconnecting when it drops).
     pub fn start(pool: PgPool) -> Hub {
-        let hub = Hub::default();
+        let hub = Hub {
+            parties: Default::default(),
+            presence: Default::default(),
+            repo: PartyRepo::new(pool.clone()),
+        };
+        // Listener counts: one query per changed party per second, pushed to local sockets.
+        let h = hub.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            loop {
+                tick.tick().await;
+                let changed: Vec<Uuid> = h.presence.lock().unwrap().drain().collect();
+                for party in changed {
+                    if !h.parties.lock().unwrap().contains_key(&party) {
+                        continue;
+                    }
+                    if let Ok(count) = h.repo.listener_count(party).await {
+                        h.send(party, HubMsg::Event(Arc::new(PartyEvent::Listeners { count })));
+                    }
+                }
+            }
+        });
         let h = hub.clone();
         tokio::spawn(async move {
             loop {
@@ -74,10 +101,24 @@ impl Hub {
             #[derive(serde::Deserialize)]
             struct Payload {
                 party: Uuid,
-                event: PartyEvent,
+                event: Option<PartyEvent>,
+                #[serde(default)]
+                presence: bool,
             }
             match serde_json::from_str::<Payload>(n.payload()) {
-                Ok(p) => self.send(p.party, HubMsg::Event(Arc::new(p.event))),
+                Ok(Payload {
+                    party,
+                    event: Some(e),
+                    ..
+                }) => self.send(party, HubMsg::Event(Arc::new(e))),
+                Ok(Payload {
+                    party,
+                    presence: true,
+                    ..
+                }) => {
+                    self.presence.lock().unwrap().insert(party);
+                }
+                Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "unreadable party notification"),
             }
         }

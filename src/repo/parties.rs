@@ -312,7 +312,9 @@ impl PartyRepo {
     }
 
     /// Marks `user` as here (each open socket calls this periodically) and returns the
-    /// listener count; `announce` also pushes the count to everyone.
+    /// listener count; `announce` tells every instance that the count changed (each
+    /// instance then pushes the new count to its sockets at most once a second, so 500
+    /// listeners arriving at once do not make 500 × 500 messages).
     pub async fn touch(&self, party: Uuid, user: Uuid, here: bool, announce: bool) -> Result<i64> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
@@ -330,7 +332,12 @@ impl PartyRepo {
             .fetch_one(&mut *tx)
             .await?;
         if announce {
-            notify(&mut tx, party, &PartyEvent::Listeners { count }).await?;
+            let payload = serde_json::json!({ "party": party, "presence": true }).to_string();
+            sqlx::query("select pg_notify($1, $2)")
+                .bind(CHANNEL)
+                .bind(payload)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(count)
