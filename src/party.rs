@@ -146,6 +146,46 @@ pub struct PartySummary {
     pub listeners: i64,
 }
 
+/// A scheduled live event (its party, once live).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveEvent {
+    pub id: Uuid,
+    pub artist_id: Uuid,
+    pub artist_name: String,
+    pub album_id: Uuid,
+    pub cover: Option<String>,
+    pub title: String,
+    pub description: String,
+    pub starts_at_ms: i64,
+    pub party_id: Option<Uuid>,
+    /// The party ran and ended.
+    pub ended: bool,
+    pub rsvps: i64,
+}
+
+/// The event page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventView {
+    pub event: LiveEvent,
+    /// Up to 100 people who RSVPed (display names and usernames).
+    pub attendees: Vec<(String, String)>,
+    pub i_rsvped: Option<bool>,
+    pub i_manage: bool,
+    /// After the party: how many listened, and its chat.
+    pub listened: Option<i64>,
+    pub replay: Vec<ChatMessage>,
+}
+
+/// One in-app notification.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    pub id: i64,
+    pub message: String,
+    pub link: String,
+    pub at_ms: i64,
+    pub read: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@ pub mod activity;
 pub mod artists;
 pub mod billing;
 pub mod catalog;
+pub mod events;
 pub mod imports;
 pub mod listening;
 pub mod parties;
@@ -22,6 +23,7 @@ pub use activity::ActivityRepo;
 pub use artists::ArtistRepo;
 pub use billing::BillingRepo;
 pub use catalog::CatalogRepo;
+pub use events::EventRepo;
 pub use imports::ImportRepo;
 pub use listening::ListeningRepo;
 pub use parties::PartyRepo;
@@ -39,6 +41,7 @@ pub struct Repos {
     pub artists: ArtistRepo,
     pub billing: BillingRepo,
     pub catalog: CatalogRepo,
+    pub events: EventRepo,
     pub imports: ImportRepo,
     pub listening: ListeningRepo,
     pub parties: PartyRepo,
@@ -56,6 +59,7 @@ impl Repos {
             artists: ArtistRepo::new(pg.clone()),
             billing: BillingRepo::new(pg.clone()),
             catalog: CatalogRepo::new(&mongo),
+            events: EventRepo::new(pg.clone()),
             imports: ImportRepo::new(pg.clone()),
             listening: ListeningRepo::new(&mongo),
             parties: PartyRepo::new(pg.clone()),

@@ -8,6 +8,7 @@ pub mod artists;
 pub mod auth;
 pub mod billing;
 pub mod comments;
+pub mod events;
 pub mod export;
 pub mod feed;
 pub mod imports;

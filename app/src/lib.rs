@@ -130,6 +130,9 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("collection"), StaticSegment("tracks")) view=LikedSongsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("stats") view=StatsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("parties") view=PartiesPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("event"), ParamSegment("id")) view=EventPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("artist"), ParamSegment("id"), StaticSegment("events")) view=ArtistEventsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("notifications") view=NotificationsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("party"), ParamSegment("id")) view=PartyPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("stats"), StaticSegment("year")) view=YearPage ssr=SsrMode::Async/>
                 </Routes>

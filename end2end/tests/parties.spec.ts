@@ -1,5 +1,5 @@
 import { expect, Page, test, WebSocketRoute } from '@playwright/test';
-import { jsEnabled, open, signUp, uniqueName } from './helpers';
+import { claimArtist, findArtist, jsEnabled, open, signUp, uniqueName } from './helpers';
 
 // A second app instance on the same databases (scripts/test.sh starts it): a listener
 // there must see what listeners on the first instance see.
@@ -154,4 +154,63 @@ test('party forms work without JavaScript: join, chat, pause for everyone, remov
   await open(pa, info, `/u/${h}`);
   await expect(pa.getByRole('region', { name: 'Live now' }).getByRole('link')).toHaveAttribute('href', path);
   await pa.close();
+});
+
+test('an artist schedules a live event, a fan RSVPs, the artist goes live, the fan is notified and joins; the chat is replayed after', async ({ page, browser }, info) => {
+  test.setTimeout(120_000);
+  const name = uniqueName('ev');
+  await signUp(page, info, name);
+  const artist = await findArtist(page, info, jsEnabled(info) ? 6 : 8);
+  await claimArtist(page, browser, info, name, artist);
+  await open(page, info, artist.artistUrl);
+  await page.getByRole('link', { name: 'Schedule a live event' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Live events' })).toBeVisible();
+  const title = `Release night ${name}`;
+  await page.getByLabel('Title').fill(title);
+  await page.getByLabel('Starts at (UTC)').fill('2020-01-01T20:00');
+  await page.getByRole('button', { name: 'Schedule' }).click();
+  await expect(page.getByText('Events are scheduled in the future.')).toBeVisible();
+  const soon = new Date(Date.now() + 3 * 3600_000).toISOString().slice(0, 16);
+  await page.getByLabel('Title').fill(title);
+  await page.getByLabel('Starts at (UTC)').fill(soon);
+  await page.getByLabel('Description').fill('New songs, <i>live</i>.');
+  await page.getByRole('button', { name: 'Schedule' }).click();
+  await expect(page.getByText('Scheduled. Your followers can RSVP now.')).toBeVisible();
+  const eventPath = new URL(page.url()).pathname;
+  await expect(page.getByText('New songs, <i>live</i>.')).toBeVisible();
+
+  // A fan follows the artist and RSVPs from the artist page.
+  const fan = await browser.newPage({ javaScriptEnabled: info.project.use.javaScriptEnabled });
+  const fanName = uniqueName('evf');
+  await signUp(fan, info, fanName);
+  await open(fan, info, artist.artistUrl);
+  await fan.getByRole('button', { name: 'Follow', exact: true }).click();
+  await expect(fan.getByRole('button', { name: 'Following' })).toBeVisible();
+  await fan.getByRole('list', { name: 'Live events' }).getByRole('link', { name: title }).click();
+  await expect(fan.getByRole('button', { name: 'Go live now' })).toHaveCount(0);
+  await fan.getByRole('button', { name: "I'm going" }).click();
+  await expect(fan.getByText('You are going.')).toBeVisible();
+  await expect(fan.getByRole('list', { name: 'Going' }).getByText(fanName)).toBeVisible();
+
+  // The artist goes live: the fan is notified and joins from the notification.
+  await open(page, info, eventPath);
+  await page.getByRole('button', { name: 'Go live now' }).click();
+  await expect(page.getByText('Your party is live.')).toBeVisible();
+  await expect(page.getByText('Artist', { exact: true })).toBeVisible();
+  await open(fan, info, '/');
+  await expect(fan.getByTestId('unread-count')).toHaveText(/1/);
+  await fan.getByRole('link', { name: /^Notifications/ }).click();
+  await fan.getByRole('link', { name: `${artist.artistName} is live: ${title}` }).click();
+  await fan.getByRole('button', { name: 'Join the party' }).click();
+  await fan.getByLabel('Your message').fill('what a night');
+  await fan.getByRole('button', { name: 'Send' }).click();
+  await expect(fan.getByRole('list', { name: 'Chat messages' }).getByText('what a night')).toBeVisible();
+
+  await open(page, info, new URL(fan.url()).pathname);
+  await page.getByRole('button', { name: 'End the party' }).click();
+  await open(fan, info, eventPath);
+  await expect(fan.getByText('Ended', { exact: true })).toBeVisible();
+  await expect(fan.getByRole('list', { name: 'Chat replay' }).getByText('what a night')).toBeVisible();
+  await expect(fan.getByTestId('event-listened')).toBeVisible();
+  await fan.close();
 });

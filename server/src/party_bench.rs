@@ -111,13 +111,22 @@ pub async fn run(repos: &Repos, o: Options) -> anyhow::Result<serde_json::Value>
         let mut r = Record {
             id: Id::default(),
             data: [
-                (encore_app::server::SESSION_USER.to_string(), serde_json::json!(u.id)),
-                (encore_app::server::SESSION_EPOCH.to_string(), serde_json::json!(0)),
+                (
+                    encore_app::server::SESSION_USER.to_string(),
+                    serde_json::json!(u.id),
+                ),
+                (
+                    encore_app::server::SESSION_EPOCH.to_string(),
+                    serde_json::json!(0),
+                ),
             ]
             .into(),
             expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
         };
-        store.create(&mut r).await.map_err(|e| anyhow!("session: {e}"))?;
+        store
+            .create(&mut r)
+            .await
+            .map_err(|e| anyhow!("session: {e}"))?;
         cookies.push(format!("encore_session={}", r.id));
     }
 

@@ -68,7 +68,10 @@ impl Hub {
                         continue;
                     }
                     if let Ok(count) = h.repo.listener_count(party).await {
-                        h.send(party, HubMsg::Event(Arc::new(PartyEvent::Listeners { count })));
+                        h.send(
+                            party,
+                            HubMsg::Event(Arc::new(PartyEvent::Listeners { count })),
+                        );
                     }
                 }
             }

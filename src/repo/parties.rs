@@ -326,6 +326,16 @@ impl PartyRepo {
         .bind(here)
         .execute(&mut *tx)
         .await?;
+        if here {
+            // Remembered for "how many listened" after the party.
+            sqlx::query(
+                "insert into party_listeners (party_id, user_id) values ($1, $2) on conflict do nothing",
+            )
+            .bind(party)
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
+        }
         let count: i64 = sqlx::query_scalar(HERE_COUNT)
             .bind(party)
             .bind(PRESENCE_SECS as f64)

@@ -24,6 +24,16 @@ pub enum PartySource {
 
 /// Starts a party playing `source` from its first song; the host controls it.
 pub async fn start(repos: &Repos, me: &SessionUser, source: PartySource) -> Result<Uuid> {
+    start_titled(repos, me, source, None).await
+}
+
+/// Like [`start`], with a title of its own (a live event's).
+pub async fn start_titled(
+    repos: &Repos,
+    me: &SessionUser,
+    source: PartySource,
+    custom_title: Option<&str>,
+) -> Result<Uuid> {
     let (kind, source_id, title, songs) = match source {
         PartySource::Album(id) => {
             let album = repos.catalog.album(id).await?.ok_or(Error::NotFound)?;
@@ -54,10 +64,13 @@ pub async fn start(repos: &Repos, me: &SessionUser, source: PartySource) -> Resu
     let id = Uuid::new_v4();
     let ids: Vec<Uuid> = songs.iter().map(|s| s.id).collect();
     let durations: Vec<u64> = songs.iter().map(|s| s.duration_ms.max(1)).collect();
-    let title: String = format!("{}'s party: {title}", me.display_name)
-        .chars()
-        .take(120)
-        .collect();
+    let title: String = match custom_title {
+        Some(t) => t.to_string(),
+        None => format!("{}'s party: {title}", me.display_name),
+    }
+    .chars()
+    .take(120)
+    .collect();
     repos
         .parties
         .create(&NewParty {

@@ -300,3 +300,122 @@ async fn party_changes_are_announced_to_every_instance_and_none_is_lost() {
         before + 20
     );
 }
+
+/// Live events: only the artist's linked accounts schedule and go live; going live once
+/// starts one party and notifies followers and RSVPs (nobody else); afterwards the event
+/// shows how many listened and the chat.
+#[tokio::test]
+async fn live_events_notify_followers_and_rsvps_once() {
+    use encore::service::{
+        artists::{claim, decide},
+        events::{self, NewEventForm},
+        social,
+    };
+    let app = TestApp::init().await;
+    small_catalog(&app).await;
+    let r = &app.repos;
+    let album_id = album(&app).await;
+    let album = r.catalog.album(album_id).await.unwrap().unwrap();
+    let artist = album.artist_ids[0];
+    let singer = app.user_with_role("singer", Role::Artist).await;
+    let moderator = app.user_with_role("mod", Role::Moderator).await;
+    let c = claim(r, &singer, artist, "").await.unwrap();
+    decide(r, &moderator, c, true, "").await.unwrap();
+    let follower = app.user("follower").await.session_user();
+    let rsvper = app.user("rsvper").await.session_user();
+    let bystander = app.user("bystander").await.session_user();
+    social::follow_artist(r, &follower, artist, true)
+        .await
+        .unwrap();
+
+    let soon = (chrono::Utc::now() + chrono::Duration::hours(2))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    fn form<'a>(artist: Uuid, album: Uuid, title: &'a str, starts: &'a str) -> NewEventForm<'a> {
+        NewEventForm {
+            artist_id: artist,
+            album_id: album,
+            title,
+            description: "Songs and stories",
+            starts_at: starts,
+        }
+    }
+    let other = Uuid::new_v4();
+    // Others are refused; bad input says which field.
+    assert!(matches!(
+        events::schedule(r, &bystander, form(artist, album_id, "Mine", &soon)).await,
+        Err(Error::Forbidden)
+    ));
+    for (f, field) in [
+        (form(artist, album_id, "", &soon), "title"),
+        (
+            form(artist, album_id, "Past", "2020-01-01T10:00"),
+            "starts_at",
+        ),
+        (form(artist, album_id, "When", "tomorrow"), "starts_at"),
+        (form(artist, other, "Not theirs", &soon), "album_id"),
+    ] {
+        match events::schedule(r, &singer, f).await {
+            Err(Error::Invalid(e)) => assert!(e.get(field).is_some(), "{field}"),
+            other => panic!("{field}: {other:?}"),
+        }
+    }
+    let id = events::schedule(r, &singer, form(artist, album_id, "Release night", &soon))
+        .await
+        .unwrap();
+    assert_eq!(events::of_artist(r, artist).await.unwrap().len(), 1);
+
+    events::rsvp(r, &rsvper, id, true).await.unwrap();
+    events::rsvp(r, &rsvper, id, true).await.unwrap(); // idempotent
+    events::rsvp(r, &follower, id, true).await.unwrap(); // follower and RSVP: one notice
+    let v = events::view(r, Some(&rsvper), id).await.unwrap();
+    assert_eq!(
+        (v.event.rsvps, v.i_rsvped, v.i_manage),
+        (2, Some(true), false)
+    );
+    assert!(events::view(r, Some(&singer), id).await.unwrap().i_manage);
+
+    assert!(matches!(
+        events::go_live(r, &bystander, id).await,
+        Err(Error::Forbidden)
+    ));
+    let party = events::go_live(r, &singer, id).await.unwrap();
+    assert_eq!(
+        events::go_live(r, &singer, id).await.unwrap(),
+        party,
+        "live once"
+    );
+    for (who, n) in [(&follower, 1), (&rsvper, 1), (&bystander, 0), (&singer, 0)] {
+        let list = events::notifications(r, who).await.unwrap();
+        assert_eq!(list.len(), n, "{}", who.username);
+        if n == 1 {
+            assert_eq!(list[0].link, format!("/party/{party}"));
+            assert!(list[0].message.contains("is live: Release night"));
+        }
+    }
+    assert_eq!(r.events.unread(follower.id).await.unwrap(), 1);
+    r.events.mark_read(follower.id).await.unwrap();
+    assert_eq!(r.events.unread(follower.id).await.unwrap(), 0);
+    let pv = parties::view(r, Some(&singer), party).await.unwrap();
+    assert!(pv.host_is_artist && pv.title == "Release night");
+
+    // Two listen, one chats; the party ends: the event shows 2 listened and the chat.
+    for who in [&follower, &rsvper] {
+        parties::join(r, who, party).await.unwrap();
+        r.parties.touch(party, who.id, true, false).await.unwrap();
+    }
+    parties::post(r, &follower, party, "text", "what a night")
+        .await
+        .unwrap();
+    parties::control(r, &singer, party, Control::End)
+        .await
+        .unwrap();
+    let v = events::view(r, None, id).await.unwrap();
+    assert!(v.event.ended);
+    assert_eq!(v.listened, Some(2));
+    assert_eq!(v.replay.len(), 1);
+    assert!(matches!(
+        events::rsvp(r, &bystander, id, true).await,
+        Err(Error::Conflict(_))
+    ));
+}

@@ -39,6 +39,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                         </A>
                         <A href="/feed" attr:class=NAV_LINK>"Feed"</A>
                         <A href="/parties" attr:class=NAV_LINK>"Parties"</A>
+                        <crate::pages::NotificationsLink class=NAV_LINK/>
                         <A href="/history" attr:class=NAV_LINK>"History"</A>
                         <A href="/stats" attr:class=NAV_LINK>"Stats"</A>
                         <A href="/premium" attr:class=NAV_LINK>"Premium"</A>

@@ -61,7 +61,8 @@ pub fn ArtistAreaPage() -> impl IntoView {
                                         {area.artists.into_iter().map(|a| view! {
                                             <li><A href=format!("/artist/{}", a.id) attr:class=LINK>{a.name.clone()}</A>" · "
                                                 <A href=format!("/artist/{}/insights", a.id) attr:class=LINK>"Insights"</A>" · "
-                                                <A href=format!("/artist/{}/uploads", a.id) attr:class=LINK>"Uploads"</A></li>
+                                                <A href=format!("/artist/{}/uploads", a.id) attr:class=LINK>"Uploads"</A>" · "
+                                                <A href=format!("/artist/{}/events", a.id) attr:class=LINK>"Live events"</A></li>
                                         }).collect_view()}
                                     </ul>
                                 }.into_any()

@@ -9,6 +9,7 @@ mod billing_pages;
 pub(crate) mod catalog_pages;
 mod comment_section;
 mod discover_pages;
+mod event_pages;
 mod feed_page;
 mod home_page;
 mod import_page;
@@ -30,6 +31,9 @@ pub use catalog_pages::{
 };
 pub use comment_section::CommentSection;
 pub use discover_pages::{AdminRecsPage, DiscoverPage, MixPage};
+pub use event_pages::{
+    ArtistEvents, ArtistEventsPage, EventPage, NotificationsLink, NotificationsPage,
+};
 pub use feed_page::FeedPage;
 pub use home_page::HomePage;
 pub use import_page::ImportPage;

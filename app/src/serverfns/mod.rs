@@ -8,6 +8,7 @@ pub mod auth;
 pub mod billing;
 pub mod catalog;
 pub mod comments;
+pub mod events;
 pub mod listening;
 pub mod moderation;
 pub mod parties;
