@@ -125,6 +125,10 @@ pub struct PartyView {
     pub i_control: bool,
     pub i_moderate: bool,
     pub i_am_muted: bool,
+    /// The artist of the party's live event (tips go to them), if it is one.
+    pub tip_artist: Option<(Uuid, String)>,
+    /// A fresh key for the tip form, so a resubmitted form cannot pay twice.
+    pub tip_request_id: Uuid,
 }
 
 impl PartyView {
@@ -184,6 +188,34 @@ pub struct Notification {
     pub link: String,
     pub at_ms: i64,
     pub read: bool,
+}
+
+/// A tip, for the artist's dashboard and the admins' list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tip {
+    pub id: Uuid,
+    pub from_username: Option<String>,
+    pub artist_id: Uuid,
+    pub artist_name: String,
+    pub amount_cents: i64,
+    pub message: String,
+    pub refunded: bool,
+    pub at_ms: i64,
+}
+
+/// Tips over a period: paid (not refunded) total and count, refunded total, the newest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct TipSummary {
+    pub days: u32,
+    pub paid_cents: i64,
+    pub paid_count: i64,
+    pub refunded_cents: i64,
+    pub recent: Vec<Tip>,
+}
+
+/// "€5.00"
+pub fn euros(cents: i64) -> String {
+    format!("€{}.{:02}", cents / 100, cents % 100)
 }
 
 #[cfg(test)]

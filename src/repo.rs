@@ -13,6 +13,7 @@ pub mod parties;
 pub mod platform;
 pub mod playlists;
 pub mod recs;
+pub mod tips;
 pub mod uploads;
 
 use mongodb::Database;
@@ -30,6 +31,7 @@ pub use parties::PartyRepo;
 pub use platform::PlatformRepo;
 pub use playlists::PlaylistRepo;
 pub use recs::RecsRepo;
+pub use tips::TipRepo;
 pub use uploads::UploadRepo;
 
 #[derive(Clone)]
@@ -48,6 +50,7 @@ pub struct Repos {
     pub platform: PlatformRepo,
     pub playlists: PlaylistRepo,
     pub recs: RecsRepo,
+    pub tips: TipRepo,
     pub uploads: UploadRepo,
 }
 
@@ -66,6 +69,7 @@ impl Repos {
             platform: PlatformRepo::new(pg.clone()),
             playlists: PlaylistRepo::new(pg.clone(), &mongo),
             recs: RecsRepo::new(&mongo),
+            tips: TipRepo::new(pg.clone()),
             uploads: UploadRepo::new(pg.clone()),
             pg,
             mongo,

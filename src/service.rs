@@ -20,6 +20,7 @@ pub mod password;
 pub mod playlists;
 pub mod recommend;
 pub mod social;
+pub mod tips;
 pub mod uploads;
 
 use crate::{model::SessionUser, Error, Result};

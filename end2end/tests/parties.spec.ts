@@ -1,5 +1,5 @@
 import { expect, Page, test, WebSocketRoute } from '@playwright/test';
-import { claimArtist, findArtist, jsEnabled, open, signUp, uniqueName } from './helpers';
+import { ADMIN, claimArtist, findArtist, jsEnabled, open, signIn, signUp, uniqueName } from './helpers';
 
 // A second app instance on the same databases (scripts/test.sh starts it): a listener
 // there must see what listeners on the first instance see.
@@ -79,7 +79,7 @@ test('a listening party: listeners on two app instances follow the host, chat li
   // Chat reaches both instances, as text (never markup).
   const evil = '<img src=x onerror="window.__pwned=1"><b>hi</b>';
   await page.getByLabel('Your message').fill(evil);
-  await page.getByRole('button', { name: 'Send' }).click();
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
   for (const p of [pa, pb]) {
     const chat = p.getByRole('list', { name: 'Chat messages' });
     await expect(chat.getByText(evil)).toBeVisible();
@@ -94,7 +94,7 @@ test('a listening party: listeners on two app instances follow the host, chat li
   await page.getByRole('button', { name: `Mute ${a}` }).click();
   await expect(pa.getByText('You are muted in this party.').first()).toBeVisible();
   await pa.getByLabel('Your message').fill('can anyone hear me?');
-  await pa.getByRole('button', { name: 'Send' }).click();
+  await pa.getByRole('button', { name: 'Send', exact: true }).click();
   await expect(pa.getByRole('alert').filter({ hasText: 'You are muted in this party.' })).toBeVisible();
   await expect(pb.getByRole('list', { name: 'Chat messages' }).getByText('can anyone hear me?')).toHaveCount(0);
 
@@ -132,9 +132,9 @@ test('party forms work without JavaScript: join, chat, pause for everyone, remov
   await pa.getByRole('button', { name: 'Join the party' }).click();
   await expect(pa.getByText('You joined the party.')).toBeVisible();
   await pa.getByLabel('Your message').fill('hello from a listener');
-  await pa.getByRole('button', { name: 'Send' }).click();
+  await pa.getByRole('button', { name: 'Send', exact: true }).click();
   await expect(pa.getByRole('list', { name: 'Chat messages' }).getByText('hello from a listener')).toBeVisible();
-  await pa.getByRole('button', { name: 'Send' }).click();
+  await pa.getByRole('button', { name: 'Send', exact: true }).click();
   await expect(pa.getByText('Write a message first.')).toBeVisible();
 
   await open(page, info, path);
@@ -196,18 +196,43 @@ test('an artist schedules a live event, a fan RSVPs, the artist goes live, the f
   await open(page, info, eventPath);
   await page.getByRole('button', { name: 'Go live now' }).click();
   await expect(page.getByText('Your party is live.')).toBeVisible();
-  await expect(page.getByText('Artist', { exact: true })).toBeVisible();
+  await expect(page.locator('main').getByText('Artist', { exact: true })).toBeVisible();
   await open(fan, info, '/');
   await expect(fan.getByTestId('unread-count')).toHaveText(/1/);
   await fan.getByRole('link', { name: /^Notifications/ }).click();
   await fan.getByRole('link', { name: `${artist.artistName} is live: ${title}` }).click();
   await fan.getByRole('button', { name: 'Join the party' }).click();
   await fan.getByLabel('Your message').fill('what a night');
-  await fan.getByRole('button', { name: 'Send' }).click();
+  await fan.getByRole('button', { name: 'Send', exact: true }).click();
   await expect(fan.getByRole('list', { name: 'Chat messages' }).getByText('what a night')).toBeVisible();
+
+  // The fan tips the artist (test mode): a declined card changes nothing; a good one shows
+  // in the chat, on the artist's insights and for admins, who refund it.
+  await fan.getByLabel('Amount (€1–€500)').fill('5');
+  await fan.getByLabel('Message (shown in the chat, optional)').fill('for the encore');
+  await fan.getByLabel('Card number').fill('4000 0000 0000 0002');
+  await fan.getByRole('button', { name: 'Send tip' }).click();
+  await expect(fan.getByText('The card was declined')).toBeVisible();
+  await fan.getByLabel('Amount (€1–€500)').fill('5');
+  await fan.getByLabel('Message (shown in the chat, optional)').fill('for the encore');
+  await fan.getByLabel('Card number').fill('4242 4242 4242 4242');
+  await fan.getByRole('button', { name: 'Send tip' }).click();
+  await expect(fan.getByText('Thank you! Your tip is on its way to the artist.')).toBeVisible();
+  await expect(fan.getByRole('list', { name: 'Chat messages' }).getByText('tipped €5.00: for the encore')).toBeVisible();
+  await open(page, info, `${artist.artistUrl}/insights`);
+  await expect(page.getByTestId('tips-total')).toContainText(/€\d+\.\d\d from \d+ tips? in the last 28 days/);
+  await expect(page.getByRole('row').filter({ hasText: fanName })).toContainText('€5.00');
+  const admin = await browser.newPage({ javaScriptEnabled: info.project.use.javaScriptEnabled });
+  await signIn(admin, info, ADMIN.username, ADMIN.password);
+  await expect(admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin', exact: true })).toBeVisible();
+  await open(admin, info, '/admin/analytics');
+  await admin.getByRole('button', { name: `Refund the €5.00 tip from ${fanName}` }).click();
+  await expect(admin.getByText('Refunded (and written to the audit log).')).toBeVisible();
+  await admin.close();
 
   await open(page, info, new URL(fan.url()).pathname);
   await page.getByRole('button', { name: 'End the party' }).click();
+  await expect(page.getByRole('button', { name: 'End the party' })).toHaveCount(0);
   await open(fan, info, eventPath);
   await expect(fan.getByText('Ended', { exact: true })).toBeVisible();
   await expect(fan.getByRole('list', { name: 'Chat replay' }).getByText('what a night')).toBeVisible();

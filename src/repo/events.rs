@@ -222,4 +222,14 @@ impl EventRepo {
         .await?;
         Ok(())
     }
+
+    /// The artist of the live event a party belongs to.
+    pub async fn artist_of_party(&self, party: Uuid) -> Result<Option<(Uuid, String)>> {
+        Ok(
+            sqlx::query_as("select artist_id, artist_name from live_events where party_id = $1")
+                .bind(party)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
 }

@@ -18,7 +18,9 @@ use crate::{
 /// What a provider is asked to charge.
 pub struct Charge<'a> {
     pub user: Uuid,
-    pub plan: &'a Plan,
+    pub amount_cents: i64,
+    /// What the statement says (a plan's name, "Tip to …").
+    pub description: &'a str,
     /// Card details as typed (a real provider would get a token from its own form).
     pub card: &'a str,
     pub idempotency_key: Uuid,
@@ -35,6 +37,8 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub trait PaymentProvider: Send + Sync {
     fn name(&self) -> &'static str;
     fn charge<'a>(&'a self, c: &'a Charge<'a>) -> BoxFuture<'a, Result<ChargeOutcome>>;
+    /// Gives a paid charge back (idempotent per reference).
+    fn refund<'a>(&'a self, reference: &'a str) -> BoxFuture<'a, Result<()>>;
 }
 
 /// The test-mode provider: 4242 4242 4242 4242 pays, 4000 0000 0000 0002 is declined,
@@ -47,6 +51,18 @@ pub const TEST_CARD_DECLINED: &str = "4000 0000 0000 0002";
 impl PaymentProvider for TestMode {
     fn name(&self) -> &'static str {
         "test"
+    }
+
+    fn refund<'a>(&'a self, reference: &'a str) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            if reference.starts_with("test_") {
+                Ok(())
+            } else {
+                Err(Error::Internal(format!(
+                    "not a test-mode payment: {reference}"
+                )))
+            }
+        })
     }
 
     fn charge<'a>(&'a self, c: &'a Charge<'a>) -> BoxFuture<'a, Result<ChargeOutcome>> {
@@ -141,7 +157,8 @@ pub async fn subscribe(
     }
     let charge = Charge {
         user: user.id,
-        plan: &plan,
+        amount_cents: i64::from(plan.price_cents),
+        description: &plan.name,
         card,
         idempotency_key,
     };
@@ -318,7 +335,8 @@ pub async fn renew_due(repos: &Repos, provider: &dyn PaymentProvider) -> Result<
         let card = format!("saved:{sub}");
         let charge = Charge {
             user,
-            plan: &plan,
+            amount_cents: i64::from(plan.price_cents),
+            description: &plan.name,
             card: &card,
             idempotency_key: key,
         };

@@ -160,6 +160,8 @@ pub async fn view(repos: &Repos, me: Option<&SessionUser>, id: Uuid) -> Result<P
         i_control: me.is_some_and(|u| u.id == p.state.controller_id || u.id == p.host_id),
         i_moderate: me.is_some_and(|u| moderates(u, &p)),
         i_am_muted: membership.is_some_and(|m| m.muted),
+        tip_artist: repos.events.artist_of_party(id).await?,
+        tip_request_id: Uuid::new_v4(),
     })
 }
 

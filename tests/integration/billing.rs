@@ -187,6 +187,12 @@ impl encore::service::billing::PaymentProvider for Declines {
             })
         })
     }
+    fn refund<'a>(
+        &'a self,
+        _reference: &'a str,
+    ) -> encore::service::billing::BoxFuture<'a, encore::Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
 }
 
 /// At the end of a period: active subscriptions renew once (however often the job runs),

@@ -419,3 +419,144 @@ async fn live_events_notify_followers_and_rsvps_once() {
         Err(Error::Conflict(_))
     ));
 }
+
+/// Tips: validated, charged once per form (a resubmit pays nothing more), shown in the
+/// live event's chat, seen by the artist's accounts and admins only, refunded by admins;
+/// each paid tip and refund is audited.
+#[tokio::test]
+async fn tips_are_charged_once_shown_in_the_party_and_refunded_by_admins() {
+    use encore::service::{
+        artists::{claim, decide},
+        billing::{TestMode, TEST_CARD_DECLINED, TEST_CARD_OK},
+        events::{self, NewEventForm},
+        tips::{self, TipForm},
+    };
+    let app = TestApp::init().await;
+    small_catalog(&app).await;
+    let r = &app.repos;
+    let album_id = album(&app).await;
+    let artist = r.catalog.album(album_id).await.unwrap().unwrap().artist_ids[0];
+    let singer = app.user_with_role("singer", Role::Artist).await;
+    let admin = app.user_with_role("boss", Role::Admin).await;
+    let c = claim(r, &singer, artist, "").await.unwrap();
+    decide(r, &admin, c, true, "").await.unwrap();
+    let fan = app.user("fan").await.session_user();
+    let stranger = app.user("stranger").await.session_user();
+    let soon = (chrono::Utc::now() + chrono::Duration::hours(1)).to_rfc3339();
+    let ev = events::schedule(
+        r,
+        &singer,
+        NewEventForm {
+            artist_id: artist,
+            album_id,
+            title: "Tip night",
+            description: "",
+            starts_at: &soon,
+        },
+    )
+    .await
+    .unwrap();
+    let party = events::go_live(r, &singer, ev).await.unwrap();
+    parties::join(r, &fan, party).await.unwrap();
+    let form =
+        |amount: &'static str, message: &'static str, card: &'static str, key: Uuid| TipForm {
+            artist_id: artist,
+            party_id: Some(party),
+            amount,
+            message,
+            card,
+            idempotency_key: key,
+        };
+    let summary = || async { r.tips.summary(Some(artist), 28, 20).await.unwrap() };
+
+    for (f, field) in [
+        (form("0.50", "", TEST_CARD_OK, Uuid::new_v4()), "amount"),
+        (form("501", "", TEST_CARD_OK, Uuid::new_v4()), "amount"),
+        (form("five", "", TEST_CARD_OK, Uuid::new_v4()), "amount"),
+        (form("5", "", "1234", Uuid::new_v4()), "card"),
+        (form("5", "", TEST_CARD_DECLINED, Uuid::new_v4()), "card"),
+    ] {
+        match tips::tip(r, &TestMode, &fan, f).await {
+            Err(Error::Invalid(e)) => assert!(e.get(field).is_some(), "{field}"),
+            other => panic!("{field}: {other:?}"),
+        }
+    }
+    assert!(matches!(
+        tips::tip(
+            r,
+            &TestMode,
+            &stranger,
+            form("5", "", TEST_CARD_OK, Uuid::new_v4())
+        )
+        .await,
+        Err(Error::Forbidden)
+    ));
+    assert_eq!(
+        summary().await.paid_count,
+        0,
+        "nothing stored by refused tips"
+    );
+
+    let key = Uuid::new_v4();
+    let t1 = tips::tip(
+        r,
+        &TestMode,
+        &fan,
+        form("5", "great show", TEST_CARD_OK, key),
+    )
+    .await
+    .unwrap();
+    let t2 = tips::tip(
+        r,
+        &TestMode,
+        &fan,
+        form("5", "great show", TEST_CARD_OK, key),
+    )
+    .await
+    .unwrap();
+    assert_eq!(t1, t2, "a resubmitted form pays once");
+    let s = summary().await;
+    assert_eq!((s.paid_cents, s.paid_count), (500, 1));
+    let chat = parties::view(r, Some(&fan), party).await.unwrap().messages;
+    let tips_in_chat: Vec<_> = chat.iter().filter(|m| m.kind == "tip").collect();
+    assert_eq!(tips_in_chat.len(), 1);
+    assert_eq!(tips_in_chat[0].body, "tipped €5.00: great show");
+
+    assert_eq!(
+        tips::of_artist(r, &singer, artist, 28)
+            .await
+            .unwrap()
+            .paid_count,
+        1
+    );
+    assert!(matches!(
+        tips::of_artist(r, &fan, artist, 28).await,
+        Err(Error::Forbidden)
+    ));
+    assert!(matches!(
+        tips::all(r, &singer, 28).await,
+        Err(Error::Forbidden)
+    ));
+    assert!(matches!(
+        tips::refund(r, &TestMode, &singer, t1).await,
+        Err(Error::Forbidden)
+    ));
+    tips::refund(r, &TestMode, &admin, t1).await.unwrap();
+    assert!(matches!(
+        tips::refund(r, &TestMode, &admin, t1).await,
+        Err(Error::Conflict(_))
+    ));
+    let s = tips::all(r, &admin, 28).await.unwrap();
+    assert_eq!((s.paid_cents, s.refunded_cents), (0, 500));
+    assert!(s.recent[0].refunded);
+    let audited: Vec<(String,)> = sqlx::query_as(
+        "select action from audit_log where action like 'tip.%' order by created_at",
+    )
+    .fetch_all(&r.pg)
+    .await
+    .unwrap();
+    assert_eq!(
+        audited.into_iter().map(|a| a.0).collect::<Vec<_>>(),
+        ["tip.paid", "tip.refunded"]
+    );
+}

@@ -16,6 +16,12 @@ pub fn Layout(children: Children) -> impl IntoView {
     let CurrentUser(user) = expect_context::<CurrentUser>();
     let AuthVersion(version) = expect_context::<AuthVersion>();
     let sign_out = ServerAction::<SignOut>::new();
+    // Unread notifications, refetched on every navigation (one indexed count).
+    let pathname = leptos_router::hooks::use_location().pathname;
+    let unread = Resource::new(
+        move || (version.get(), pathname.get()),
+        |_| crate::serverfns::events::unread_notifications(),
+    );
     Effect::new(move |_| {
         if sign_out.version().get() > 0 {
             version.update(|v| *v += 1);
@@ -25,6 +31,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     let nav = move || {
         Suspend::new(async move {
             let me = user.await.ok().flatten();
+            let unread = unread.await.unwrap_or(0);
             let role_links = me.as_ref().map(|u| {
                 view! {
                     {u.role.is_artist().then(|| view! { <A href="/artist" attr:class=NAV_LINK>"Artist"</A> })}
@@ -39,7 +46,12 @@ pub fn Layout(children: Children) -> impl IntoView {
                         </A>
                         <A href="/feed" attr:class=NAV_LINK>"Feed"</A>
                         <A href="/parties" attr:class=NAV_LINK>"Parties"</A>
-                        <crate::pages::NotificationsLink class=NAV_LINK/>
+                        <A href="/notifications" attr:class=NAV_LINK>
+                            "Notifications"
+                            {(unread > 0).then(|| view! {
+                                <span class="ml-1 rounded-full bg-violet-700 px-1.5 text-xs text-white" data-testid="unread-count">{unread}<span class="sr-only">" unread"</span></span>
+                            })}
+                        </A>
                         <A href="/history" attr:class=NAV_LINK>"History"</A>
                         <A href="/stats" attr:class=NAV_LINK>"Stats"</A>
                         <A href="/premium" attr:class=NAV_LINK>"Premium"</A>

@@ -65,6 +65,7 @@ pub fn AnalyticsPage() -> impl IntoView {
                                 <Stat label="Reports closed" value=a.reports_closed.to_string()/>
                                 <Stat label="Median time to action" value=a.median_hours_to_action.map_or("—".to_string(), |h| format!("{h:.1} h"))/>
                             </dl>
+                            <div class="mb-6"><crate::pages::AdminTips days=a.days/></div>
                             <DailyBars id="active-chart" title="Active listeners per day" unit="listeners" data=a.active_per_day.clone()/>
                             <DailyBars id="streams-chart" title="Streams per day" unit="streams" data=a.streams_per_day.clone()/>
                             <DailyBars id="signups-chart" title="Sign-ups per day" unit="sign-ups" data=a.signups_per_day.clone()/>

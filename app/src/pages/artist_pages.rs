@@ -139,6 +139,7 @@ pub fn ArtistInsightsPage() -> impl IntoView {
                                 <div class=CARD><dt class="text-sm">"Followers"</dt><dd class="text-2xl font-bold tabular-nums">{d.followers}<span class="ml-1 text-sm font-normal">{format!("+{} in {period}", d.new_followers)}</span></dd></div>
                                 <div class=CARD><dt class="text-sm">"Saves"</dt><dd class="text-2xl font-bold tabular-nums">{d.saves}</dd></div>
                             </dl>
+                            <div class="mb-6"><crate::pages::ArtistTips artist_id=id.clone() days=d.days/></div>
                             <DailyBars id="streams-chart" title="Streams per day" unit="streams" data=d.streams_per_day.clone()/>
                             <DailyBars id="listeners-chart" title="Listeners per day" unit="listeners" data=d.listeners_per_day.clone()/>
                             <LabelledBars id="live-chart" title="Live: streams per hour, last 24 hours (UTC)" unit="streams" data=d.last_24h.clone()/>

@@ -243,22 +243,3 @@ pub fn NotificationsPage() -> impl IntoView {
         </Suspense>
     }
 }
-
-/// "Notifications (n)" in the navigation.
-#[component]
-pub fn NotificationsLink(#[prop(into)] class: String) -> impl IntoView {
-    let count = Resource::new(|| (), |_| unread_notifications());
-    view! {
-        <A href="/notifications" attr:class=class>
-            "Notifications"
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match count.await {
-                        Ok(n) if n > 0 => view! { <span class="ml-1 rounded-full bg-violet-700 px-1.5 text-xs text-white" data-testid="unread-count">{n}<span class="sr-only">" unread"</span></span> }.into_any(),
-                        _ => ().into_any(),
-                    }
-                })}
-            </Suspense>
-        </A>
-    }
-}

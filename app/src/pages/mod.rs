@@ -18,6 +18,7 @@ mod misc_pages;
 pub(crate) mod moderation_pages;
 mod party_pages;
 mod playlist_pages;
+mod tip_pages;
 mod upload_pages;
 
 pub use account_pages::{LibraryPage, ProfilePage, SettingsPage};
@@ -31,9 +32,7 @@ pub use catalog_pages::{
 };
 pub use comment_section::CommentSection;
 pub use discover_pages::{AdminRecsPage, DiscoverPage, MixPage};
-pub use event_pages::{
-    ArtistEvents, ArtistEventsPage, EventPage, NotificationsLink, NotificationsPage,
-};
+pub use event_pages::{ArtistEvents, ArtistEventsPage, EventPage, NotificationsPage};
 pub use feed_page::FeedPage;
 pub use home_page::HomePage;
 pub use import_page::ImportPage;
@@ -45,4 +44,5 @@ pub use playlist_pages::{
     AddToPlaylistPage, CreatePlaylistForm, LikeButton, LikedSongsPage, PlaylistList, PlaylistPage,
     PublicPlaylistsPage, SongActions,
 };
+pub use tip_pages::{AdminTips, ArtistTips, TipForm};
 pub use upload_pages::{AdminUploadsPage, ArtistUploadsPage};

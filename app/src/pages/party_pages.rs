@@ -107,6 +107,7 @@ struct Actions {
     control: ServerAction<PartyControl>,
     message: ServerAction<PartyMessage>,
     delete: ServerAction<PartyDeleteMessage>,
+    tip: ServerAction<crate::serverfns::tips::SendTip>,
 }
 
 #[component]
@@ -121,6 +122,7 @@ pub fn PartyPage() -> impl IntoView {
         control: ServerAction::new(),
         message: ServerAction::new(),
         delete: ServerAction::new(),
+        tip: ServerAction::new(),
     };
     let leave = a.leave;
     let data = Resource::new(
@@ -134,6 +136,7 @@ pub fn PartyPage() -> impl IntoView {
                 a.control.version().get(),
                 a.message.version().get(),
                 a.delete.version().get(),
+                a.tip.version().get(),
             )
         },
         |(id, ..)| get_party(id),
@@ -171,6 +174,7 @@ fn Party(v: PartyView, a: Actions) -> impl IntoView {
         control,
         message,
         delete,
+        tip: tip_action,
     } = a;
     let (control_r, message_r, delete_r, join_r, member_r, slow_r): (
         Signal<_>,
@@ -370,6 +374,7 @@ fn Party(v: PartyView, a: Actions) -> impl IntoView {
     let ids_chat = ids.clone();
     let ids_slow = ids.clone();
     let songs = v.with_value(|v| v.songs.clone());
+    let (tip, tip_key) = v.with_value(|v| (v.tip_artist.clone(), v.tip_request_id.to_string()));
 
     view! {
         <Title text=title.clone()/>
@@ -424,6 +429,10 @@ fn Party(v: PartyView, a: Actions) -> impl IntoView {
             </section>
 
             {controls}
+
+            {(member_of && !ended).then(|| tip.map(|(aid, name)| view! {
+                <crate::pages::TipForm artist_id=aid.to_string() artist_name=name party_id=pid.to_string() request_id=tip_key.clone() send=tip_action/>
+            })).flatten()}
 
             <div class="grid gap-4 md:grid-cols-2">
                 <section id="chat" class=CARD aria-labelledby="chat-h">

@@ -15,3 +15,4 @@ pub mod parties;
 pub mod playlists;
 pub mod recs;
 pub mod social;
+pub mod tips;
