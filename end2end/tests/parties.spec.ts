@@ -163,8 +163,9 @@ test('an artist schedules a live event, a fan RSVPs, the artist goes live, the f
   const artist = await findArtist(page, info, jsEnabled(info) ? 6 : 8);
   await claimArtist(page, browser, info, name, artist);
   await open(page, info, artist.artistUrl);
-  await page.getByRole('link', { name: 'Schedule a live event' }).click();
+  await page.getByRole('link', { name: 'Live events' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Live events' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Schedule a live event' })).toBeVisible();
   const title = `Release night ${name}`;
   await page.getByLabel('Title').fill(title);
   await page.getByLabel('Starts at (UTC)').fill('2020-01-01T20:00');
@@ -186,7 +187,9 @@ test('an artist schedules a live event, a fan RSVPs, the artist goes live, the f
   await open(fan, info, artist.artistUrl);
   await fan.getByRole('button', { name: 'Follow', exact: true }).click();
   await expect(fan.getByRole('button', { name: 'Following' })).toBeVisible();
-  await fan.getByRole('list', { name: 'Live events' }).getByRole('link', { name: title }).click();
+  await fan.getByRole('link', { name: 'Live events' }).click();
+  await expect(fan.getByRole('heading', { name: 'Schedule a live event' })).toHaveCount(0);
+  await fan.getByRole('list', { name: 'Events' }).getByRole('link', { name: title }).click();
   await expect(fan.getByRole('button', { name: 'Go live now' })).toHaveCount(0);
   await fan.getByRole('button', { name: "I'm going" }).click();
   await expect(fan.getByText('You are going.')).toBeVisible();
@@ -238,4 +241,21 @@ test('an artist schedules a live event, a fan RSVPs, the artist goes live, the f
   await expect(fan.getByRole('list', { name: 'Chat replay' }).getByText('what a night')).toBeVisible();
   await expect(fan.getByTestId('event-listened')).toBeVisible();
   await fan.close();
+});
+
+test('a party from the player queue', async ({ page }, info) => {
+  test.skip(!jsEnabled(info), 'the play queue lives in the browser');
+  await signUp(page, info, uniqueName('pq'));
+  await open(page, info, '/');
+  await page.getByRole('list', { name: 'New releases' }).getByRole('link').first().click();
+  await expect(page.getByRole('list', { name: 'Tracks' })).toBeVisible();
+  const tracks = await page.getByRole('list', { name: 'Tracks' }).getByRole('listitem').count();
+  expect(tracks).toBeGreaterThan(0);
+  await page.getByRole('link', { name: '▶ Play all' }).click();
+  const player = page.getByRole('region', { name: 'Player' });
+  await player.getByText(/^Queue \(/).click();
+  await player.getByRole('button', { name: 'Start a listening party with this queue' }).click();
+  await expect(page.getByText('Your party is live.')).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('their queue');
+  await expect(page.getByRole('list', { name: 'Party songs' }).getByRole('listitem')).toHaveCount(tracks);
 });

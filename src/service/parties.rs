@@ -16,10 +16,12 @@ use crate::{
 };
 
 /// What a party is started from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PartySource {
     Album(Uuid),
     Playlist(Uuid),
+    /// The host's own play queue (song ids in order).
+    Queue(Vec<Uuid>),
 }
 
 /// Starts a party playing `source` from its first song; the host controls it.
@@ -49,6 +51,18 @@ pub async fn start_titled(
                 songs.extend(page.items.drain(..).map(|i| i.song));
             }
             ("playlist", id, title, songs)
+        }
+        PartySource::Queue(ids) => {
+            let ids: Vec<Uuid> = ids.into_iter().take(MAX_SONGS).collect();
+            let songs = repos
+                .catalog
+                .songs_by_ids(&ids)
+                .await?
+                .into_iter()
+                .filter(|(s, _)| s.status == crate::catalog::SongStatus::Published)
+                .map(|(s, cover)| s.row(cover))
+                .collect();
+            ("queue", me.id, "their queue".to_string(), songs)
         }
     };
     let songs: Vec<_> = songs

@@ -7,7 +7,7 @@ use encore::{
 };
 use uuid::Uuid;
 
-use crate::{catalog::small_catalog, TestApp};
+use crate::{catalog::small_catalog, songs, TestApp};
 
 /// An album of the generated catalog with at least three playable songs.
 async fn album(app: &TestApp) -> Uuid {
@@ -48,6 +48,24 @@ async fn party_rules_are_checked_on_the_server() {
     assert!(matches!(
         parties::start(r, &host, PartySource::Playlist(private)).await,
         Err(Error::NotFound)
+    ));
+    // From a queue: its songs in its order (unknown ids dropped); an empty one is refused.
+    let q = songs(&app, 3).await;
+    let qp = parties::start(
+        r,
+        &ann,
+        PartySource::Queue(vec![q[2].id, Uuid::new_v4(), q[0].id]),
+    )
+    .await
+    .unwrap();
+    let qv = parties::view(r, Some(&ann), qp).await.unwrap();
+    assert_eq!(
+        qv.songs.iter().map(|s| s.id).collect::<Vec<_>>(),
+        vec![q[2].id, q[0].id]
+    );
+    assert!(matches!(
+        parties::start(r, &ann, PartySource::Queue(vec![])).await,
+        Err(Error::Invalid(_))
     ));
     let id = parties::start(r, &host, PartySource::Album(album))
         .await

@@ -740,11 +740,39 @@ pub fn PlayerBar() -> impl IntoView {
                             }).collect_view()}
                         </ol>
                         <p class="mt-1">"Keys: Space/K play·pause, J/L −/+10 s, N next, P previous, M mute."</p>
+                        {move || p.party.with(Option::is_none).then(|| view! {
+                            <button type="button" class="mt-1 underline" on:click=move |_| start_party_from_queue(p)>
+                                "Start a listening party with this queue"</button>
+                        })}
                     </details>
                 </div>
             </section>
         </Show>
     }
+}
+
+/// Starts a listening party playing the queue and opens its page (signed-in users; the
+/// server says so otherwise).
+fn start_party_from_queue(p: Player) {
+    let ids: Vec<String> = p
+        .queue
+        .get_untracked()
+        .iter()
+        .map(|s| s.id.to_string())
+        .collect();
+    leptos::task::spawn_local(async move {
+        match crate::serverfns::parties::start_queue_party(ids).await {
+            Ok(id) => {
+                #[cfg(feature = "hydrate")]
+                let _ = leptos::prelude::window()
+                    .location()
+                    .set_href(&format!("/party/{id}?saved=started"));
+                #[cfg(not(feature = "hydrate"))]
+                let _ = id;
+            }
+            Err(e) => p.notice.set(Some(e.to_string())),
+        }
+    });
 }
 
 /// Web-sys' audio element type, under a name that compiles for SSR too.

@@ -89,7 +89,7 @@ pub fn ArtistPage() -> impl IntoView {
                                     {a.links.clone().into_iter().map(|l| view! { <li><a href=l.url rel="external nofollow noopener" class=LINK>{l.label}</a></li> }).collect_view()}
                                 </ul>
                             })}
-                            <crate::pages::ArtistEvents artist_id=a.id.to_string()/>
+                            <p class="mb-6 text-sm"><A href=format!("/artist/{}/events", a.id) attr:class=LINK>"Live events"</A></p>
                             <section aria-labelledby="top-h" class="mb-8">
                                 <h2 id="top-h" class="mb-2 text-xl font-semibold">"Top songs"</h2>
                                 <SongList songs=page.top_songs.clone() label="Top songs".into() source=Source::Artist source_id=a.id.to_string()/>

@@ -42,35 +42,6 @@ pub fn EventList(events: Vec<LiveEvent>, #[prop(into)] label: String) -> impl In
     }
 }
 
-/// "Live events" on the public artist page (only when there are upcoming or live ones).
-#[component]
-pub fn ArtistEvents(artist_id: String) -> impl IntoView {
-    let aid = artist_id.clone();
-    let data = Resource::new(move || aid.clone(), artist_events);
-    view! {
-        <Suspense fallback=|| ()>
-            {move || {
-                let artist_id = artist_id.clone();
-                Suspend::new(async move {
-                    let Ok((events, manage, _)) = data.await else { return ().into_any() };
-                    let coming: Vec<_> = events.into_iter().filter(|e| !e.ended).collect();
-                    view! {
-                        {(!coming.is_empty()).then(|| view! {
-                            <section aria-labelledby="events-h" class="mb-6">
-                                <h2 id="events-h" class="mb-2 text-xl font-semibold">"Live events"</h2>
-                                <EventList events=coming label="Live events"/>
-                            </section>
-                        })}
-                        {manage.then(|| view! {
-                            <p class="mb-6 text-sm"><A href=format!("/artist/{artist_id}/events") attr:class=LINK>"Schedule a live event"</A></p>
-                        })}
-                    }.into_any()
-                })
-            }}
-        </Suspense>
-    }
-}
-
 /// `/artist/{id}/events`: the artist's events; linked accounts schedule new ones.
 #[component]
 pub fn ArtistEventsPage() -> impl IntoView {

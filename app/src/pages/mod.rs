@@ -32,7 +32,7 @@ pub use catalog_pages::{
 };
 pub use comment_section::CommentSection;
 pub use discover_pages::{AdminRecsPage, DiscoverPage, MixPage};
-pub use event_pages::{ArtistEvents, ArtistEventsPage, EventPage, NotificationsPage};
+pub use event_pages::{ArtistEventsPage, EventPage, NotificationsPage};
 pub use feed_page::FeedPage;
 pub use home_page::HomePage;
 pub use import_page::ImportPage;

@@ -52,6 +52,24 @@ pub async fn start_party(kind: String, source_id: String) -> Result<(), AppError
     Ok(())
 }
 
+/// A party from the player's queue (the browser sends the song ids); returns its id.
+#[server(endpoint = "parties/start-queue")]
+pub async fn start_queue_party(song_ids: Vec<String>) -> Result<String, AppError> {
+    use crate::server::*;
+    let me = require_user().await?;
+    let ids = song_ids
+        .iter()
+        .filter_map(|s| uuid::Uuid::parse_str(s.trim()).ok())
+        .collect();
+    let pid = encore::service::parties::start(
+        &ctx()?.repos,
+        &me,
+        encore::service::parties::PartySource::Queue(ids),
+    )
+    .await?;
+    Ok(pid.to_string())
+}
+
 #[server(endpoint = "parties/join")]
 pub async fn join_party(party_id: String) -> Result<(), AppError> {
     use crate::server::*;
