@@ -95,7 +95,12 @@ fn message_of(r: MessageRow) -> ChatMessage {
 
 /// Sends `event` for `party` to every instance once `tx` commits.
 async fn notify(tx: &mut Transaction<'_, Postgres>, party: Uuid, event: &PartyEvent) -> Result<()> {
-    let payload = serde_json::json!({ "party": party, "event": event }).to_string();
+    send(tx, serde_json::json!({ "party": party, "event": event })).await
+}
+
+/// One `pg_notify` on [`CHANNEL`] (delivered when `tx` commits).
+async fn send(tx: &mut Transaction<'_, Postgres>, payload: serde_json::Value) -> Result<()> {
+    let payload = payload.to_string();
     sqlx::query("select pg_notify($1, $2)")
         .bind(CHANNEL)
         .bind(payload)
@@ -342,12 +347,11 @@ impl PartyRepo {
             .fetch_one(&mut *tx)
             .await?;
         if announce {
-            let payload = serde_json::json!({ "party": party, "presence": true }).to_string();
-            sqlx::query("select pg_notify($1, $2)")
-                .bind(CHANNEL)
-                .bind(payload)
-                .execute(&mut *tx)
-                .await?;
+            send(
+                &mut tx,
+                serde_json::json!({ "party": party, "presence": true }),
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(count)

@@ -118,14 +118,13 @@ pub async fn view(repos: &Repos, me: Option<&SessionUser>, id: Uuid) -> Result<P
     if membership.is_some_and(|m| m.removed) {
         return Err(Error::Forbidden);
     }
-    let mut songs = repos.catalog.song_rows(&p.song_ids).await?;
-    let order: std::collections::HashMap<Uuid, usize> = p
-        .song_ids
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (*s, i))
+    let rows: std::collections::HashMap<Uuid, crate::catalog::SongRow> = repos
+        .catalog
+        .song_rows(&p.song_ids)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
         .collect();
-    songs.sort_by_key(|s| order.get(&s.id).copied().unwrap_or(usize::MAX));
     // The state's indexes refer to the stored list: a song that vanished since keeps its
     // slot (with the stored duration) so everyone stays on the same track.
     let songs = p
@@ -133,9 +132,7 @@ pub async fn view(repos: &Repos, me: Option<&SessionUser>, id: Uuid) -> Result<P
         .iter()
         .zip(&p.durations_ms)
         .map(|(sid, d)| {
-            songs
-                .iter()
-                .find(|s| s.id == *sid)
+            rows.get(sid)
                 .cloned()
                 .unwrap_or_else(|| crate::catalog::SongRow {
                     id: *sid,
