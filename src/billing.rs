@@ -61,3 +61,8 @@ pub struct PlansPage {
     /// A fresh idempotency key for this page's payment forms.
     pub request_id: Uuid,
 }
+
+/// An amount in euro cents as shown to people: 500 → "€5.00".
+pub fn euros(cents: i64) -> String {
+    format!("€{}.{:02}", cents / 100, cents % 100)
+}

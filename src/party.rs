@@ -213,11 +213,6 @@ pub struct TipSummary {
     pub recent: Vec<Tip>,
 }
 
-/// "€5.00"
-pub fn euros(cents: i64) -> String {
-    format!("€{}.{:02}", cents / 100, cents % 100)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

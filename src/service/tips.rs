@@ -6,9 +6,10 @@ use uuid::Uuid;
 
 use super::billing::{Charge, ChargeOutcome, PaymentProvider};
 use crate::{
+    billing::euros,
     error::FieldErrors,
     model::SessionUser,
-    party::{euros, TipSummary},
+    party::TipSummary,
     repo::{tips::NewTip, Repos},
     Error, Result,
 };

@@ -42,7 +42,7 @@ pub fn AnalyticsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(a) => {
-                        let money = format!("€{}.{:02}", a.mrr_cents / 100, a.mrr_cents % 100);
+                        let money = encore::billing::euros(a.mrr_cents);
                         view! {
                             <nav aria-label="Period" class="mb-3 flex gap-3 text-sm">
                                 {ANALYTICS_DAYS.into_iter().map(|n| view! {

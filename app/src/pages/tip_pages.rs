@@ -1,7 +1,7 @@
 //! Tips: the form in a live event's party, the artist's tips on the insights page, and
 //! the admins' list (with refunds) on the analytics page. Test-mode payments only.
 
-use encore::party::{euros, TipSummary};
+use encore::{billing::euros, party::TipSummary};
 use leptos::prelude::*;
 
 use crate::{
