@@ -436,6 +436,11 @@ pub async fn generate(
     let mut done = 0u64;
     let mut album_batch = Vec::new();
     let mut song_batch: Vec<(Song, Option<String>)> = Vec::new();
+    // The home page's charts, kept as we go (reading a large catalog back to find them
+    // would be whole-collection work on the database).
+    let mut newest: Vec<Album> = vec![];
+    let mut popular: Vec<(u32, SongRow)> = vec![];
+    let mut genre_counts: std::collections::HashMap<String, u64> = Default::default();
     for (i, &ai) in album_artist.iter().enumerate() {
         let artist = &artists[ai];
         let g = artist_genre[ai];
@@ -520,6 +525,17 @@ pub async fn generate(
             // Albums first: a song never points at an album that is not there yet.
             repos.catalog.insert_albums(&album_batch).await?;
             repos.catalog.insert_songs(&song_batch).await?;
+            newest.extend(album_batch.iter().cloned());
+            newest.sort_by(|a, b| b.release_date.cmp(&a.release_date));
+            newest.truncate(12);
+            for (song, cover) in &song_batch {
+                popular.push((song.popularity, song.row(cover.clone())));
+                for g in &song.genres {
+                    *genre_counts.entry(g.clone()).or_default() += 1;
+                }
+            }
+            popular.sort_by(|a, b| b.0.cmp(&a.0));
+            popular.truncate(20);
             report.albums += album_batch.len();
             report.songs += song_batch.len();
             done += song_batch.len() as u64;
@@ -528,7 +544,19 @@ pub async fn generate(
             song_batch.clear();
         }
     }
-    repos.catalog.refresh_charts().await?;
+    let mut genres: Vec<GenreCount> = genre_counts
+        .into_iter()
+        .map(|(genre, songs)| GenreCount { genre, songs })
+        .collect();
+    genres.sort_by(|a, b| b.songs.cmp(&a.songs).then_with(|| a.genre.cmp(&b.genre)));
+    repos
+        .catalog
+        .save_charts(&HomeCatalog {
+            new_releases: newest,
+            popular: popular.into_iter().map(|(_, r)| r).collect(),
+            genres,
+        })
+        .await?;
     Ok(report)
 }
 

@@ -24,12 +24,16 @@ pub fn pg_pool(url: &str, max_connections: u32) -> Result<PgPool> {
 }
 
 /// The MongoDB client never needs reconnecting by hand: the driver's server monitor
-/// rediscovers the server when it comes back.
+/// rediscovers the server when it comes back. Timeouts are 3 s unless the URI sets them
+/// (`connectTimeoutMS` also bounds the monitor's checks: bulk tools on a busy
+/// single-threaded server such as SecantusDB may need more).
 pub async fn mongo_database(uri: &str, db_name: &str) -> Result<Database> {
     let mut opts = ClientOptions::parse(uri).await?;
     opts.app_name = Some("encore".into());
-    opts.server_selection_timeout = Some(Duration::from_secs(3));
-    opts.connect_timeout = Some(Duration::from_secs(3));
+    opts.server_selection_timeout = opts
+        .server_selection_timeout
+        .or(Some(Duration::from_secs(3)));
+    opts.connect_timeout = opts.connect_timeout.or(Some(Duration::from_secs(3)));
     let client = Client::with_options(opts)?;
     Ok(client.database(db_name))
 }
@@ -49,6 +53,7 @@ pub mod coll {
     pub const PLAYLIST_TRACKS: &str = "playlist_tracks";
     pub const USER_ACTIVITY: &str = "user_activity";
     pub const CATALOG_CHARTS: &str = "catalog_charts";
+    pub const CATALOG_CHANGES: &str = "catalog_changes";
 }
 
 fn index(keys: mongodb::bson::Document, name: &str, unique: bool) -> IndexModel {
@@ -74,6 +79,7 @@ pub async fn ensure_mongo_schema(db: &Database) -> Result<()> {
         coll::PLAYLIST_TRACKS,
         coll::USER_ACTIVITY,
         coll::CATALOG_CHARTS,
+        coll::CATALOG_CHANGES,
     ] {
         if !existing.iter().any(|n| n == name) {
             // Another instance may win the race; "already exists" (48) is fine.
@@ -136,6 +142,22 @@ pub async fn ensure_mongo_schema(db: &Database) -> Result<()> {
                 false,
             ),
         ])
+        .await?;
+    // The search index follows the catalog through this log (search.rs); entries expire.
+    d(coll::CATALOG_CHANGES)
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! {"at": 1})
+                .options(
+                    IndexOptions::builder()
+                        .name("by_at_ttl".to_string())
+                        .expire_after(Duration::from_secs(
+                            crate::search::CHANGE_LOG_DAYS as u64 * 86_400,
+                        ))
+                        .build(),
+                )
+                .build(),
+        )
         .await?;
     crate::repo::ListeningRepo::new(db).ensure_indexes().await?;
     db.collection::<mongodb::bson::Document>(crate::repo::playlists::ITEMS)

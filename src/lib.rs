@@ -22,6 +22,8 @@ pub mod bench;
 #[cfg(feature = "ssr")]
 pub mod catalog_gen;
 #[cfg(feature = "ssr")]
+pub mod covers;
+#[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod hll;

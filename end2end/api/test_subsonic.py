@@ -95,9 +95,14 @@ def test_browse_stream_scrobble():
     assert r.status_code == 206, r.status_code
     assert len(r.content) == 100 and r.headers["Content-Range"].startswith("bytes 0-99/")
     assert r.headers["Content-Type"].startswith("audio/")
-    # Cover art resolves for the album.
-    art = rest("getCoverArt", id=album.cover_art, size="300")
-    assert art.status_code == 200 and art.headers["Content-Type"].startswith("image/"), art.headers
+    # Cover art resolves for the album, drawn as a PNG at the size asked for.
+    for size in (300, 64):
+        art = rest("getCoverArt", id=album.cover_art, size=str(size))
+        assert art.status_code == 200 and art.headers["Content-Type"] == "image/png", art.headers
+        png = art.content
+        assert png[:8] == b"\x89PNG\r\n\x1a\n", png[:16]
+        width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+        assert (width, height) == (size, size), (width, height)
 
     # Scrobble it (listened to a few minutes ago), twice: one play.
     when = int((time.time() - 600) * 1000)

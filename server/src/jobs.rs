@@ -68,31 +68,22 @@ pub fn spawn_cleanup(repos: Repos) {
     });
 }
 
-/// Keeps this instance's search index in step with the catalog: builds it at start, then
-/// rebuilds whenever the catalog version counter in MongoDB moves.
+/// Keeps this instance's search index in step with the catalog: every 2 s it applies the
+/// catalog change log (or reads the whole catalog when that is due; see `search.rs`).
 pub fn spawn_search_refresh(repos: Repos, index: encore::search::SearchIndex) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(5));
+        let mut tick = tokio::time::interval(Duration::from_secs(2));
         loop {
             tick.tick().await;
-            let current = match repos.catalog.version().await {
-                Ok(v) => v,
-                Err(e) => {
-                    tracing::warn!(error = %e, "catalog version unavailable");
-                    continue;
-                }
-            };
-            if index.version() == Some(current) {
-                continue;
-            }
             let started = std::time::Instant::now();
-            match index.rebuild(&repos.catalog).await {
-                Ok(n) => tracing::info!(
-                    docs = n,
+            match index.refresh(&repos.catalog).await {
+                Ok(encore::search::Refreshed::UpToDate) => {}
+                Ok(done) => tracing::info!(
+                    ?done,
                     ms = started.elapsed().as_millis() as u64,
-                    "search index built"
+                    "search index updated"
                 ),
-                Err(e) => tracing::warn!(error = %e, "search index build failed; will retry"),
+                Err(e) => tracing::warn!(error = %e, "search index update failed; will retry"),
             }
         }
     });
@@ -113,6 +104,27 @@ pub async fn aggregate_once(repos: &Repos) -> encore::Result<Option<usize>> {
         }
     })
     .await
+}
+
+/// Stores listens queued by `POST /1/submit-listens` (every 200 ms, any instance; rows
+/// are claimed with `skip locked`, so instances share the work).
+pub fn spawn_listen_queue(repos: Repos) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(200));
+        loop {
+            tick.tick().await;
+            loop {
+                match encore::service::listenbrainz::drain(&repos, None, 10).await {
+                    Ok(0) => break,
+                    Ok(n) => tracing::debug!(rows = n, "queued listens stored"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "storing queued listens failed; will retry");
+                        break;
+                    }
+                }
+            }
+        }
+    });
 }
 
 pub fn spawn_aggregator(repos: Repos) {

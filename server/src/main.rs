@@ -451,11 +451,18 @@ async fn main() -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?
                 .context("no benchmark dataset; run bench-seed first")?;
-            let search = encore::search::SearchIndex::default();
-            search
-                .rebuild(&repos.catalog)
+            // The same on-disk index the server then opens (read in full only once).
+            let search = encore::search::SearchIndex::open(&cfg.data_dir.join("search"))
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let started = std::time::Instant::now();
+            let done = search
+                .refresh(&repos.catalog)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
+            eprintln!(
+                "search index: {done:?} in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
             let t = encore::bench::time_queries(&repos, &search, &info, runs)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -607,12 +614,18 @@ async fn serve(cfg: Config, repos: Repos, auth: AuthService) -> anyhow::Result<(
         .with_context(|| format!("creating {}", cfg.data_dir.display()))?;
     jobs::spawn_cleanup(repos.clone());
     jobs::spawn_aggregator(repos.clone());
+    jobs::spawn_listen_queue(repos.clone());
     jobs::spawn_reconciler(repos.clone());
     jobs::spawn_purger(repos.clone());
     jobs::spawn_recs(repos.clone(), cfg.recs_interval_secs);
     jobs::spawn_renewals(repos.clone());
     jobs::spawn_imports(repos.clone(), cfg.data_dir.clone());
-    let search = encore::search::SearchIndex::default();
+    // This instance's catalog index, kept under the data dir across restarts.
+    let search =
+        encore::search::SearchIndex::open(&cfg.data_dir.join("search")).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "search index on disk unavailable; keeping it in memory");
+            encore::search::SearchIndex::default()
+        });
     jobs::spawn_search_refresh(repos.clone(), search.clone());
     let parties = encore_server::party_ws::Hub::start(repos.pg.clone());
     let ctx = ServerContext {

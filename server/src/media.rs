@@ -97,10 +97,21 @@ pub async fn image(
 /// A cover or artist image by the kind and name its URL gives (also the Subsonic API's
 /// getCoverArt).
 pub async fn image_file(state: &AppState, kind: &str, file: &str, req: Request<Body>) -> Response {
+    let Some((dir, name)) = image_name(kind, file) else {
+        return status(StatusCode::NOT_FOUND, "Not found.");
+    };
+    let mime = cover_mime(&name);
+    let path = state.data_dir.join(dir).join(name);
+    serve(path, req, mime, "public, max-age=604800").await
+}
+
+/// The directory and file name an image URL names, if it is one (never a path from the
+/// request: a UUID or a checked content-hash name).
+fn image_name(kind: &str, file: &str) -> Option<(&'static str, String)> {
     let dir = match kind {
         "covers" => "covers",
         "images" => "images",
-        _ => return status(StatusCode::NOT_FOUND, "Not found."),
+        _ => return None,
     };
     let name = match file
         .strip_suffix(".svg")
@@ -108,11 +119,46 @@ pub async fn image_file(state: &AppState, kind: &str, file: &str, req: Request<B
     {
         Some(id) => format!("{id}.svg"),
         None if is_safe_cover_name(file) => file.to_string(),
-        None => return status(StatusCode::NOT_FOUND, "Not found."),
+        None => return None,
     };
-    let mime = cover_mime(&name);
-    let path = state.data_dir.join(dir).join(name);
-    serve(path, req, mime, "public, max-age=604800").await
+    Some((dir, name))
+}
+
+/// Cover art for apps (Subsonic `getCoverArt`): a PNG at `size` px (SVG covers are always
+/// drawn, at 600 px without a size); a stored PNG/JPEG/WebP as it is without one.
+pub async fn cover_art(
+    state: &AppState,
+    kind: &str,
+    file: &str,
+    size: Option<u32>,
+    req: Request<Body>,
+) -> Response {
+    let Some((dir, name)) = image_name(kind, file) else {
+        return status(StatusCode::NOT_FOUND, "Not found.");
+    };
+    if size.is_none() && !name.ends_with(".svg") {
+        return image_file(state, kind, file, req).await;
+    }
+    let size = size.unwrap_or(encore::covers::DEFAULT_SIZE);
+    let base = state.data_dir.join(dir);
+    match tokio::task::spawn_blocking(move || encore::covers::sized(&base, &name, size)).await {
+        Ok(Ok(Some(path))) => serve(path, req, "image/png", "public, max-age=604800").await,
+        Ok(Ok(None)) => status(StatusCode::NOT_FOUND, "Not found."),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "cover art");
+            status(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The cover could not be drawn.",
+            )
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "cover art task");
+            status(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The cover could not be drawn.",
+            )
+        }
+    }
 }
 
 async fn serve(path: PathBuf, req: Request<Body>, mime: &str, cache: &'static str) -> Response {

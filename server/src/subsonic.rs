@@ -347,11 +347,7 @@ async fn call(
                     ))
                 }
             };
-            let albums = repos
-                .catalog
-                .album_list(&list, offset, size)
-                .await
-                .map_err(internal)?;
+            let albums = album_list(state, &list, offset, size).await?;
             Answer::Element(
                 "albumList2",
                 json!({"album": albums.iter().map(album_json).collect::<Vec<_>>()}),
@@ -388,11 +384,8 @@ async fn call(
             let size = p.num("size", 10, 500)? as usize;
             let seed = Utc::now().timestamp_subsec_nanos() as u64;
             // Random albums, then one track from each in turn until there are enough.
-            let albums = repos
-                .catalog
-                .album_list(&AlbumList::Random(seed), 0, (size as i64).max(10))
-                .await
-                .map_err(internal)?;
+            let albums =
+                album_list(state, &AlbumList::Random(seed), 0, (size as i64).max(10)).await?;
             let explicit = explicit_ok().await?;
             let mut picked: Vec<Value> = vec![];
             for (i, a) in albums.iter().enumerate() {
@@ -731,7 +724,11 @@ async fn call(
                 .strip_prefix("/media/")
                 .and_then(|f| f.split_once('/'))
                 .ok_or_else(not_found)?;
-            Answer::File(crate::media::image_file(state, kind, name, req).await)
+            let size = match p.get("size") {
+                Some(_) => Some(p.num("size", 0, 100_000)?.max(1) as u32),
+                None => None,
+            };
+            Answer::File(crate::media::cover_art(state, kind, name, size, req).await)
         }
         "scrobble" => {
             let song = published(state, p.id("id")?).await?;
@@ -1120,5 +1117,30 @@ mod tests {
             out,
             "<subsonic-response xmlns=\"http://subsonic.org/restapi\" status=\"ok\"><musicFolders><musicFolder id=\"1\" name=\"A &amp; B\"></musicFolder></musicFolders><genres><genre songCount=\"2\">Rock</genre></genres></subsonic-response>"
         );
+    }
+}
+
+/// An app album list from this instance's catalog index; straight from MongoDB only until
+/// the index has been built (those sorts are full scans on SecantusDB at scale).
+async fn album_list(
+    state: &AppState,
+    list: &encore::repo::catalog::AlbumList,
+    offset: u64,
+    size: i64,
+) -> Result<Vec<encore::catalog::Album>, Failure> {
+    let from_index = state
+        .ctx
+        .search
+        .album_list(list, offset as usize, size.max(0) as usize)
+        .map_err(internal)?;
+    match from_index {
+        Some(albums) => Ok(albums),
+        None => state
+            .ctx
+            .repos
+            .catalog
+            .album_list(list, offset, size)
+            .await
+            .map_err(internal),
     }
 }

@@ -14,6 +14,55 @@ use uuid::Uuid;
 
 use crate::{catalog::*, db::coll, Error, Result};
 
+fn from_bdt(d: BDateTime) -> chrono::DateTime<Utc> {
+    chrono::DateTime::<Utc>::from_timestamp_millis(d.timestamp_millis()).unwrap_or_default()
+}
+
+/// Which catalog documents one write touched (see `CatalogRepo::changed`).
+#[derive(Default, Clone, Copy)]
+pub struct Changed<'a> {
+    pub songs: &'a [Uuid],
+    pub albums: &'a [Uuid],
+    pub artists: &'a [Uuid],
+}
+
+impl<'a> Changed<'a> {
+    pub fn songs(songs: &'a [Uuid]) -> Self {
+        Changed {
+            songs,
+            ..Default::default()
+        }
+    }
+    pub fn albums(albums: &'a [Uuid]) -> Self {
+        Changed {
+            albums,
+            ..Default::default()
+        }
+    }
+    pub fn artists(artists: &'a [Uuid]) -> Self {
+        Changed {
+            artists,
+            ..Default::default()
+        }
+    }
+}
+
+/// One entry of the catalog change log.
+#[derive(Clone, Debug)]
+pub struct CatalogChange {
+    pub id: String,
+    pub at: chrono::DateTime<Utc>,
+    pub songs: Vec<Uuid>,
+    pub albums: Vec<Uuid>,
+    pub artists: Vec<Uuid>,
+}
+
+/// An album belongs in browse lists (app album lists) unless a history import made it
+/// (tracks without audio) or none of its songs is published yet.
+fn album_listed(d: &AlbumDoc) -> bool {
+    !d.imported && d.track_count > 0
+}
+
 /// Which albums an app list shows, in which order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AlbumList {
@@ -321,6 +370,7 @@ pub struct CatalogRepo {
     songs: Collection<SongDoc>,
     charts: Collection<ChartsDoc>,
     raw_songs: Collection<Document>,
+    changes: Collection<Document>,
 }
 
 const PUBLISHED: &str = "published";
@@ -333,6 +383,7 @@ impl CatalogRepo {
             songs: db.collection(coll::SONGS),
             charts: db.collection(coll::CATALOG_CHARTS),
             raw_songs: db.collection(coll::SONGS),
+            changes: db.collection(coll::CATALOG_CHANGES),
         }
     }
 
@@ -348,7 +399,8 @@ impl CatalogRepo {
             .with_options(InsertManyOptions::builder().ordered(false).build())
             .await;
         already_there(r)?;
-        self.bump_version().await
+        let ids: Vec<Uuid> = artists.iter().map(|a| a.id).collect();
+        self.changed(Changed::artists(&ids)).await
     }
 
     pub async fn insert_albums(&self, albums: &[Album]) -> Result<()> {
@@ -373,7 +425,8 @@ impl CatalogRepo {
             .with_options(InsertManyOptions::builder().ordered(false).build())
             .await;
         already_there(r)?;
-        self.bump_version().await
+        let ids: Vec<Uuid> = albums.iter().map(|a| a.id).collect();
+        self.changed(Changed::albums(&ids)).await
     }
 
     /// Inserts songs; `cover` gives each song its album's cover for list rows.
@@ -388,7 +441,8 @@ impl CatalogRepo {
             .insert_many(songs.iter().map(|(s, c)| SongDoc::from_song(s, c.clone())))
             .with_options(InsertManyOptions::builder().ordered(false).build())
             .await?;
-        self.bump_version().await
+        let ids: Vec<Uuid> = songs.iter().map(|(s, _)| s.id).collect();
+        self.changed(Changed::songs(&ids)).await
     }
 
     pub async fn set_song_status(&self, id: Uuid, status: SongStatus) -> Result<bool> {
@@ -397,7 +451,7 @@ impl CatalogRepo {
             .raw_songs
             .update_one(doc! {"_id": bid(id)}, doc! {"$set": {"status": status}})
             .await?;
-        self.bump_version().await?;
+        self.changed(Changed::songs(&[id])).await?;
         Ok(r.matched_count == 1)
     }
 
@@ -519,10 +573,7 @@ impl CatalogRepo {
                 .try_collect::<Vec<_>>()
                 .await?;
         }
-        if ids.is_empty() {
-            return Ok(());
-        }
-        self.bump_version().await
+        self.changed(Changed::albums(ids)).await
     }
 
     /// Songs matching an import batch: by Spotify URI, ISRC and normalised artist + title
@@ -623,7 +674,8 @@ impl CatalogRepo {
             .with_options(InsertManyOptions::builder().ordered(false).build())
             .await;
         already_there(r)?;
-        self.bump_version().await
+        let ids: Vec<Uuid> = songs.iter().map(|(s, _, _)| s.id).collect();
+        self.changed(Changed::songs(&ids)).await
     }
 
     /// Gives match keys to catalog documents written before they existed (idempotent;
@@ -728,7 +780,7 @@ impl CatalogRepo {
         self.songs
             .delete_many(doc! {"_id": {"$in": ids.iter().map(|i| bid(*i)).collect::<Vec<_>>()}})
             .await?;
-        self.bump_version().await
+        self.changed(Changed::songs(ids)).await
     }
 
     pub async fn set_artist_image(&self, id: Uuid, image: &str) -> Result<bool> {
@@ -736,7 +788,7 @@ impl CatalogRepo {
             .artists
             .update_one(doc! {"_id": bid(id)}, doc! {"$set": {"image": image}})
             .await?;
-        self.bump_version().await?;
+        self.changed(Changed::artists(&[id])).await?;
         Ok(r.matched_count == 1)
     }
 
@@ -769,26 +821,150 @@ impl CatalogRepo {
             .raw_songs
             .update_one(doc! {"_id": bid(id)}, doc! {"$set": {"explicit": explicit}})
             .await?;
-        self.bump_version().await?;
+        self.changed(Changed::songs(&[id])).await?;
         Ok(r.matched_count == 1)
     }
 
-    /// A counter bumped by every catalog write; the search index rebuilds when it moves.
-    pub async fn version(&self) -> Result<i64> {
-        let d = self.raw_charts().find_one(doc! {"_id": "version"}).await?;
-        Ok(d.and_then(|d| d.get("n").and_then(bson_int)).unwrap_or(0))
+    /// Records which catalog documents a write touched, stamped with the database's own
+    /// clock (`$currentDate`, so every instance's writes share one clock). Each app
+    /// instance's search index reads this log to follow the catalog (`search::refresh`);
+    /// entries expire after `CHANGE_LOG_DAYS` (TTL index).
+    pub async fn changed(&self, c: Changed<'_>) -> Result<()> {
+        let ids = |v: &[Uuid]| v.iter().map(|i| bid(*i)).collect::<Vec<_>>();
+        // 10,000 ids per entry keeps each one far below MongoDB's 16 MB document limit.
+        const PER: usize = 10_000;
+        let parts = c
+            .songs
+            .len()
+            .max(c.albums.len())
+            .max(c.artists.len())
+            .div_ceil(PER);
+        for i in 0..parts {
+            let part =
+                |v: &[Uuid]| ids(v.get(i * PER..((i + 1) * PER).min(v.len())).unwrap_or(&[]));
+            self.changes
+                .update_one(
+                    doc! {"_id": bson::oid::ObjectId::new()},
+                    doc! {
+                        "$currentDate": {"at": true},
+                        "$set": {
+                            "songs": part(c.songs),
+                            "albums": part(c.albums),
+                            "artists": part(c.artists),
+                        },
+                    },
+                )
+                .with_options(
+                    mongodb::options::UpdateOptions::builder()
+                        .upsert(true)
+                        .build(),
+                )
+                .await?;
+        }
+        Ok(())
     }
 
-    async fn bump_version(&self) -> Result<()> {
-        self.raw_charts()
-            .update_one(doc! {"_id": "version"}, doc! {"$inc": {"n": 1_i64}})
-            .with_options(
-                mongodb::options::UpdateOptions::builder()
-                    .upsert(true)
-                    .build(),
-            )
+    /// Change-log entries stamped at or after `since` (indexed range on `at`), oldest first.
+    pub async fn changes_since(&self, since: chrono::DateTime<Utc>) -> Result<Vec<CatalogChange>> {
+        let docs: Vec<Document> = self
+            .changes
+            .find(doc! {"at": {"$gte": BDateTime::from_millis(since.timestamp_millis())}})
+            .sort(doc! {"at": 1})
+            .await?
+            .try_collect()
             .await?;
-        Ok(())
+        let ids = |d: &Document, k: &str| -> Vec<Uuid> {
+            d.get_array(k)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|b| match b {
+                            bson::Bson::Binary(b) => Uuid::from_slice(&b.bytes).ok(),
+                            _ => None,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        Ok(docs
+            .iter()
+            .filter_map(|d| {
+                Some(CatalogChange {
+                    id: d.get_object_id("_id").ok()?.to_hex(),
+                    at: from_bdt(*d.get_datetime("at").ok()?),
+                    songs: ids(d, "songs"),
+                    albums: ids(d, "albums"),
+                    artists: ids(d, "artists"),
+                })
+            })
+            .collect())
+    }
+
+    /// The database's clock (what change-log entries are stamped with).
+    pub async fn clock(&self) -> Result<chrono::DateTime<Utc>> {
+        let d = self
+            .raw_charts()
+            .find_one_and_update(doc! {"_id": "clock"}, doc! {"$currentDate": {"at": true}})
+            .upsert(true)
+            .return_document(mongodb::options::ReturnDocument::After)
+            .await?
+            .ok_or_else(|| Error::Internal("no clock document".into()))?;
+        Ok(from_bdt(
+            *d.get_datetime("at")
+                .map_err(|e| Error::Internal(e.to_string()))?,
+        ))
+    }
+
+    /// Published songs among `ids`, as search rows with their popularity.
+    pub async fn index_songs(&self, ids: &[Uuid]) -> Result<Vec<(SongRow, u32)>> {
+        let mut out = vec![];
+        for part in ids.chunks(500) {
+            let docs: Vec<SongDoc> = self
+                .songs
+                .find(doc! {
+                    "_id": {"$in": part.iter().map(|i| bid(*i)).collect::<Vec<_>>()},
+                    "status": PUBLISHED,
+                })
+                .await?
+                .try_collect()
+                .await?;
+            out.extend(docs.into_iter().map(|d| {
+                let p = d.popularity.max(0) as u32;
+                (d.into_row(), p)
+            }));
+        }
+        Ok(out)
+    }
+
+    /// Albums among `ids`, each with whether it is listed (`album_listed`).
+    pub async fn index_albums(&self, ids: &[Uuid]) -> Result<Vec<(Album, bool)>> {
+        let mut out = vec![];
+        for part in ids.chunks(500) {
+            let docs: Vec<AlbumDoc> = self
+                .albums
+                .find(doc! {"_id": {"$in": part.iter().map(|i| bid(*i)).collect::<Vec<_>>()}})
+                .await?
+                .try_collect()
+                .await?;
+            out.extend(docs.into_iter().map(|d| {
+                let listed = album_listed(&d);
+                (Album::from(d), listed)
+            }));
+        }
+        Ok(out)
+    }
+
+    pub async fn index_artists(&self, ids: &[Uuid]) -> Result<Vec<Artist>> {
+        let mut out = vec![];
+        for part in ids.chunks(500) {
+            let docs: Vec<ArtistDoc> = self
+                .artists
+                .find(doc! {"_id": {"$in": part.iter().map(|i| bid(*i)).collect::<Vec<_>>()}})
+                .await?
+                .try_collect()
+                .await?;
+            out.extend(docs.into_iter().map(Artist::from));
+        }
+        Ok(out)
     }
 
     fn raw_charts(&self) -> Collection<Document> {
@@ -804,12 +980,16 @@ impl CatalogRepo {
             .map_err(Error::from))
     }
 
-    pub async fn all_albums(&self) -> Result<impl futures::Stream<Item = Result<Album>>> {
+    /// Every album, each with whether it is listed (`album_listed`).
+    pub async fn all_albums(&self) -> Result<impl futures::Stream<Item = Result<(Album, bool)>>> {
         Ok(self
             .albums
             .find(doc! {})
             .await?
-            .map_ok(Album::from)
+            .map_ok(|d| {
+                let listed = album_listed(&d);
+                (Album::from(d), listed)
+            })
             .map_err(Error::from))
     }
 
@@ -1125,6 +1305,75 @@ impl CatalogRepo {
             .unwrap_or_default())
     }
 
+    /// Changes the home page's charts in place (a read and a compare-and-set on its
+    /// `updated_at`, retried, so concurrent changes are not lost) instead of recomputing
+    /// them from the whole catalog, which is a full scan on SecantusDB at scale.
+    pub async fn update_charts(&self, change: impl Fn(&mut HomeCatalog)) -> Result<()> {
+        for _ in 0..20 {
+            let current = self.charts.find_one(doc! {"_id": "home"}).await?;
+            let Some(mut c) = current else {
+                self.refresh_charts().await?;
+                return Ok(());
+            };
+            let seen = c.updated_at;
+            change(&mut c.home);
+            let mut next = BDateTime::now();
+            if next <= seen {
+                next = BDateTime::from_millis(seen.timestamp_millis() + 1);
+            }
+            c.updated_at = next;
+            let r = self
+                .charts
+                .replace_one(doc! {"_id": "home", "updated_at": seen}, c)
+                .await?;
+            if r.matched_count == 1 {
+                return Ok(());
+            }
+        }
+        Err(Error::Conflict(
+            "The home page charts are busy; try again.".into(),
+        ))
+    }
+
+    /// A newly published song: its album joins the new releases (if new enough) and its
+    /// genres count it.
+    pub async fn chart_published(&self, album: &Album, song: &Song) -> Result<()> {
+        self.update_charts(|h| {
+            if !h.new_releases.iter().any(|a| a.id == album.id) {
+                h.new_releases.push(album.clone());
+                h.new_releases
+                    .sort_by(|a, b| b.release_date.cmp(&a.release_date));
+                h.new_releases.truncate(12);
+            }
+            for g in &song.genres {
+                match h.genres.iter_mut().find(|c| &c.genre == g) {
+                    Some(c) => c.songs += 1,
+                    None => h.genres.push(GenreCount {
+                        genre: g.clone(),
+                        songs: 1,
+                    }),
+                }
+            }
+            h.genres.sort_by(|a, b| b.songs.cmp(&a.songs));
+        })
+        .await
+    }
+
+    /// A song no longer published: out of the popular list and the genre counts.
+    pub async fn chart_unpublished(&self, song: &Song) -> Result<()> {
+        self.update_charts(|h| {
+            h.popular.retain(|r| r.id != song.id);
+            for g in &song.genres {
+                if let Some(c) = h.genres.iter_mut().find(|c| &c.genre == g) {
+                    c.songs = c.songs.saturating_sub(1);
+                }
+            }
+            h.genres.retain(|c| c.songs > 0);
+            h.genres.sort_by(|a, b| b.songs.cmp(&a.songs));
+        })
+        .await
+    }
+
     /// Recomputes the charts document from the whole catalog (a job, not a request).
     pub async fn refresh_charts(&self) -> Result<HomeCatalog> {
         let new_releases: Vec<AlbumDoc> = self
@@ -1166,6 +1415,13 @@ impl CatalogRepo {
             popular: popular.into_iter().map(SongDoc::into_row).collect(),
             genres,
         };
+        self.save_charts(&home).await?;
+        Ok(home)
+    }
+
+    /// Stores the home page's charts as computed elsewhere (the generator knows them
+    /// without reading the catalog back).
+    pub async fn save_charts(&self, home: &HomeCatalog) -> Result<()> {
         self.charts
             .replace_one(
                 doc! {"_id": "home"},
@@ -1177,7 +1433,7 @@ impl CatalogRepo {
             )
             .with_options(ReplaceOptions::builder().upsert(true).build())
             .await?;
-        Ok(home)
+        Ok(())
     }
 }
 

@@ -74,7 +74,8 @@ fn bad(error: impl Into<String>) -> Refusal {
     }
 }
 
-/// One checked listen.
+/// One checked listen (kept as JSON in `listen_queue` until it is stored).
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Listen {
     listened_at: Option<i64>,
     artist: String,
@@ -138,7 +139,7 @@ fn listen(i: usize, v: &Value, needs_ts: bool, now: i64) -> std::result::Result<
 }
 
 /// `POST /1/submit-listens`: checks the whole body first (a bad listen refuses the
-/// request and stores nothing), then stores the listens. Returns how many were new.
+/// request and stores nothing), then queues the listens. Returns how many were queued.
 pub async fn submit(
     repos: &Repos,
     user: &SessionUser,
@@ -190,7 +191,80 @@ pub async fn submit(
             .await?;
         return Ok(Ok(0));
     }
-    let records: Vec<Record> = listens
+    // Acknowledged once durably queued; `drain` matches and stores them (in the
+    // background, or first thing when the user reads their listens back).
+    let n = listens.len() as i64;
+    sqlx::query("insert into listen_queue (user_id, imported, listens) values ($1, $2, $3)")
+        .bind(user.id)
+        .bind(kind == "import")
+        .bind(sqlx::types::Json(&listens))
+        .execute(&repos.pg)
+        .await?;
+    Ok(Ok(n))
+}
+
+/// Stores queued listens as plays: every user's when `user` is None (rows another
+/// instance is working on are skipped), or all of one user's (waiting for rows another
+/// instance holds, so a read afterwards sees them). A row leaves the queue in the same
+/// PostgreSQL transaction that follows its store; a crash in between stores it again,
+/// which adds nothing (plays have deterministic ids). Returns the queue rows done.
+pub async fn drain(repos: &Repos, user: Option<uuid::Uuid>, rows: i64) -> Result<usize> {
+    let mut tx = repos.pg.begin().await?;
+    let claimed: Vec<(i64, uuid::Uuid, bool, sqlx::types::Json<Vec<Listen>>)> = match user {
+        Some(u) => {
+            sqlx::query_as(
+                "select id, user_id, imported, listens from listen_queue
+                  where user_id = $1 order by id limit $2 for update",
+            )
+            .bind(u)
+            .bind(rows)
+            .fetch_all(&mut *tx)
+            .await?
+        }
+        None => {
+            sqlx::query_as(
+                "select id, user_id, imported, listens from listen_queue
+                  where attempts < 10 order by id limit $1 for update skip locked",
+            )
+            .bind(rows)
+            .fetch_all(&mut *tx)
+            .await?
+        }
+    };
+    let mut done = 0;
+    for (id, user_id, imported, listens) in claimed {
+        let origin = Origin {
+            user_id: Some(user_id),
+            source_id: "listenbrainz".into(),
+            imported,
+        };
+        match store_plays(repos, &origin, &records(listens.0)).await {
+            Ok(_) => done += 1,
+            Err(e) => {
+                // Kept for another try (counted, so a row that always fails stops
+                // blocking the queue); the rest of the claim is released.
+                tx.rollback().await?;
+                sqlx::query(
+                    "update listen_queue set attempts = attempts + 1, last_error = $2 where id = $1",
+                )
+                .bind(id)
+                .bind(e.to_string())
+                .execute(&repos.pg)
+                .await?;
+                return Err(e);
+            }
+        }
+        sqlx::query("delete from listen_queue where id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(done)
+}
+
+fn records(listens: Vec<Listen>) -> Vec<Record> {
+    listens
         .into_iter()
         .enumerate()
         .filter_map(|(i, l)| {
@@ -222,14 +296,7 @@ pub async fn submit(
                 whole,
             })
         })
-        .collect();
-    let origin = Origin {
-        user_id: Some(user.id),
-        source_id: "listenbrainz".into(),
-        imported: kind == "import",
-    };
-    let t = store_plays(repos, &origin, &records).await?;
-    Ok(Ok(t.imported))
+        .collect()
 }
 
 /// `GET /1/user/{name}/listens`, newest first: listens before `max_ts` / after `min_ts`.
@@ -240,6 +307,8 @@ pub async fn listens(
     min_ts: Option<i64>,
     count: i64,
 ) -> Result<Value> {
+    // Read your own writes: this user's queued listens are stored first.
+    while drain(repos, Some(user.id), 20).await? > 0 {}
     let ts = |s: i64| Utc.timestamp_opt(s, 0).single();
     let to: Option<DateTime<Utc>> = max_ts.and_then(ts);
     let from: Option<DateTime<Utc>> = min_ts.and_then(|m| ts(m + 1));

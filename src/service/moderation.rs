@@ -315,12 +315,16 @@ pub async fn act(
     }
     match (action, target_type.as_str()) {
         (Action::TakeDown, "song") => {
+            let before = repos.catalog.song(target_id).await?;
             repos
                 .catalog
                 .set_song_status(target_id, SongStatus::TakenDown)
                 .await?;
-            // The home page's cached lists must not keep showing it.
-            repos.catalog.refresh_charts().await?;
+            // The home page's cached lists must not keep showing it (counted out once:
+            // only if it was published until now).
+            if let Some((song, _)) = before.filter(|(s, _)| s.status == SongStatus::Published) {
+                repos.catalog.chart_unpublished(&song).await?;
+            }
         }
         (Action::MarkExplicit, "song") => {
             repos.catalog.set_explicit(target_id, true).await?;

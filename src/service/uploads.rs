@@ -344,8 +344,10 @@ pub async fn approve(repos: &Repos, moderator: &SessionUser, id: Uuid) -> Result
     if !repos.uploads.decide(id, moderator.id, true, "").await? {
         return Err(Error::Conflict("This upload was already reviewed.".into()));
     }
-    // New releases on the home page.
-    repos.catalog.refresh_charts().await?;
+    // New releases on the home page (after the decision, which a retry cannot pass twice).
+    if let Some(album) = repos.catalog.album(up.album_id).await? {
+        repos.catalog.chart_published(&album, &song).await?;
+    }
     Ok(())
 }
 

@@ -133,3 +133,66 @@ async fn rate_limit_counts_exactly_across_requests() {
     .unwrap();
     assert_eq!(r.accounts.rate_hit("lb:test", 60).await.unwrap().0, 1);
 }
+
+#[tokio::test]
+async fn submitted_listens_are_queued_then_stored_once() {
+    use encore::service::{listenbrainz as lb, listening::history};
+    let app = TestApp::init().await;
+    let r = &app.repos;
+    let me = app.user("scrobbler").await.session_user();
+    let other = app.user("bystander").await.session_user();
+    let (_audio, _) = crate::catalog::small_catalog(&app).await;
+    let songs = crate::songs(&app, 2).await;
+    let t0 = chrono::Utc::now().timestamp() - 7 * 86_400;
+    let listen = |i: i64, artist: &str, track: &str| {
+        serde_json::json!({"listened_at": t0 + i * 240,
+            "track_metadata": {"artist_name": artist, "track_name": track}})
+    };
+    let known = &songs[0];
+    let mut payload: Vec<serde_json::Value> = (0..999)
+        .map(|i| listen(i, "Queue Band", &format!("Queued Track {}", i % 7)))
+        .collect();
+    payload.push(listen(999, &known.artists[0].name, &known.title));
+    let body =
+        serde_json::to_vec(&serde_json::json!({"listen_type": "import", "payload": payload}))
+            .unwrap();
+    // Acknowledged once queued: nothing is in MongoDB yet.
+    assert_eq!(lb::submit(r, &me, &body).await.unwrap(), Ok(1000));
+    assert_eq!(
+        lb::submit(r, &me, &body).await.unwrap(),
+        Ok(1000),
+        "a resend"
+    );
+    assert!(history(r, &me, None, None, 10).await.unwrap().is_empty());
+    // A refused body queues nothing.
+    let bad = br#"{"listen_type": "import", "payload": [{"track_metadata": {"artist_name": "x", "track_name": "y"}}]}"#;
+    assert_eq!(
+        lb::submit(r, &me, bad).await.unwrap().unwrap_err().code,
+        400
+    );
+    let queued: i64 = sqlx::query_scalar("select count(*) from listen_queue")
+        .fetch_one(&r.pg)
+        .await
+        .unwrap();
+    assert_eq!(queued, 2);
+    // Another user's drain does not touch these; the worker's does, and the resend
+    // adds nothing.
+    assert_eq!(lb::drain(r, Some(other.id), 20).await.unwrap(), 0);
+    assert_eq!(lb::drain(r, None, 10).await.unwrap(), 2);
+    assert_eq!(lb::drain(r, None, 10).await.unwrap(), 0);
+    let plays = history(r, &me, None, None, 1000).await.unwrap();
+    assert_eq!(plays.len(), 1000);
+    assert_eq!(plays[0].song.id, known.id, "matched to the catalog song");
+    assert!(history(r, &other, None, None, 10).await.unwrap().is_empty());
+
+    // Reading back right after a submission sees it (the read stores the user's queue).
+    let one = serde_json::to_vec(&serde_json::json!({"listen_type": "single",
+        "payload": [listen(2000, "Late Band", "Late Track")]}))
+    .unwrap();
+    assert_eq!(lb::submit(r, &me, &one).await.unwrap(), Ok(1));
+    let back = lb::listens(r, &me, None, None, 5).await.unwrap();
+    assert_eq!(
+        back["payload"]["listens"][0]["track_metadata"]["track_name"],
+        "Late Track"
+    );
+}

@@ -3,7 +3,7 @@ use std::collections::HashSet;
 use encore::{
     catalog::*,
     catalog_gen::{generate, GenOptions},
-    search::SearchIndex,
+    search::{Refreshed, SearchIndex},
     Error,
 };
 use uuid::Uuid;
@@ -65,6 +65,30 @@ async fn the_generator_writes_a_consistent_catalog_with_real_audio() {
     assert!(!home.new_releases.is_empty() && !home.popular.is_empty() && !home.genres.is_empty());
     let total_in_genres: u64 = home.genres.iter().map(|g| g.songs).sum();
     assert!(total_in_genres >= 90, "every song has at least one genre");
+    // The charts the generator kept as it went equal a recount from the database.
+    let recount = app.repos.catalog.refresh_charts().await.unwrap();
+    let counts = |h: &HomeCatalog| {
+        h.genres
+            .iter()
+            .map(|g| (g.genre.clone(), g.songs))
+            .collect::<std::collections::HashMap<_, _>>()
+    };
+    assert_eq!(counts(&home), counts(&recount));
+    let dates = |h: &HomeCatalog| {
+        h.new_releases
+            .iter()
+            .map(|a| a.release_date)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(dates(&home), dates(&recount));
+    let mut pops = vec![];
+    for h in [&home, &recount] {
+        let ids: Vec<Uuid> = h.popular.iter().map(|r| r.id).collect();
+        let found = app.repos.catalog.songs_by_ids(&ids).await.unwrap();
+        pops.push(found.iter().map(|(s, _)| s.popularity).collect::<Vec<_>>());
+    }
+    assert_eq!(pops[0].len(), 20);
+    assert_eq!(pops[0], pops[1], "the most popular songs, in order");
 
     // Every album's tracks are in order, sum to its duration, and point at real audio
     // whose WAV header agrees with the catalog's duration.
@@ -309,18 +333,144 @@ async fn search_tolerates_typos_and_prefixes_and_ranks_by_popularity() {
     assert!(index.search("zzzzqqq", 5).unwrap().songs.is_empty());
     assert!(index.search("", 5).unwrap().songs.is_empty());
 
-    // The index follows the catalog: the version moves on writes, and a rebuild drops
-    // what was taken down.
-    let v = app.repos.catalog.version().await.unwrap();
+    // The index follows the catalog through the change log: a take-down leaves it at
+    // the next refresh without reading the whole catalog again.
     assert!(app
         .repos
         .catalog
         .set_song_status(come_together.id, SongStatus::TakenDown)
         .await
         .unwrap());
-    assert!(app.repos.catalog.version().await.unwrap() > v);
-    index.rebuild(&app.repos.catalog).await.unwrap();
+    assert_eq!(
+        index.refresh(&app.repos.catalog).await.unwrap(),
+        Refreshed::Changes(1)
+    );
     assert!(index.search("come together", 5).unwrap().songs.is_empty());
+    assert_eq!(
+        index.refresh(&app.repos.catalog).await.unwrap(),
+        Refreshed::UpToDate
+    );
+}
+
+#[tokio::test]
+async fn the_catalog_index_persists_follows_the_change_log_and_serves_album_lists() {
+    use encore::repo::catalog::AlbumList;
+    let app = TestApp::init().await;
+    let (_audio, _) = small_catalog(&app).await;
+    let dir = tempdir::Dir::new();
+    let first = SearchIndex::open(dir.path()).unwrap();
+    assert!(!first.is_ready());
+    assert!(first
+        .album_list(&AlbumList::Newest, 0, 10)
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        first.refresh(&app.repos.catalog).await.unwrap(),
+        Refreshed::Full(6 + 14 + 90)
+    );
+
+    // The app album lists hold what MongoDB's would, in the list's order, paged.
+    let all_db = app
+        .repos
+        .catalog
+        .album_list(&AlbumList::Newest, 0, 100)
+        .await
+        .unwrap();
+    assert!(!all_db.is_empty());
+    let genre = all_db[0].genres[0].clone();
+    for kind in [
+        AlbumList::Newest,
+        AlbumList::Popular,
+        AlbumList::ByTitle,
+        AlbumList::ByArtist,
+        AlbumList::Years(1900, 2100),
+        AlbumList::Years(2100, 1900),
+        AlbumList::Genre(genre.to_uppercase()),
+        AlbumList::Random(12345),
+    ] {
+        let idx = first.album_list(&kind, 0, 100).unwrap().unwrap();
+        let db = app.repos.catalog.album_list(&kind, 0, 100).await.unwrap();
+        let ids = |v: &[Album]| v.iter().map(|a| a.id).collect::<HashSet<_>>();
+        assert_eq!(ids(&idx), ids(&db), "{kind:?}");
+        assert_eq!(idx.len(), db.len(), "{kind:?}");
+        let ordered = match &kind {
+            AlbumList::Newest | AlbumList::Years(2100, _) => idx
+                .windows(2)
+                .all(|w| w[0].release_date >= w[1].release_date),
+            AlbumList::Years(..) => idx
+                .windows(2)
+                .all(|w| w[0].release_date <= w[1].release_date),
+            AlbumList::Popular | AlbumList::Genre(_) => {
+                idx.windows(2).all(|w| w[0].popularity >= w[1].popularity)
+            }
+            AlbumList::ByTitle => idx
+                .windows(2)
+                .all(|w| w[0].title.to_lowercase() <= w[1].title.to_lowercase()),
+            _ => true,
+        };
+        assert!(ordered, "{kind:?}: {idx:?}");
+        let page = first.album_list(&kind, 3, 4).unwrap().unwrap();
+        if !matches!(kind, AlbumList::Random(_)) {
+            assert_eq!(ids(&page), ids(&idx[3..7]), "{kind:?} page");
+        }
+    }
+    let random = first
+        .album_list(&AlbumList::Random(7), 0, 5)
+        .unwrap()
+        .unwrap();
+    assert_eq!(random.len(), 5);
+
+    // A second instance on the same data dir gets a directory of its own.
+    let second = SearchIndex::open(dir.path()).unwrap();
+    assert!(!second.is_ready() && dir.path().join("slot-1").is_dir());
+    drop(second);
+
+    // A change made while no instance is looking is picked up after a restart, from the
+    // log, without reading the whole catalog again; the index answers before that.
+    let a = artist("Zyzzyva Unique", 10);
+    let al = album("Qwertyuiop Sessions", &a);
+    let s = song("Xylophone Dreams", &a, &al, 50);
+    app.repos
+        .catalog
+        .insert_artists(&[a.clone()])
+        .await
+        .unwrap();
+    app.repos
+        .catalog
+        .insert_albums(&[al.clone()])
+        .await
+        .unwrap();
+    app.repos
+        .catalog
+        .insert_songs(&[(s.clone(), None)])
+        .await
+        .unwrap();
+    drop(first);
+    let again = SearchIndex::open(dir.path()).unwrap();
+    assert!(again.is_ready(), "the index on disk serves at once");
+    assert!(again.search("xylophone", 5).unwrap().songs.is_empty());
+    assert!(matches!(
+        again.refresh(&app.repos.catalog).await.unwrap(),
+        Refreshed::Changes(_)
+    ));
+    let r = again.search("xylophon dreams", 5).unwrap();
+    assert_eq!(r.songs.first().map(|x| x.id), Some(s.id));
+    assert_eq!(
+        again
+            .search("zyzzyva", 5)
+            .unwrap()
+            .artists
+            .first()
+            .map(|x| x.id),
+        Some(a.id)
+    );
+    // A deleted song leaves at the next refresh.
+    app.repos.catalog.delete_songs(&[s.id]).await.unwrap();
+    assert_eq!(
+        again.refresh(&app.repos.catalog).await.unwrap(),
+        Refreshed::Changes(1)
+    );
+    assert!(again.search("xylophone", 5).unwrap().songs.is_empty());
 }
 
 #[tokio::test]

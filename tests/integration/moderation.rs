@@ -104,6 +104,17 @@ async fn reports_are_worked_by_moderators_only_and_every_action_is_audited() {
         .popular
         .iter()
         .any(|s| s.id == list[0].id));
+    // The home page's genre counts were changed in place, and equal a recount.
+    let genres = |h: encore::catalog::HomeCatalog| {
+        h.genres
+            .into_iter()
+            .map(|g| (g.genre, g.songs))
+            .collect::<std::collections::HashMap<_, _>>()
+    };
+    assert_eq!(
+        genres(r.catalog.home().await.unwrap()),
+        genres(r.catalog.refresh_charts().await.unwrap())
+    );
     assert!(queue(r, &moderator, None).await.unwrap().is_empty());
 
     let mine = my_reports(r, &listener).await.unwrap();

@@ -317,6 +317,12 @@ async fn upload_review_publish_and_reject() {
     );
     assert_eq!(album.duration_ms, s1.duration_ms);
     assert_eq!(r.catalog.album_tracks(album.id).await.unwrap().len(), 1);
+    let home = r.catalog.home().await.unwrap();
+    assert_eq!(
+        home.new_releases.first().map(|a| a.id),
+        Some(album.id),
+        "the newest release on the home page"
+    );
 
     // Reject the second: a reason is required; then the song is gone, the row says why.
     assert!(
