@@ -29,6 +29,7 @@ case "$SCALE" in
     ARTISTS=${BENCH_ARTISTS:-10000} ALBUMS=${BENCH_ALBUMS:-20000} SONGS=${BENCH_SONGS:-100000} AUDIO=200
     USERS=${BENCH_USERS:-100000} FOLLOWS=1000 TRACKS=10000 EVENTS=${BENCH_EVENTS:-200000}
     RUNS=200 DURATION=${BENCH_DURATION:-8} CONNS=${BENCH_CONNS:-"1 16 64"} HISTORY=${BENCH_HISTORY:-200000}
+    LISTEN_ROUNDS=${BENCH_LISTEN_ROUNDS:-20}
     # Listening party: listeners, state changes, chat messages/s, chat seconds.
     PARTY=(${BENCH_PARTY_LISTENERS:-500} 20 50 10)
     # Not under ~/.cache: PostgreSQL runs as `postgres`, which cannot enter /root.
@@ -36,7 +37,7 @@ case "$SCALE" in
     OUT="${BENCH_OUT:-bench/results}" ;;
   smoke)
     ARTISTS=20 ALBUMS=60 SONGS=600 AUDIO=2 USERS=120 FOLLOWS=50 TRACKS=300 EVENTS=2000
-    RUNS=3 DURATION=1 CONNS="1" HISTORY=2000 PARTY=(20 3 10 2)
+    RUNS=3 DURATION=1 CONNS="1" HISTORY=2000 PARTY=(20 3 10 2) LISTEN_ROUNDS=2
     DIR=$(mktemp -d /tmp/encore-bench.XXXXXX) PG_PORT=55441 MONGO_PORT=27041 PORT=3041
     OUT="${BENCH_OUT:-$DIR/results}" ;;
   *) echo "usage: $0 [full|smoke]" >&2; exit 2 ;;
@@ -95,6 +96,20 @@ curl -sf -c "$WORK/jar-ingest" -o /dev/null \
 INGEST_COOKIE=$(awk 'NF >= 7 && $6 == "encore_session" {print $6 "=" $7}' "$WORK/jar-ingest" | head -1)
 [ -n "$INGEST_COOKIE" ] || { echo "could not sign up $INGEST" >&2; exit 1; }
 
+# The app APIs (issue #13): an app password and a ListenBrainz token for the fan.
+APP_PW=$("$BIN" app-password --username "$FAN" --name bench | tail -1)
+LB_TOKEN=$("$BIN" listenbrainz-token --username "$FAN" | tail -1)
+SUB="u=$FAN&p=$APP_PW&v=1.16.1&c=bench&f=json"
+declare -A APIS=(
+  [api_album_list]="/rest/getAlbumList2.view?$SUB&type=alphabeticalByName&size=20&offset=$(( SONGS / 20 ))"
+  [api_album_list_newest]="/rest/getAlbumList2.view?$SUB&type=newest&size=20"
+  [api_search3]="/rest/search3.view?$SUB&query=$Q"
+)
+for s in "${!APIS[@]}"; do
+  body=$(curl -sf "$BASE${APIS[$s]}") || { echo "$s failed" >&2; exit 1; }
+  echo "$body" | grep -q '"status":"ok"' || { echo "$s: $body" >&2; exit 1; }
+done
+
 # scenario -> path (signed in as the fan throughout, like a real listener).
 declare -A PAGES=(
   [home]="/"
@@ -127,6 +142,7 @@ for c in $CONNS; do
     run_wrk "prerender_$s" "$c" "/bench/$s.html"
     run_wrk "$s" "$c" "${PAGES[$s]}"
   done
+  for s in api_album_list api_album_list_newest api_search3; do run_wrk "$s" "$c" "${APIS[$s]}"; done
   run_wrk "static" "$c" /pkg/encore.css
   run_wrk "audio_range" "$c" "/stream/$(info song_id)" -H "Range: bytes=0-262143"
   # Play-event ingestion: every request reports a new play (acknowledgement latency).
@@ -145,6 +161,21 @@ echo "==> listening party (${PARTY[0]} WebSocket listeners)"
 "$BIN" bench-party --base "$BASE" --listeners "${PARTY[0]}" --changes "${PARTY[1]}" \
   --chat-per-s "${PARTY[2]}" --chat-secs "${PARTY[3]}" >"$WORK/party.json"
 cat "$WORK/party.json"; echo
+# ListenBrainz submissions of 1,000 listens each: acknowledgement times, then how long
+# the queue worker needs to store them all.
+echo "==> submit-listens ($LISTEN_ROUNDS x 1,000 listens)"
+python3 scripts/bench_listens.py "$BASE" "$LB_TOKEN" "$LISTEN_ROUNDS" "$FAN" "$APP_PW" >"$WORK/listens.json"
+t0=$(date +%s.%N)
+for _ in $(seq 1 1200); do
+  left=$("$PG_BIN/psql" "$DATABASE_URL" -tAc "select count(*) from listen_queue")
+  [ "$left" = 0 ] && break
+  sleep 0.5
+done
+python3 - "$WORK/listens.json" "$t0" "$left" <<'PY'
+import json, sys, time
+d = json.load(open(sys.argv[1])); d["drain_s"] = round(time.time() - float(sys.argv[2]), 1); d["left"] = int(sys.argv[3])
+json.dump(d, open(sys.argv[1], "w")); print(json.dumps(d))
+PY
 # Importing a listening history the size of seed 003's (the server's import job is
 # idle; the CLI runs the same job code with a progress bar).
 echo "==> history import ($HISTORY records)"

@@ -49,6 +49,13 @@ for c in conns:
                      "ratio": round(b["req_s"] / r["req_s"], 2) if r["req_s"] else None})
 for c in conns:
     c = int(c)
+    for s in ("api_album_list", "api_album_list_newest", "api_search3"):
+        r = wrk(s, c)
+        b = wrk("trivial", c)
+        rows.append({"scenario": s, "connections": c, **r, "baseline": "trivial", "baseline_req_s": b["req_s"],
+                     "ratio": round(b["req_s"] / r["req_s"], 2) if r["req_s"] else None})
+for c in conns:
+    c = int(c)
     r = wrk("report_play", c)
     b = wrk("trivial", c)
     rows.append({"scenario": "report_play", "connections": c, **r, "baseline": "trivial", "baseline_req_s": b["req_s"],
@@ -69,6 +76,12 @@ rows.append({"scenario": "history_import", "connections": 1,
              "p50_ms": round(imp["seconds"] * 1000), "p99_ms": None,
              "baseline": f"records/s; {imp['read']:,} records (seed CSV columns) in p50_ms: {imp['imported']:,} plays stored, "
                          f"{imp['matched']:,} matched, {imp['created']:,} catalog entries created",
+             "ratio": None})
+lb = json.load(open(os.path.join(work, "listens.json")))
+rows.append({"scenario": "submit_listens_1000", "connections": 1, "req_s": lb["req_s"], "p50_ms": lb["p50_ms"],
+             "p99_ms": lb["p99_ms"],
+             "baseline": f"acknowledgement of 1,000 listens per request; p95 {lb['p95_ms']} ms over {lb['rounds']} requests; "
+                         f"queue stored {lb['drain_s']} s after the last ({lb['left']} left)",
              "ratio": None})
 party = json.load(open(os.path.join(work, "party.json")))
 rows.append({"scenario": "party_state_push", "connections": party["listeners"], "req_s": None,

@@ -10,7 +10,7 @@
 //! its watermark minus a minute (so a write that became visible late is not missed;
 //! entries it has applied are skipped) and re-indexes just those documents. The whole
 //! catalog is read only for a new index, one older than the log keeps, a catch-up of more
-//! than 50,000 ids, and once a day as a safety net (a process that died between its
+//! than 50,000 ids and a fifth of the index, and once a day as a safety net (a process that died between its
 //! catalog write and the log entry). The index on disk survives restarts, so an instance
 //! serves search at once and a 1M-song catalog is read in full only the first time.
 
@@ -277,7 +277,9 @@ impl SearchIndex {
                 .iter()
                 .map(|c| c.songs.len() + c.albums.len() + c.artists.len())
                 .sum();
-            if ids <= MAX_CATCH_UP_IDS {
+            // Re-reading by id costs about as much per document as reading everything.
+            let indexed = self.b.reader.searcher().num_docs() as usize;
+            if ids <= MAX_CATCH_UP_IDS.max(indexed / 5) {
                 let n = match self.apply(&mut u, catalog, &fresh).await {
                     Ok(n) => n,
                     Err(e) => {

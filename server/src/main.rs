@@ -50,6 +50,11 @@ enum Command {
         #[arg(long, default_value = "CLI")]
         name: String,
     },
+    /// Print a user's ListenBrainz token (made if the user has none yet).
+    ListenbrainzToken {
+        #[arg(long)]
+        username: String,
+    },
     /// Create the demo accounts if there are no users yet.
     SeedDemo,
     /// Repair playlist counts and remove items of deleted playlists (also runs hourly).
@@ -193,6 +198,19 @@ async fn main() -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             let made = all.iter().find(|k| k.id == id).map(|k| k.secret.clone());
             println!("{}", made.unwrap_or_default());
+        }
+        Command::ListenbrainzToken { username } => {
+            migrate(&repos).await?;
+            let (user, _) = repos
+                .accounts
+                .user_with_app_passwords(&username)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+                .ok_or_else(|| anyhow::anyhow!("no user named {username}"))?;
+            let token = encore::service::listenbrainz::token(&repos, &user.session_user())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{token}");
         }
         Command::SeedDemo => {
             migrate(&repos).await?;
