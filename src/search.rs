@@ -46,7 +46,7 @@ use crate::{
 };
 
 /// Bumped when what is indexed changes: an index written by another version is rebuilt.
-const FORMAT: &str = "encore-catalog-2";
+const FORMAT: &str = "encore-catalog-3";
 /// How long catalog change-log entries are kept (TTL index).
 pub const CHANGE_LOG_DAYS: i64 = 7;
 const OVERLAP_SECS: i64 = 60;
@@ -512,6 +512,38 @@ impl SearchIndex {
         Ok(Some(out))
     }
 
+    /// Every artist as (lower-case sort name, id, name), by sort name (the app artist
+    /// index); `None` while the index has not been built yet.
+    pub fn artists_by_sort_name(&self) -> Result<Option<Vec<(String, Uuid, String)>>> {
+        if !self.is_ready() {
+            return Ok(None);
+        }
+        let f = self.b.f;
+        let searcher = self.b.reader.searcher();
+        let q = TermQuery::new(
+            Term::from_field_text(f.kind, "artist"),
+            IndexRecordOption::Basic,
+        );
+        let n = searcher.search(&q, &Count).map_err(tantivy_err)?;
+        let hits = searcher
+            .search(
+                &q,
+                &TopDocs::with_limit(n.max(1)).order_by_string_fast_field("title_key", Order::Asc),
+            )
+            .map_err(tantivy_err)?;
+        let mut out = Vec::with_capacity(hits.len());
+        for (key, addr) in hits {
+            let doc: TantivyDocument = searcher.doc(addr).map_err(tantivy_err)?;
+            let Some(j) = doc.get_first(f.json).and_then(|v| v.as_str()) else {
+                continue;
+            };
+            if let Ok(a) = serde_json::from_str::<ArtistSummary>(j) {
+                out.push((key.unwrap_or_default(), a.id, a.name));
+            }
+        }
+        Ok(Some(out))
+    }
+
     /// Up to `per_kind` hits of each kind for `q`: every word must match (exactly, as a
     /// prefix for the last word, or within 1–2 typos), ranked by relevance × popularity.
     pub fn search(&self, q: &str, per_kind: usize) -> Result<SearchResults> {
@@ -590,8 +622,9 @@ fn add_artist(w: &IndexWriter<TantivyDocument>, f: Fields, a: &Artist) -> Result
         image: a.image.clone(),
         genres: a.genres.clone(),
     };
-    w.add_document(base(f, a.id, "artist", &a.name, a.popularity, &json(&s)))
-        .map_err(tantivy_err)?;
+    let mut d = base(f, a.id, "artist", &a.name, a.popularity, &json(&s));
+    d.add_text(f.title_key, a.sort_name.to_lowercase());
+    w.add_document(d).map_err(tantivy_err)?;
     Ok(())
 }
 

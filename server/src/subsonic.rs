@@ -217,25 +217,33 @@ async fn call(
             json!({"musicFolder": [{"id": 1, "name": "Encore"}]}),
         ),
         "getArtists" | "getIndexes" => {
-            use futures::TryStreamExt;
-            let mut artists: Vec<encore::catalog::Artist> = repos
-                .catalog
-                .all_artists()
-                .await
-                .map_err(internal)?
-                .try_collect()
-                .await
-                .map_err(internal)?;
-            artists.sort_by_key(|a| a.sort_name.to_lowercase());
+            // From the catalog index (a read of every artist from MongoDB only until it
+            // is first built).
+            let artists = match state.ctx.search.artists_by_sort_name().map_err(internal)? {
+                Some(list) => list,
+                None => {
+                    use futures::TryStreamExt;
+                    let mut all: Vec<(String, Uuid, String)> = repos
+                        .catalog
+                        .all_artists()
+                        .await
+                        .map_err(internal)?
+                        .map_ok(|a| (a.sort_name.to_lowercase(), a.id, a.name))
+                        .try_collect()
+                        .await
+                        .map_err(internal)?;
+                    all.sort();
+                    all
+                }
+            };
             let mut index: Vec<(String, Vec<Value>)> = vec![];
-            for a in artists {
-                let initial = a
-                    .sort_name
+            for (sort_name, id, name) in artists {
+                let initial = sort_name
                     .chars()
                     .next()
                     .filter(|c| c.is_alphabetic())
                     .map_or("#".to_string(), |c| c.to_uppercase().to_string());
-                let v = artist_json(a.id, &a.name);
+                let v = artist_json(id, &name);
                 match index.last_mut() {
                     Some((i, list)) if *i == initial => list.push(v),
                     _ => index.push((initial, vec![v])),

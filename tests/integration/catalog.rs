@@ -420,6 +420,22 @@ async fn the_catalog_index_persists_follows_the_change_log_and_serves_album_list
         .unwrap();
     assert_eq!(random.len(), 5);
 
+    // The app artist index: every artist, by sort name.
+    let by_name = first.artists_by_sort_name().unwrap().unwrap();
+    assert_eq!(by_name.len(), 6);
+    assert!(by_name.windows(2).all(|w| w[0].0 <= w[1].0), "{by_name:?}");
+    let a0 = app
+        .repos
+        .catalog
+        .artist(by_name[0].1)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (by_name[0].0.as_str(), by_name[0].2.as_str()),
+        (a0.sort_name.to_lowercase().as_str(), a0.name.as_str())
+    );
+
     // A second instance on the same data dir gets a directory of its own.
     let second = SearchIndex::open(dir.path()).unwrap();
     assert!(!second.is_ready() && dir.path().join("slot-1").is_dir());
