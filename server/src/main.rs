@@ -183,13 +183,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::AppPassword { username, name } => {
             migrate(&repos).await?;
-            let (user, _) = repos
-                .accounts
-                .user_with_app_passwords(&username)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?
-                .ok_or_else(|| anyhow::anyhow!("no user named {username}"))?;
-            let me = user.session_user();
+            let me = user_named(&repos, &username).await?;
             let id = encore::service::apps::create(&repos, &me, &name)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -201,13 +195,8 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::ListenbrainzToken { username } => {
             migrate(&repos).await?;
-            let (user, _) = repos
-                .accounts
-                .user_with_app_passwords(&username)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?
-                .ok_or_else(|| anyhow::anyhow!("no user named {username}"))?;
-            let token = encore::service::listenbrainz::token(&repos, &user.session_user())
+            let me = user_named(&repos, &username).await?;
+            let token = encore::service::listenbrainz::token(&repos, &me)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{token}");
@@ -625,6 +614,17 @@ async fn generate_catalog(repos: &Repos, cfg: &Config, opts: &GenOptions) -> any
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// The account a CLI command names.
+async fn user_named(repos: &Repos, username: &str) -> anyhow::Result<encore::model::SessionUser> {
+    let (user, _) = repos
+        .accounts
+        .user_with_app_passwords(username)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .ok_or_else(|| anyhow::anyhow!("no user named {username}"))?;
+    Ok(user.session_user())
 }
 
 async fn serve(cfg: Config, repos: Repos, auth: AuthService) -> anyhow::Result<()> {

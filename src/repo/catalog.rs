@@ -916,55 +916,31 @@ impl CatalogRepo {
 
     /// Published songs among `ids`, as search rows with their popularity.
     pub async fn index_songs(&self, ids: &[Uuid]) -> Result<Vec<(SongRow, u32)>> {
-        let mut out = vec![];
-        for part in ids.chunks(500) {
-            let docs: Vec<SongDoc> = self
-                .songs
-                .find(doc! {
-                    "_id": {"$in": part.iter().map(|i| bid(*i)).collect::<Vec<_>>()},
-                    "status": PUBLISHED,
-                })
-                .await?
-                .try_collect()
-                .await?;
-            out.extend(docs.into_iter().map(|d| {
+        let docs = by_ids(&self.songs, ids, doc! {"status": PUBLISHED}).await?;
+        Ok(docs
+            .into_iter()
+            .map(|d| {
                 let p = d.popularity.max(0) as u32;
                 (d.into_row(), p)
-            }));
-        }
-        Ok(out)
+            })
+            .collect())
     }
 
     /// Albums among `ids`, each with whether it is listed (`album_listed`).
     pub async fn index_albums(&self, ids: &[Uuid]) -> Result<Vec<(Album, bool)>> {
-        let mut out = vec![];
-        for part in ids.chunks(500) {
-            let docs: Vec<AlbumDoc> = self
-                .albums
-                .find(doc! {"_id": {"$in": part.iter().map(|i| bid(*i)).collect::<Vec<_>>()}})
-                .await?
-                .try_collect()
-                .await?;
-            out.extend(docs.into_iter().map(|d| {
+        let docs = by_ids(&self.albums, ids, doc! {}).await?;
+        Ok(docs
+            .into_iter()
+            .map(|d| {
                 let listed = album_listed(&d);
                 (Album::from(d), listed)
-            }));
-        }
-        Ok(out)
+            })
+            .collect())
     }
 
     pub async fn index_artists(&self, ids: &[Uuid]) -> Result<Vec<Artist>> {
-        let mut out = vec![];
-        for part in ids.chunks(500) {
-            let docs: Vec<ArtistDoc> = self
-                .artists
-                .find(doc! {"_id": {"$in": part.iter().map(|i| bid(*i)).collect::<Vec<_>>()}})
-                .await?
-                .try_collect()
-                .await?;
-            out.extend(docs.into_iter().map(Artist::from));
-        }
-        Ok(out)
+        let docs = by_ids(&self.artists, ids, doc! {}).await?;
+        Ok(docs.into_iter().map(Artist::from).collect())
     }
 
     fn raw_charts(&self) -> Collection<Document> {
@@ -1435,6 +1411,22 @@ impl CatalogRepo {
             .await?;
         Ok(())
     }
+}
+
+/// The documents of `coll` whose `_id` is among `ids` and that match `also`, 500 ids per
+/// request.
+async fn by_ids<T>(coll: &Collection<T>, ids: &[Uuid], also: Document) -> Result<Vec<T>>
+where
+    T: serde::de::DeserializeOwned + Send + Sync,
+{
+    let mut out = vec![];
+    for part in ids.chunks(500) {
+        let mut filter = doc! {"_id": {"$in": part.iter().map(|i| bid(*i)).collect::<Vec<_>>()}};
+        filter.extend(also.clone());
+        let docs: Vec<T> = coll.find(filter).await?.try_collect().await?;
+        out.extend(docs);
+    }
+    Ok(out)
 }
 
 /// An insert of documents with fresh UUIDs that failed only on duplicate keys was applied
