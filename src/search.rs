@@ -87,6 +87,10 @@ struct Updater {
     last_full: Option<DateTime<Utc>>,
     /// Change-log entries applied, kept while they are inside the re-read window.
     applied: HashMap<String, DateTime<Utc>>,
+    /// The catalog database the index was built from (`CatalogRepo::epoch`), and whether
+    /// this process has compared it with the database it talks to.
+    epoch: String,
+    epoch_checked: bool,
 }
 
 /// Cheap to clone; searches never wait for an update (the last commit serves meanwhile).
@@ -145,11 +149,19 @@ fn schema() -> (Schema, Fields) {
 
 fn payload(u: &Updater) -> String {
     let ms = |t: Option<DateTime<Utc>>| t.map_or(0, |t| t.timestamp_millis());
-    format!("{FORMAT} {} {}", ms(u.watermark), ms(u.last_full))
+    format!(
+        "{FORMAT} {} {} {}",
+        ms(u.watermark),
+        ms(u.last_full),
+        u.epoch
+    )
 }
 
-/// (watermark, last full read) from a commit's payload written by this version.
-fn parse_payload(p: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+type Saved = (DateTime<Utc>, DateTime<Utc>, String);
+
+/// (watermark, last full read, catalog epoch) from a commit's payload written by this
+/// version.
+fn parse_payload(p: &str) -> Option<Saved> {
     let mut it = p.split_whitespace();
     if it.next()? != FORMAT {
         return None;
@@ -160,7 +172,8 @@ fn parse_payload(p: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
             .ok()
             .and_then(|ms| Utc.timestamp_millis_opt(ms).single())
     };
-    Some((t()?, t()?))
+    let (w, last) = (t()?, t()?);
+    Some((w, last, it.next()?.to_string()))
 }
 
 fn open_dir(path: &Path, schema: &Schema) -> tantivy::Result<Index> {
@@ -222,7 +235,7 @@ impl SearchIndex {
         index: Index,
         f: Fields,
         writer: IndexWriter<TantivyDocument>,
-        saved: Option<(DateTime<Utc>, DateTime<Utc>)>,
+        saved: Option<Saved>,
     ) -> Result<SearchIndex> {
         let reader = index
             .reader_builder()
@@ -237,8 +250,10 @@ impl SearchIndex {
                 ready: AtomicBool::new(saved.is_some()),
                 updater: tokio::sync::Mutex::new(Updater {
                     writer,
-                    watermark: saved.map(|s| s.0),
-                    last_full: saved.map(|s| s.1),
+                    watermark: saved.as_ref().map(|s| s.0),
+                    last_full: saved.as_ref().map(|s| s.1),
+                    epoch: saved.map(|s| s.2).unwrap_or_default(),
+                    epoch_checked: false,
                     applied: HashMap::new(),
                 }),
             }),
@@ -254,6 +269,16 @@ impl SearchIndex {
     /// catalog when that is due (see the module doc). One refresh at a time.
     pub async fn refresh(&self, catalog: &CatalogRepo) -> Result<Refreshed> {
         let mut u = self.b.updater.lock().await;
+        if !u.epoch_checked {
+            let epoch = catalog.epoch().await?;
+            if epoch != u.epoch {
+                // Built from another catalog database (or never): start afresh.
+                u.watermark = None;
+                u.epoch = epoch;
+                self.b.ready.store(false, Ordering::Release);
+            }
+            u.epoch_checked = true;
+        }
         let now = Utc::now();
         let full_due = match (u.watermark, u.last_full) {
             (Some(w), Some(last)) => {
@@ -323,6 +348,8 @@ impl SearchIndex {
         // in the log describe writes that finished before they were logged, so the full
         // read below sees them: they count as applied.
         let started = catalog.clock().await?;
+        u.epoch = catalog.epoch().await?;
+        u.epoch_checked = true;
         let logged = catalog
             .changes_since(started - Duration::seconds(OVERLAP_SECS))
             .await?;

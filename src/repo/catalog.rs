@@ -899,6 +899,22 @@ impl CatalogRepo {
             .collect())
     }
 
+    /// A random id this catalog database got when first asked (kept in `catalog_charts`):
+    /// an index built from another database (a reset, a restore) is not reused.
+    pub async fn epoch(&self) -> Result<String> {
+        let d = self
+            .raw_charts()
+            .find_one_and_update(
+                doc! {"_id": "epoch"},
+                doc! {"$setOnInsert": {"id": Uuid::new_v4().to_string()}},
+            )
+            .upsert(true)
+            .return_document(mongodb::options::ReturnDocument::After)
+            .await?
+            .ok_or_else(|| Error::Internal("no epoch document".into()))?;
+        Ok(d.get_str("id").unwrap_or_default().to_string())
+    }
+
     /// The database's clock (what change-log entries are stamped with).
     pub async fn clock(&self) -> Result<chrono::DateTime<Utc>> {
         let d = self

@@ -487,6 +487,17 @@ async fn the_catalog_index_persists_follows_the_change_log_and_serves_album_list
         Refreshed::Changes(1)
     );
     assert!(again.search("xylophone", 5).unwrap().songs.is_empty());
+
+    // The same index directory used with another catalog database is built afresh, not
+    // reused (nothing of the first catalog stays findable).
+    drop(again);
+    let other = TestApp::init().await;
+    let reused = SearchIndex::open(dir.path()).unwrap();
+    assert_eq!(
+        reused.refresh(&other.repos.catalog).await.unwrap(),
+        Refreshed::Full(0)
+    );
+    assert!(reused.search("zyzzyva", 5).unwrap().artists.is_empty());
 }
 
 #[tokio::test]
