@@ -52,12 +52,34 @@ pub struct MyPlan {
     /// The paid period's end (renewal, or the end after a cancellation); `None` on Free.
     pub period_end: Option<DateTime<Utc>>,
     pub canceled: bool,
+    /// Set when the plan is another account's family plan: that account's username.
+    pub family_owner: Option<String>,
+}
+
+/// A family plan's accounts, as its owner or a member sees them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Family {
+    pub owner: String,
+    pub members: Vec<FamilyMember>,
+    /// Accounts in all, the owner included (the plan's `max_members`).
+    pub max_members: i32,
+    /// Whether the viewer is the owner (who adds and removes members).
+    pub mine: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FamilyMember {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PlansPage {
     pub plans: Vec<Plan>,
     pub mine: MyPlan,
+    /// The family the viewer owns (on a plan with members) or belongs to.
+    pub family: Option<Family>,
     /// A fresh idempotency key for this page's payment forms.
     pub request_id: Uuid,
 }

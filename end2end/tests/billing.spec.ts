@@ -64,3 +64,42 @@ test('a Free listener gets six skips an hour from the player', async ({ page }, 
   await expect(player.getByTestId('player-notice')).toContainText('Free listeners can skip 6 songs an hour');
   await expect(player.getByTestId('now-playing')).toHaveText(stuck);
 });
+
+test('a Family subscriber adds a listener, who then has the plan until removed', async ({ page, browser }, info) => {
+  const owner = uniqueName('fo');
+  const member = uniqueName('fm');
+  const other = await browser.newPage({ javaScriptEnabled: info.project.use.javaScriptEnabled });
+  await signUp(other, info, member);
+  await signUp(page, info, owner);
+  await open(page, info, '/premium');
+  await page.getByRole('form', { name: 'Choose Family' }).getByRole('button', { name: 'Choose Family' }).click();
+  await expect(page.getByText('Payment received — your new plan is active.')).toBeVisible();
+  const family = page.getByRole('region', { name: 'Family' });
+  await expect(family).toContainText(`0 of 5 places taken, besides ${owner}.`);
+
+  // A wrong username gets a clear message and adds nobody.
+  const add = page.getByRole('form', { name: 'Add to your family' });
+  await add.getByLabel('Username').fill('no-such-listener');
+  await add.getByRole('button', { name: 'Add' }).click();
+  await expect(page.getByText('There is no account with that username.')).toBeVisible();
+  await open(page, info, '/premium');
+  await expect(page.getByRole('region', { name: 'Family' })).toContainText('0 of 5 places taken');
+
+  await page.getByRole('form', { name: 'Add to your family' }).getByLabel('Username').fill(member);
+  await page.getByRole('form', { name: 'Add to your family' }).getByRole('button', { name: 'Add' }).click();
+  await expect(page.getByText('Added to your family plan.')).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Family members' })).toContainText(`(@${member})`);
+
+  // The member is on the owner's plan, cannot add anyone, and can leave.
+  await open(other, info, '/premium');
+  await expect(other.getByTestId('my-plan')).toHaveText(`You are on ${owner}'s Family plan.`);
+  await expect(other.getByRole('form', { name: 'Add to your family' })).toHaveCount(0);
+  await expect(other.getByRole('button', { name: 'Leave this family' })).toBeVisible();
+
+  // The owner removes them: Free again.
+  await page.getByRole('button', { name: `Remove ${member}` }).click();
+  await expect(page.getByText('Removed from your family plan.')).toBeVisible();
+  await open(other, info, '/premium');
+  await expect(other.getByTestId('my-plan')).toHaveText('You are on Free.');
+  await other.close();
+});

@@ -4,7 +4,10 @@ use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgPool};
 use uuid::Uuid;
 
-use crate::{billing::Plan, Error, Result};
+use crate::{
+    billing::{FamilyMember, Plan},
+    Error, Result,
+};
 
 #[derive(Clone)]
 pub struct BillingRepo {
@@ -131,6 +134,112 @@ impl BillingRepo {
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(|r| (r.plan.into(), r.current_period_end, r.status == "canceled")))
+    }
+
+    /// The family `member` belongs to: its owner's id and username.
+    pub async fn family_of(&self, member: Uuid) -> Result<Option<(Uuid, String)>> {
+        Ok(sqlx::query_as(
+            "select f.owner_id, u.username from family_members f join users u on u.id = f.owner_id
+              where f.member_id = $1",
+        )
+        .bind(member)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// The members of `owner`'s family, oldest first.
+    pub async fn family_members(&self, owner: Uuid) -> Result<Vec<FamilyMember>> {
+        let rows: Vec<(Uuid, String, String)> = sqlx::query_as(
+            "select u.id, u.username, u.display_name from family_members f
+               join users u on u.id = f.member_id
+              where f.owner_id = $1 order by f.added_at, u.username",
+        )
+        .bind(owner)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, username, display_name)| FamilyMember {
+                id,
+                username,
+                display_name,
+            })
+            .collect())
+    }
+
+    /// Adds `member` to `owner`'s family if it has fewer than `max_others` members (the
+    /// owner's row is locked, so two adds at once cannot pass the limit together), with
+    /// an audit entry in the same transaction. Errors: the account is already in a family,
+    /// owns one with members, or the family is full.
+    pub async fn add_family_member(
+        &self,
+        owner: Uuid,
+        member: Uuid,
+        max_others: i64,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("select 1 from users where id = $1 for update")
+            .bind(owner)
+            .execute(&mut *tx)
+            .await?;
+        let (members, member_owns, in_family, owner_in_family): (i64, bool, bool, bool) =
+            sqlx::query_as(
+                "select (select count(*) from family_members where owner_id = $1),
+                        exists (select 1 from family_members where owner_id = $2),
+                        exists (select 1 from family_members where member_id = $2),
+                        exists (select 1 from family_members where member_id = $1)",
+            )
+            .bind(owner)
+            .bind(member)
+            .fetch_one(&mut *tx)
+            .await?;
+        let refuse = |m: &str| Err(crate::FieldErrors::single("username", m).into());
+        if owner_in_family {
+            return refuse(
+                "You are in someone else's family; leave it before adding people to yours.",
+            );
+        }
+        if in_family {
+            return refuse("That account is already in a family.");
+        }
+        if member_owns {
+            return refuse("That account has a family of its own.");
+        }
+        if members >= max_others {
+            return refuse(&format!(
+                "Your family is full: {max_others} people besides you. Remove someone first."
+            ));
+        }
+        sqlx::query("insert into family_members (owner_id, member_id) values ($1, $2)")
+            .bind(owner)
+            .bind(member)
+            .execute(&mut *tx)
+            .await?;
+        audit_in(&mut tx, owner, "family.member_added", member).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Ends a membership (by the owner, or the member leaving); `false` if there was none.
+    /// Audited by `actor`.
+    pub async fn remove_family_member(
+        &self,
+        actor: Uuid,
+        owner: Uuid,
+        member: Uuid,
+    ) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let r = sqlx::query("delete from family_members where owner_id = $1 and member_id = $2")
+            .bind(owner)
+            .bind(member)
+            .execute(&mut *tx)
+            .await?;
+        if r.rows_affected() == 0 {
+            return Ok(false);
+        }
+        audit_in(&mut tx, actor, "family.member_removed", member).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Records a declined payment (nothing else changes).
@@ -318,4 +427,21 @@ impl BillingRepo {
         tx.commit().await?;
         Ok(Some(limit - used as i32 - 1))
     }
+}
+
+async fn audit_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    actor: Uuid,
+    action: &str,
+    member: Uuid,
+) -> Result<()> {
+    sqlx::query(
+        "insert into audit_log (actor_id, action, target_type, target_id, details) values ($1, $2, 'user', $3, '{}'::jsonb)",
+    )
+    .bind(actor)
+    .bind(action)
+    .bind(member.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

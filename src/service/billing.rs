@@ -101,28 +101,110 @@ async fn free_plan(repos: &Repos) -> Result<Plan> {
         .ok_or_else(|| Error::Internal("the free plan is missing".into()))
 }
 
-/// The user's plan now (Free when nothing paid is running).
+/// The user's plan now: their own subscription, else the family plan of an account that
+/// added them (while that account is on a plan with members), else Free.
 pub async fn my_plan(repos: &Repos, user: &SessionUser) -> Result<MyPlan> {
-    Ok(match repos.billing.current(user.id).await? {
-        Some((plan, end, canceled)) => MyPlan {
+    if let Some((plan, end, canceled)) = repos.billing.current(user.id).await? {
+        return Ok(MyPlan {
             plan,
             period_end: Some(end),
             canceled,
-        },
-        None => MyPlan {
-            plan: free_plan(repos).await?,
-            period_end: None,
-            canceled: false,
-        },
+            family_owner: None,
+        });
+    }
+    if let Some((owner, owner_name)) = repos.billing.family_of(user.id).await? {
+        if let Some((plan, end, canceled)) = repos.billing.current(owner).await? {
+            if plan.max_members > 1 {
+                return Ok(MyPlan {
+                    plan,
+                    period_end: Some(end),
+                    canceled,
+                    family_owner: Some(owner_name),
+                });
+            }
+        }
+    }
+    Ok(MyPlan {
+        plan: free_plan(repos).await?,
+        period_end: None,
+        canceled: false,
+        family_owner: None,
     })
 }
 
 pub async fn plans_page(repos: &Repos, user: &SessionUser) -> Result<PlansPage> {
+    let mine = my_plan(repos, user).await?;
+    let family = match &mine.family_owner {
+        Some(owner) => match repos.billing.family_of(user.id).await? {
+            Some((owner_id, _)) => Some(Family {
+                owner: owner.clone(),
+                members: repos.billing.family_members(owner_id).await?,
+                max_members: mine.plan.max_members,
+                mine: false,
+            }),
+            None => None,
+        },
+        None if mine.plan.max_members > 1 => Some(Family {
+            owner: user.username.clone(),
+            members: repos.billing.family_members(user.id).await?,
+            max_members: mine.plan.max_members,
+            mine: true,
+        }),
+        None => None,
+    };
     Ok(PlansPage {
         plans: repos.billing.plans(true).await?,
-        mine: my_plan(repos, user).await?,
+        mine,
+        family,
         request_id: Uuid::new_v4(),
     })
+}
+
+/// The owner of a plan with members adds an account by username.
+pub async fn add_family_member(repos: &Repos, owner: &SessionUser, username: &str) -> Result<()> {
+    let mine = my_plan(repos, owner).await?;
+    if mine.family_owner.is_some() || mine.plan.max_members <= 1 {
+        return Err(Error::Forbidden);
+    }
+    let username = username.trim().trim_start_matches('@');
+    let refuse = |m: &str| Err(FieldErrors::single("username", m).into());
+    if username.is_empty() {
+        return refuse("Type the username of the person to add.");
+    }
+    let Some(member) = repos.accounts.profile_by_username(username).await? else {
+        return refuse("There is no account with that username.");
+    };
+    if member.id == owner.id {
+        return refuse("You are in your family already.");
+    }
+    repos
+        .billing
+        .add_family_member(owner.id, member.id, i64::from(mine.plan.max_members - 1))
+        .await
+}
+
+/// The owner removes a member.
+pub async fn remove_family_member(repos: &Repos, owner: &SessionUser, member: Uuid) -> Result<()> {
+    if !repos
+        .billing
+        .remove_family_member(owner.id, owner.id, member)
+        .await?
+    {
+        return Err(Error::NotFound);
+    }
+    Ok(())
+}
+
+/// A member leaves the family they are in.
+pub async fn leave_family(repos: &Repos, member: &SessionUser) -> Result<()> {
+    let Some((owner, _)) = repos.billing.family_of(member.id).await? else {
+        return Err(Error::NotFound);
+    };
+    repos
+        .billing
+        .remove_family_member(member.id, owner, member.id)
+        .await?;
+    Ok(())
 }
 
 /// Upgrades or downgrades to a paid plan: charge first, then (one transaction) the

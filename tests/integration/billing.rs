@@ -278,3 +278,110 @@ async fn renewals_at_the_end_of_the_period() {
     .unwrap();
     assert_eq!(paid, 2, "the first payment and one renewal");
 }
+
+/// A Family subscriber adds accounts (up to the plan's size), who then have the plan's
+/// features; others cannot add to or remove from someone else's family; members leave;
+/// when the owner's plan ends, members are on Free again. Every change is audited.
+#[tokio::test]
+async fn family_plans_share_their_features_with_members() {
+    use encore::service::billing::{add_family_member, leave_family, remove_family_member};
+    let app = TestApp::init().await;
+    let r = &app.repos;
+    let owner = app.user("famowner").await.session_user();
+    let kids: Vec<_> = futures::future::join_all((0..6).map(|i| {
+        let app = &app;
+        async move { app.user(&format!("famkid{i}")).await.session_user() }
+    }))
+    .await;
+    let stranger = app.user("famstranger").await.session_user();
+
+    // Only a plan with members has a family.
+    assert!(matches!(
+        add_family_member(r, &owner, "famkid0").await,
+        Err(Error::Forbidden)
+    ));
+    subscribe(r, &TestMode, &owner, "family", OK, Uuid::new_v4())
+        .await
+        .unwrap();
+    let max = my_plan(r, &owner).await.unwrap().plan.max_members;
+    assert!(max > 2, "the Family plan has room: {max}");
+    // Bad usernames change nothing.
+    for bad in ["", "nobody-here", "famowner"] {
+        assert!(
+            matches!(add_family_member(r, &owner, bad).await, Err(Error::Invalid(e)) if e.get("username").is_some()),
+            "{bad:?}"
+        );
+    }
+    for k in kids.iter().take((max - 1) as usize) {
+        add_family_member(r, &owner, &format!("@{}", k.username))
+            .await
+            .unwrap();
+    }
+    // Full; an account already in a family cannot be added twice.
+    let extra = &kids[(max - 1) as usize];
+    assert!(matches!(
+        add_family_member(r, &owner, &extra.username).await,
+        Err(Error::Invalid(_))
+    ));
+    let page = plans_page(r, &owner).await.unwrap();
+    let fam = page.family.unwrap();
+    assert!(fam.mine && fam.members.len() as i32 == max - 1);
+
+    // A member has the plan's features: no skip limit.
+    let kid = &kids[0];
+    let theirs = my_plan(r, kid).await.unwrap();
+    assert_eq!(
+        (theirs.plan.code.as_str(), theirs.family_owner.as_deref()),
+        ("family", Some("famowner"))
+    );
+    assert_eq!(request_skip(r, kid).await.unwrap(), None);
+    let kid_page = plans_page(r, kid).await.unwrap();
+    assert!(!kid_page.family.unwrap().mine);
+    // A member cannot add people; nobody removes from another's family.
+    assert!(matches!(
+        add_family_member(r, kid, "famstranger").await,
+        Err(Error::Forbidden)
+    ));
+    assert!(matches!(
+        remove_family_member(r, &stranger, kid.id).await,
+        Err(Error::NotFound)
+    ));
+    assert!(matches!(
+        remove_family_member(r, &kids[1], kid.id).await,
+        Err(Error::NotFound)
+    ));
+    assert_eq!(my_plan(r, kid).await.unwrap().plan.code, "family");
+
+    // The owner removes one, another leaves: both are on Free again.
+    remove_family_member(r, &owner, kid.id).await.unwrap();
+    assert_eq!(my_plan(r, kid).await.unwrap().plan.code, "free");
+    leave_family(r, &kids[1]).await.unwrap();
+    assert_eq!(my_plan(r, &kids[1]).await.unwrap().plan.code, "free");
+    assert!(matches!(
+        leave_family(r, &kids[1]).await,
+        Err(Error::NotFound)
+    ));
+
+    // When the owner's paid period is over, the members are on Free.
+    cancel(r, &owner).await.unwrap();
+    assert_eq!(my_plan(r, &kids[2]).await.unwrap().plan.code, "family");
+    sqlx::query("update user_subscriptions set started_at = now() - interval '31 days', current_period_end = now() - interval '1 minute' where user_id = $1")
+        .bind(owner.id)
+        .execute(&r.pg)
+        .await
+        .unwrap();
+    assert_eq!(my_plan(r, &kids[2]).await.unwrap().plan.code, "free");
+    assert!(plans_page(r, &kids[2]).await.unwrap().family.is_none());
+
+    let audited: Vec<(String, String)> = sqlx::query_as(
+        "select action, target_id from audit_log where action like 'family.%' order by id",
+    )
+    .fetch_all(&r.pg)
+    .await
+    .unwrap();
+    assert_eq!(audited.len() as i32, (max - 1) + 2);
+    assert_eq!(
+        audited.last().unwrap(),
+        &("family.member_removed".to_string(), kids[1].id.to_string())
+    );
+}

@@ -36,8 +36,20 @@ fn features(p: &Plan) -> Vec<String> {
 pub fn PremiumPage() -> impl IntoView {
     let sub = ServerAction::<Subscribe>::new();
     let cancel = ServerAction::<CancelSubscription>::new();
+    let add = ServerAction::<AddFamilyMember>::new();
+    let remove = ServerAction::<RemoveFamilyMember>::new();
+    let leave = ServerAction::<LeaveFamily>::new();
     let sub_r: Signal<_> = sub.value().into();
     let cancel_r: Signal<_> = cancel.value().into();
+    let add_r: Signal<_> = add.value().into();
+    let remove_r: Signal<_> = remove.value().into();
+    let leave_r: Signal<_> = leave.value().into();
+    let add_error = move || {
+        add.value()
+            .get()
+            .and_then(|r| r.err())
+            .and_then(|e| e.field("username"))
+    };
     let card_error = move || {
         sub.value()
             .get()
@@ -45,7 +57,15 @@ pub fn PremiumPage() -> impl IntoView {
             .and_then(|e| e.field("card").or_else(|| e.field("plan")))
     };
     let data = Resource::new(
-        move || (sub.version().get(), cancel.version().get()),
+        move || {
+            (
+                sub.version().get(),
+                cancel.version().get(),
+                add.version().get(),
+                remove.version().get(),
+                leave.version().get(),
+            )
+        },
         |_| get_plans(),
     );
     view! {
@@ -56,22 +76,31 @@ pub fn PremiumPage() -> impl IntoView {
         </p>
         <Saved what="subscribed" message="Payment received — your new plan is active."/>
         <Saved what="canceled" message="Cancelled. Your plan runs until the end of the paid period, then you are on Free."/>
+        <Saved what="family_added" message="Added to your family plan."/>
+        <Saved what="family_removed" message="Removed from your family plan."/>
+        <Saved what="family_left" message="You left the family plan."/>
         <FormError result=sub_r/>
         <FormError result=cancel_r/>
+        <FormError result=add_r/>
+        <FormError result=remove_r/>
+        <FormError result=leave_r/>
         <p role="alert" class="text-sm text-red-700 dark:text-red-400">{card_error}</p>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(page) => {
                         let mine = page.mine.clone();
-                        let status = match (&mine.period_end, mine.canceled) {
-                            (Some(end), true) => format!("You are on {} until {} (cancelled).", mine.plan.name, end.format("%Y-%m-%d")),
-                            (Some(end), false) => format!("You are on {}; it renews on {}.", mine.plan.name, end.format("%Y-%m-%d")),
-                            (None, _) => format!("You are on {}.", mine.plan.name),
+                        let status = match (&mine.family_owner, &mine.period_end, mine.canceled) {
+                            (Some(owner), _, _) => format!("You are on {}'s {} plan.", owner, mine.plan.name),
+                            (None, Some(end), true) => format!("You are on {} until {} (cancelled).", mine.plan.name, end.format("%Y-%m-%d")),
+                            (None, Some(end), false) => format!("You are on {}; it renews on {}.", mine.plan.name, end.format("%Y-%m-%d")),
+                            (None, None, _) => format!("You are on {}.", mine.plan.name),
                         };
+                        let family = page.family.clone().map(|f| view! { <FamilySection family=f add remove leave add_error=Signal::derive(add_error)/> });
                         let request_id = page.request_id.to_string();
                         view! {
                             <p class="mb-4 text-lg" data-testid="my-plan">{status}</p>
+                            {family}
                             <ul aria-label="Plans" class="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
                                 {page.plans.into_iter().map(|p| {
                                     let current = p.code == mine.plan.code && !mine.canceled;
@@ -104,7 +133,7 @@ pub fn PremiumPage() -> impl IntoView {
                                     }
                                 }).collect_view()}
                             </ul>
-                            {(mine.period_end.is_some() && !mine.canceled).then(|| view! {
+                            {(mine.period_end.is_some() && !mine.canceled && mine.family_owner.is_none()).then(|| view! {
                                 <ActionForm action=cancel attr:class="mt-6">
                                     <button type="submit" class="rounded-md border border-zinc-400 px-4 py-2">"Cancel subscription"</button>
                                 </ActionForm>
@@ -115,6 +144,68 @@ pub fn PremiumPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The accounts on a family plan: the owner adds and removes them, a member can leave.
+#[component]
+fn FamilySection(
+    family: encore::billing::Family,
+    add: ServerAction<AddFamilyMember>,
+    remove: ServerAction<RemoveFamilyMember>,
+    leave: ServerAction<LeaveFamily>,
+    add_error: Signal<Option<String>>,
+) -> impl IntoView {
+    let others = (family.max_members - 1).max(0);
+    let count = format!(
+        "{} of {} places taken, besides {}.",
+        family.members.len(),
+        others,
+        family.owner
+    );
+    let room = (family.members.len() as i32) < others;
+    let mine = family.mine;
+    view! {
+        <section aria-labelledby="family-h" class=format!("{CARD} mb-6")>
+            <h2 id="family-h" class="mb-1 text-xl font-semibold">"Family"</h2>
+            <p class="mb-2 text-sm">{count}</p>
+            <ul aria-label="Family members" class="mb-3 flex flex-col gap-1">
+                {family.members.into_iter().map(|m| {
+                    let label = format!("Remove {}", m.username);
+                    view! {
+                        <li class="flex items-center justify-between gap-2">
+                            <a href=format!("/u/{}", m.username) class="underline">{m.display_name.clone()}" (@"{m.username.clone()}")"</a>
+                            {mine.then(|| view! {
+                                <ActionForm action=remove>
+                                    <input type="hidden" name="member" value=m.id.to_string()/>
+                                    <button type="submit" class="rounded-md border border-zinc-400 px-2 py-1 text-sm" aria-label=label>"Remove"</button>
+                                </ActionForm>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            {if mine {
+                view! {
+                    {room.then(|| view! {
+                        <ActionForm action=add attr:class="flex flex-wrap items-end gap-2" attr:aria-label="Add to your family">
+                            <div class="flex flex-col">
+                                <label for="family-username" class="text-sm font-medium">"Username"</label>
+                                <input id="family-username" name="username" required autocomplete="off" class=FIELD aria-describedby="family-error"/>
+                            </div>
+                            <button type="submit" class=BUTTON>"Add"</button>
+                        </ActionForm>
+                    })}
+                    <p id="family-error" role="alert" class="text-sm text-red-700 dark:text-red-400">{move || add_error.get()}</p>
+                }.into_any()
+            } else {
+                view! {
+                    <ActionForm action=leave>
+                        <button type="submit" class="rounded-md border border-zinc-400 px-4 py-2">"Leave this family"</button>
+                    </ActionForm>
+                }.into_any()
+            }}
+        </section>
     }
 }
 

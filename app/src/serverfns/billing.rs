@@ -46,6 +46,34 @@ pub async fn cancel_subscription() -> Result<(), AppError> {
     Ok(())
 }
 
+#[server(endpoint = "billing/family_add")]
+pub async fn add_family_member(username: String) -> Result<(), AppError> {
+    use crate::server::*;
+    let me = require_user().await?;
+    encore::service::billing::add_family_member(&ctx()?.repos, &me, &username).await?;
+    leptos_axum::redirect("/premium?saved=family_added");
+    Ok(())
+}
+
+#[server(endpoint = "billing/family_remove")]
+pub async fn remove_family_member(member: String) -> Result<(), AppError> {
+    use crate::server::*;
+    let me = require_user().await?;
+    let member = uuid::Uuid::parse_str(&member).map_err(|_| AppError::NotFound)?;
+    encore::service::billing::remove_family_member(&ctx()?.repos, &me, member).await?;
+    leptos_axum::redirect("/premium?saved=family_removed");
+    Ok(())
+}
+
+#[server(endpoint = "billing/family_leave")]
+pub async fn leave_family() -> Result<(), AppError> {
+    use crate::server::*;
+    let me = require_user().await?;
+    encore::service::billing::leave_family(&ctx()?.repos, &me).await?;
+    leptos_axum::redirect("/premium?saved=family_left");
+    Ok(())
+}
+
 /// Asked by the player before a skip: `Ok(None)` unlimited, `Ok(Some(n))` skips left.
 #[server(endpoint = "billing/skip")]
 pub async fn request_skip() -> Result<Option<i32>, AppError> {
