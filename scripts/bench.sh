@@ -60,14 +60,18 @@ if [ "$SCALE" = smoke ]; then start_secantus ":memory:" "$MONGO_PORT"; else star
 export MONGODB_DB=encore_bench ENCORE_DATA_DIR="$DIR/data" ENCORE_BIND="127.0.0.1:$PORT" \
   ENCORE_SITE_ROOT="$CARGO_TARGET_DIR/site" DATABASE_MAX_CONNECTIONS=32 RUST_LOG=warn
 
+# The CLI tools wait longer for a busy SecantusDB than the server does (its monitor
+# checks time out after connectTimeoutMS; 3 s by default).
+CLI_MONGO="${MONGODB_URI}?connectTimeoutMS=120000"
+cli() { MONGODB_URI="$CLI_MONGO" "$BIN" "$@"; }
 echo "==> dataset ($SONGS songs, $ARTISTS artists, $USERS users, $EVENTS play events; reused when present)"
-"$BIN" generate-catalog --if-empty --artists "$ARTISTS" --albums "$ALBUMS" --songs "$SONGS" --audio-files "$AUDIO"
-"$BIN" bench-seed --users "$USERS" --follows "$FOLLOWS" --playlist-tracks "$TRACKS" --events "$EVENTS" >"$WORK/info.json"
+cli generate-catalog --if-empty --artists "$ARTISTS" --albums "$ALBUMS" --songs "$SONGS" --audio-files "$AUDIO"
+cli bench-seed --users "$USERS" --follows "$FOLLOWS" --playlist-tracks "$TRACKS" --events "$EVENTS" >"$WORK/info.json"
 cat "$WORK/info.json"; echo
 [ "${BENCH_DATASET_ONLY:-0}" = 0 ] || exit 0
 
 echo "==> query baselines (each page's own queries on the stores, $RUNS runs)"
-"$BIN" bench-queries --runs "$RUNS" >"$WORK/queries.json"
+cli bench-queries --runs "$RUNS" >"$WORK/queries.json"
 cat "$WORK/queries.json"; echo
 
 echo "==> server on :$PORT"
@@ -97,8 +101,8 @@ INGEST_COOKIE=$(awk 'NF >= 7 && $6 == "encore_session" {print $6 "=" $7}' "$WORK
 [ -n "$INGEST_COOKIE" ] || { echo "could not sign up $INGEST" >&2; exit 1; }
 
 # The app APIs (issue #13): an app password and a ListenBrainz token for the fan.
-APP_PW=$("$BIN" app-password --username "$FAN" --name bench | tail -1)
-LB_TOKEN=$("$BIN" listenbrainz-token --username "$FAN" | tail -1)
+APP_PW=$(cli app-password --username "$FAN" --name bench | tail -1)
+LB_TOKEN=$(cli listenbrainz-token --username "$FAN" | tail -1)
 SUB="u=$FAN&p=$APP_PW&v=1.16.1&c=bench&f=json"
 declare -A APIS=(
   [api_album_list]="/rest/getAlbumList2.view?$SUB&type=alphabeticalByName&size=20&offset=$(( SONGS / 20 ))"
@@ -151,7 +155,7 @@ done
 # How long the aggregator needs after the load to count everything reported.
 # SecantusDB may still be working through the load's backlog: give the client a few tries.
 for try in 1 2 3; do
-  "$BIN" bench-lag >"$WORK/lag.json" && break
+  cli bench-lag >"$WORK/lag.json" && break
   [ "$try" = 3 ] && exit 1
   sleep 10
 done
@@ -179,8 +183,8 @@ PY
 # Importing a listening history the size of seed 003's (the server's import job is
 # idle; the CLI runs the same job code with a progress bar).
 echo "==> history import ($HISTORY records)"
-"$BIN" bench-history --records "$HISTORY" --username "$INGEST" --out "$WORK/history.csv"
-"$BIN" import-history "$WORK/history.csv" | tail -1 >"$WORK/import.json"
+cli bench-history --records "$HISTORY" --username "$INGEST" --out "$WORK/history.csv"
+cli import-history "$WORK/history.csv" | tail -1 >"$WORK/import.json"
 cat "$WORK/import.json"; echo
 RSS_KB=$(ps -o rss= -p "$APP" | tr -d ' ')
 python3 scripts/bench_report.py "$WORK" "$OUT" "$SCALE" "$RSS_KB" "$CONNS"
