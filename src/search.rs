@@ -46,7 +46,7 @@ use crate::{
 };
 
 /// Bumped when what is indexed changes: an index written by another version is rebuilt.
-const FORMAT: &str = "encore-catalog-5";
+const FORMAT: &str = "encore-catalog-6";
 /// How long catalog change-log entries are kept (TTL index).
 pub const CHANGE_LOG_DAYS: i64 = 7;
 const OVERLAP_SECS: i64 = 60;
@@ -125,7 +125,7 @@ fn schema() -> (Schema, Fields) {
     let listed = b.add_text_field("listed", STRING);
     let genre = b.add_text_field("genre", STRING);
     let year = b.add_i64_field("year", INDEXED | FAST);
-    let released = b.add_i64_field("released", FAST);
+    let released = b.add_u64_field("released", FAST);
     let title_key = b.add_text_field("title_key", STRING | FAST);
     let title_order = b.add_u64_field("title_order", FAST);
     let artist_order = b.add_u64_field("artist_order", FAST);
@@ -469,62 +469,26 @@ impl SearchIndex {
             ])),
             _ => term(f.listed, "yes"),
         };
-        let top = TopDocs::with_limit(size).and_offset(offset);
         fn addrs<K>(v: Vec<(K, DocAddress)>) -> Vec<DocAddress> {
             v.into_iter().map(|(_, a)| a).collect()
         }
-        let found: Vec<DocAddress> = match kind {
-            AlbumList::Newest => addrs(
-                searcher
-                    .search(&q, &top.order_by_fast_field::<i64>("released", Order::Desc))
-                    .map_err(tantivy_err)?,
-            ),
-            AlbumList::Popular | AlbumList::Genre(_) => addrs(
-                searcher
-                    .search(
-                        &q,
-                        &top.order_by_fast_field::<u64>("popularity", Order::Desc),
-                    )
-                    .map_err(tantivy_err)?,
-            ),
-            AlbumList::ByTitle => addrs(
-                searcher
-                    .search(
-                        &q,
-                        &top.order_by_fast_field::<u64>("title_order", Order::Asc),
-                    )
-                    .map_err(tantivy_err)?,
-            ),
-            AlbumList::ByArtist => addrs(
-                searcher
-                    .search(
-                        &q,
-                        &top.order_by_fast_field::<u64>("artist_order", Order::Asc),
-                    )
-                    .map_err(tantivy_err)?,
-            ),
-            AlbumList::Years(from, to) => {
-                let order = if from <= to { Order::Asc } else { Order::Desc };
-                addrs(
-                    searcher
-                        .search(&q, &top.order_by_fast_field::<i64>("released", order))
-                        .map_err(tantivy_err)?,
+        // Every list is one number field in one direction (all u64, see `add_album`).
+        let sorted = |q: &dyn Query, field: &str, order: Order, n: usize, offset: usize| {
+            searcher
+                .search(
+                    q,
+                    &TopDocs::with_limit(n)
+                        .and_offset(offset)
+                        .order_by_fast_field::<u64>(field, order),
                 )
-            }
+                .map(addrs)
+                .map_err(tantivy_err)
+        };
+        let found: Vec<DocAddress> = match kind {
             AlbumList::Random(seed) => {
                 // The albums after a random point of a fixed random order (a range on the
                 // `shuffle` number, so no deep offset), wrapping round at the end.
                 let start = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-                let shuffled = |q: &dyn Query, n: usize| {
-                    searcher
-                        .search(
-                            q,
-                            &TopDocs::with_limit(n)
-                                .order_by_fast_field::<u64>("shuffle", Order::Asc),
-                        )
-                        .map(addrs)
-                        .map_err(tantivy_err)
-                };
                 let after = BooleanQuery::new(vec![
                     (Occur::Must, q.box_clone()),
                     (
@@ -535,25 +499,30 @@ impl SearchIndex {
                         )),
                     ),
                 ]);
-                let mut found = shuffled(&after, size)?;
+                let mut found = sorted(&after, "shuffle", Order::Asc, size, 0)?;
                 if found.len() < size {
-                    let mut more = shuffled(q.as_ref(), size)?;
+                    let mut more = sorted(q.as_ref(), "shuffle", Order::Asc, size, 0)?;
                     more.retain(|a| !found.contains(a));
                     more.truncate(size - found.len());
                     found.extend(more);
                 }
                 found
             }
+            other => {
+                let (field, order) = match other {
+                    AlbumList::Newest => ("released", Order::Desc),
+                    AlbumList::Popular | AlbumList::Genre(_) => ("popularity", Order::Desc),
+                    AlbumList::ByTitle => ("title_order", Order::Asc),
+                    AlbumList::ByArtist => ("artist_order", Order::Asc),
+                    AlbumList::Years(from, to) if from <= to => ("released", Order::Asc),
+                    _ => ("released", Order::Desc),
+                };
+                sorted(q.as_ref(), field, order, size, offset)?
+            }
         };
         let mut out = Vec::with_capacity(found.len());
         for addr in found {
-            let doc: TantivyDocument = searcher.doc(addr).map_err(tantivy_err)?;
-            if let Some(j) = doc.get_first(f.json).and_then(|v| v.as_str()) {
-                match serde_json::from_str(j) {
-                    Ok(a) => out.push(a),
-                    Err(e) => tracing::warn!(error = %e, "bad stored album document"),
-                }
-            }
+            out.extend(stored::<Album>(&searcher, f, addr)?);
         }
         Ok(Some(out))
     }
@@ -579,11 +548,7 @@ impl SearchIndex {
             .map_err(tantivy_err)?;
         let mut out = Vec::with_capacity(hits.len());
         for (key, addr) in hits {
-            let doc: TantivyDocument = searcher.doc(addr).map_err(tantivy_err)?;
-            let Some(j) = doc.get_first(f.json).and_then(|v| v.as_str()) else {
-                continue;
-            };
-            if let Ok(a) = serde_json::from_str::<ArtistSummary>(j) {
+            if let Some(a) = stored::<ArtistSummary>(&searcher, f, addr)? {
                 out.push((key.unwrap_or_default(), a.id, a.name));
             }
         }
@@ -623,24 +588,33 @@ impl SearchIndex {
                 });
             let hits = searcher.search(&q, &collector).map_err(tantivy_err)?;
             for (_, addr) in hits {
-                let doc: TantivyDocument = searcher.doc(addr).map_err(tantivy_err)?;
-                let Some(j) = doc
-                    .get_first(b.f.json)
-                    .and_then(|v| v.as_str().map(str::to_string))
-                else {
-                    continue;
-                };
-                let parsed = match kind {
-                    "song" => serde_json::from_str(&j).map(|r| out.songs.push(r)),
-                    "artist" => serde_json::from_str(&j).map(|r| out.artists.push(r)),
-                    _ => serde_json::from_str(&j).map(|r| out.albums.push(r)),
-                };
-                if let Err(e) = parsed {
-                    tracing::warn!(error = %e, "bad stored search document");
+                match kind {
+                    "song" => out.songs.extend(stored(&searcher, b.f, addr)?),
+                    "artist" => out.artists.extend(stored(&searcher, b.f, addr)?),
+                    _ => out.albums.extend(stored(&searcher, b.f, addr)?),
                 }
             }
         }
         Ok(out)
+    }
+}
+
+/// The stored copy of a hit (`None`, with a warning, if it does not read as `T`).
+fn stored<T: serde::de::DeserializeOwned>(
+    searcher: &tantivy::Searcher,
+    f: Fields,
+    addr: DocAddress,
+) -> Result<Option<T>> {
+    let doc: TantivyDocument = searcher.doc(addr).map_err(tantivy_err)?;
+    let Some(j) = doc.get_first(f.json).and_then(|v| v.as_str()) else {
+        return Ok(None);
+    };
+    match serde_json::from_str(j) {
+        Ok(v) => Ok(Some(v)),
+        Err(e) => {
+            tracing::warn!(error = %e, "bad stored search document");
+            Ok(None)
+        }
     }
 }
 
@@ -684,7 +658,8 @@ fn add_album(w: &IndexWriter<TantivyDocument>, f: Fields, a: &Album, listed: boo
         d.add_text(f.genre, g.to_lowercase());
     }
     d.add_i64(f.year, i64::from(a.release_date.year()));
-    d.add_i64(f.released, i64::from(a.release_date.num_days_from_ce()));
+    // Days since 1 January of year 1: positive for every real date, so a u64.
+    d.add_u64(f.released, a.release_date.num_days_from_ce().max(0) as u64);
     d.add_u64(f.title_order, sort_prefix(&a.title.to_lowercase()));
     let artist = a
         .artist_names

@@ -104,53 +104,62 @@ async fn free_plan(repos: &Repos) -> Result<Plan> {
 /// The user's plan now: their own subscription, else the family plan of an account that
 /// added them (while that account is on a plan with members), else Free.
 pub async fn my_plan(repos: &Repos, user: &SessionUser) -> Result<MyPlan> {
+    Ok(plan_and_family_owner(repos, user).await?.0)
+}
+
+/// `my_plan`, with the id of the family owner whose plan it is (if it is one).
+async fn plan_and_family_owner(
+    repos: &Repos,
+    user: &SessionUser,
+) -> Result<(MyPlan, Option<Uuid>)> {
     if let Some((plan, end, canceled)) = repos.billing.current(user.id).await? {
-        return Ok(MyPlan {
+        let mine = MyPlan {
             plan,
             period_end: Some(end),
             canceled,
             family_owner: None,
-        });
+        };
+        return Ok((mine, None));
     }
     if let Some((owner, owner_name)) = repos.billing.family_of(user.id).await? {
         if let Some((plan, end, canceled)) = repos.billing.current(owner).await? {
             if plan.max_members > 1 {
-                return Ok(MyPlan {
+                let theirs = MyPlan {
                     plan,
                     period_end: Some(end),
                     canceled,
                     family_owner: Some(owner_name),
-                });
+                };
+                return Ok((theirs, Some(owner)));
             }
         }
     }
-    Ok(MyPlan {
+    let free = MyPlan {
         plan: free_plan(repos).await?,
         period_end: None,
         canceled: false,
         family_owner: None,
-    })
+    };
+    Ok((free, None))
 }
 
 pub async fn plans_page(repos: &Repos, user: &SessionUser) -> Result<PlansPage> {
-    let mine = my_plan(repos, user).await?;
-    let family = match &mine.family_owner {
-        Some(owner) => match repos.billing.family_of(user.id).await? {
-            Some((owner_id, _)) => Some(Family {
-                owner: owner.clone(),
-                members: repos.billing.family_members(owner_id).await?,
-                max_members: mine.plan.max_members,
-                mine: false,
-            }),
-            None => None,
-        },
-        None if mine.plan.max_members > 1 => Some(Family {
+    let (mine, owner_id) = plan_and_family_owner(repos, user).await?;
+    // A member sees the owner's family; a subscriber of a plan with members, their own.
+    let family = match (owner_id, mine.family_owner.clone()) {
+        (Some(owner_id), Some(owner)) => Some(Family {
+            owner,
+            members: repos.billing.family_members(owner_id).await?,
+            max_members: mine.plan.max_members,
+            mine: false,
+        }),
+        _ if mine.plan.max_members > 1 => Some(Family {
             owner: user.username.clone(),
             members: repos.billing.family_members(user.id).await?,
             max_members: mine.plan.max_members,
             mine: true,
         }),
-        None => None,
+        _ => None,
     };
     Ok(PlansPage {
         plans: repos.billing.plans(true).await?,
