@@ -11,6 +11,8 @@ const launchOptions = {
 export default defineConfig({
   testDir: './tests',
   timeout: 60_000,
+  // The whole run takes ~5 min here; a hang fails it instead of running into CI's limit.
+  globalTimeout: 30 * 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: true,
   workers: 2,

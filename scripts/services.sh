@@ -36,7 +36,14 @@ start_postgres() { # dir port dbname
 start_secantus() { # storage-path port
   local path="$1" port="$2"
   [ "$path" = ":memory:" ] || mkdir -p "$path"
-  "$ENCORE_CACHE/secantus/bin/secantusd-py" --host 127.0.0.1 --port "$port" --storage-path "$path" \
+  # SIGUSR1 writes every server thread's stack to the log (dump_secantus_stacks): how a
+  # hung test is diagnosed instead of waiting for CI's time limit.
+  "$ENCORE_CACHE/secantus/bin/python3" -c '
+import faulthandler, signal, sys
+faulthandler.register(signal.SIGUSR1, all_threads=True)
+from secantus.cli import main
+sys.argv[0] = "secantusd-py"
+sys.exit(main())' --host 127.0.0.1 --port "$port" --storage-path "$path" \
     --log-level WARNING >"${SECANTUS_LOG:-/dev/null}" 2>&1 &
   STARTED_MONGO_PID=$!
   if ! wait_port 127.0.0.1 "$port" 60; then
@@ -44,6 +51,13 @@ start_secantus() { # storage-path port
   fi
   export MONGODB_URI="mongodb://127.0.0.1:$port/"
   echo "mongodb (SecantusDB): $MONGODB_URI (data: $path)"
+}
+
+dump_secantus_stacks() { # log file
+  [ -n "$STARTED_MONGO_PID" ] || return 0
+  kill -USR1 "$STARTED_MONGO_PID" 2>/dev/null || return 0
+  sleep 1
+  echo "---- SecantusDB threads (stack dump) ----"; tail -150 "$1"
 }
 
 stop_services() {

@@ -31,7 +31,13 @@ SECANTUS_LOG="$TMP/secantus.log" start_secantus ":memory:" "${ENCORE_TEST_MONGO_
 export TEST_DATABASE_URL="${DATABASE_URL%/*}/postgres" TEST_MONGODB_URI="$MONGODB_URI"
 
 echo "==> cargo test (unit + integration)"
-cargo test --workspace --features encore/ssr --no-fail-fast
+# A hung test fails the run (with SecantusDB's threads) instead of running into CI's limit.
+rc=0
+timeout "${ENCORE_TEST_TIMEOUT:-1200}" cargo test --workspace --features encore/ssr --no-fail-fast || rc=$?
+if [ "$rc" = 124 ]; then
+  echo "cargo test did not finish in ${ENCORE_TEST_TIMEOUT:-1200} s"; dump_secantus_stacks "$TMP/secantus.log"
+fi
+[ "$rc" = 0 ] || exit "$rc"
 
 echo "==> Playwright"
 PORT="${ENCORE_TEST_HTTP_PORT:-3001}"
@@ -67,7 +73,7 @@ echo "==> API clients (py-opensonic against /rest/, liblistenbrainz against /1/)
 SUBSONIC_KEY=$("$CARGO_TARGET_DIR/debug/encore" app-password --username "$E2E_ADMIN_USER" --name api-tests | tail -1)
 for t in test_subsonic test_listenbrainz; do
   if ! SUBSONIC_USER="$E2E_ADMIN_USER" SUBSONIC_KEY="$SUBSONIC_KEY" \
-      "$ENCORE_CACHE/apiclients/bin/python" "end2end/api/$t.py" 2>&1 | tee "$TMP/$t.log"; then
+      timeout 600 "$ENCORE_CACHE/apiclients/bin/python" "end2end/api/$t.py" 2>&1 | tee "$TMP/$t.log"; then
     echo "---- app log (last 40 lines) ----"; tail -40 "$TMP/app.log"
     exit 1
   fi
@@ -75,6 +81,6 @@ done
 
 echo "==> benchmark smoke (the same code as make bench, seconds-long, debug build)"
 ( unset DATABASE_URL MONGODB_URI MONGODB_DB ENCORE_BIND ENCORE_DATA_DIR
-  ENCORE_PROFILE=debug BENCH_OUT="$TMP/bench" ./scripts/bench.sh smoke >"$TMP/bench.log" 2>&1 ) \
+  ENCORE_PROFILE=debug BENCH_OUT="$TMP/bench" timeout 1200 ./scripts/bench.sh smoke >"$TMP/bench.log" 2>&1 ) \
   || { tail -40 "$TMP/bench.log"; exit 1; }
 grep -c '^| ' "$TMP/bench/latest.md" | xargs -I{} echo "benchmark smoke: {} table rows"

@@ -49,8 +49,8 @@ pub enum Listened {
 #[derive(Clone)]
 pub struct ListeningRepo {
     db: Database,
-    /// Months whose collection this process has already ensured (the registry upsert is
-    /// idempotent, so other instances just do it once themselves).
+    /// Months whose collection and indexes this process has already ensured (both are
+    /// idempotent, so every instance does them once itself).
     months: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
@@ -221,30 +221,33 @@ impl ListeningRepo {
         Ok(())
     }
 
-    /// Registers a month's event collection and its indexes (idempotent).
+    /// Creates a month's event collection with its indexes, then registers the month
+    /// (idempotent). Every process does both itself before its first insert into the
+    /// month, so no insert ever creates the collection implicitly: an insert that does
+    /// while another connection creates the same collection's indexes deadlocks
+    /// SecantusDB 0.7 (its insert holds the new collection's catalog entry in an open
+    /// transaction and waits for a lock the index build holds while it waits for that
+    /// entry). The registry only lists months whose collection exists.
     async fn ensure_month(&self, month: &str) -> Result<()> {
         if self.months.lock().map_or(false, |m| m.contains(month)) {
             return Ok(());
         }
-        let reg = self.coll(REGISTRY);
-        let r = reg
+        let c = self.events(month);
+        c.create_index(
+            IndexModel::builder()
+                .keys(doc! {"user_id": 1, "ts": -1})
+                .build(),
+        )
+        .await?;
+        c.create_index(IndexModel::builder().keys(doc! {"counted": 1}).build())
+            .await?;
+        self.coll(REGISTRY)
             .update_one(
                 doc! {"_id": month},
                 doc! {"$setOnInsert": {"created_at": BDateTime::now()}},
             )
             .with_options(UpdateOptions::builder().upsert(true).build())
             .await?;
-        if r.upserted_id.is_some() {
-            let c = self.events(month);
-            c.create_index(
-                IndexModel::builder()
-                    .keys(doc! {"user_id": 1, "ts": -1})
-                    .build(),
-            )
-            .await?;
-            c.create_index(IndexModel::builder().keys(doc! {"counted": 1}).build())
-                .await?;
-        }
         if let Ok(mut m) = self.months.lock() {
             m.insert(month.to_string());
         }
