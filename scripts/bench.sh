@@ -115,7 +115,15 @@ for s in "${!APIS[@]}"; do
   echo "$body" | grep -q '"status":"ok"' || { echo "$s: $body" >&2; exit 1; }
 done
 
-# scenario -> path (signed in as the fan throughout, like a real listener).
+# An admin for the platform analytics page (issue #8).
+ENCORE_ADMIN_PASSWORD=bench-admin-pw cli create-admin --username benchadmin --email benchadmin@bench.invalid >/dev/null
+curl -sf -c "$WORK/jar-admin" -o /dev/null -d "username=benchadmin&password=bench-admin-pw" "$BASE/api/auth/sign_in" || true
+ADMIN_COOKIE=$(awk 'NF >= 7 && $6 == "encore_session" {print $6 "=" $7}' "$WORK/jar-admin" | head -1)
+[ -n "$ADMIN_COOKIE" ] || { echo "could not sign in as benchadmin" >&2; exit 1; }
+
+# scenario -> path (signed in as the fan throughout, like a real listener; the admin
+# page as the admin).
+declare -A COOKIES=([admin_analytics]="$ADMIN_COOKIE" [prerender_admin_analytics]="$ADMIN_COOKIE")
 declare -A PAGES=(
   [home]="/"
   [artist]="/artist/$(info artist_id)"
@@ -125,21 +133,36 @@ declare -A PAGES=(
   [feed_follows]="/feed"
   [stats]="/stats"
   [artist_dashboard]="/artist/$(info artist_id)/insights"
+  [admin_analytics]="/admin/analytics"
 )
-ORDER="home artist album search playlist_10k feed_follows stats artist_dashboard"
+ORDER="home artist album search playlist_10k feed_follows stats artist_dashboard admin_analytics"
 mkdir -p "$ENCORE_SITE_ROOT/bench"
 for s in $ORDER; do
-  code=$(curl -s -o "$ENCORE_SITE_ROOT/bench/$s.html" -w '%{http_code}' -H "Cookie: $COOKIE" "$BASE${PAGES[$s]}")
+  code=$(curl -s -o "$ENCORE_SITE_ROOT/bench/$s.html" -w '%{http_code}' -H "Cookie: ${COOKIES[$s]:-$COOKIE}" "$BASE${PAGES[$s]}")
   [ "$code" = 200 ] || { echo "$s (${PAGES[$s]}) answered $code" >&2; exit 1; }
 done
 
 run_wrk() { # name conns path [extra wrk args...]
   local name="$1" c="$2" path="$3"; shift 3
   local t=$(( c < 2 ? 1 : 2 ))
-  wrk -t"$t" -c"$c" -d"${DURATION}s" --latency -H "Cookie: ${WRK_COOKIE:-$COOKIE}" "$@" "$BASE$path" >"$WORK/wrk-$name-$c.txt" 2>&1 \
+  # One -s script per run: the report-play script has its own p95 hook.
+  case " $* " in *" -s "*) ;; *) set -- "$@" -s scripts/bench_p95.lua ;; esac
+  wrk -t"$t" -c"$c" -d"${DURATION}s" --latency -H "Cookie: ${WRK_COOKIE:-${COOKIES[$name]:-$COOKIE}}" "$@" "$BASE$path" >"$WORK/wrk-$name-$c.txt" 2>&1 \
     || { cat "$WORK/wrk-$name-$c.txt"; exit 1; }
   echo "  $name c=$c: $(grep -E 'Requests/sec' "$WORK/wrk-$name-$c.txt" | awk '{print $2}') req/s"
 }
+# Plays left uncounted by an earlier run (a history import leaves ~200k; SecantusDB counts
+# a few hundred a second) would slow the pages and make the counting lag below
+# meaningless: wait for them first.
+if [ "$SCALE" = full ]; then
+  echo "==> plays left to count by earlier runs"
+  t0=$(date +%s)
+  until left=$(cli bench-uncounted | tail -1) && [ "$left" = 0 ]; do
+    echo "  $left left after $(( $(date +%s) - t0 )) s"
+    [ $(( $(date +%s) - t0 )) -lt 3600 ] || { echo "still $left uncounted after an hour" >&2; exit 1; }
+    sleep 30
+  done
+fi
 echo "==> load (wrk, ${DURATION}s per run, connections: $CONNS)"
 for c in $CONNS; do
   for s in $ORDER; do

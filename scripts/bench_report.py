@@ -13,6 +13,7 @@ def wrk(name, c):
     text = open(path).read()
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
     lat = {p: ms(v, u) for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.M)}
+    p95 = re.search(r"^p95_us (\d+)$", text, re.M)
     transfer = re.search(r"Transfer/sec:\s+([\d.]+)(B|KB|MB|GB)", text)
     mbps = float(transfer.group(1)) * {"B": 1e-6, "KB": 1e-3, "MB": 1, "GB": 1e3}[transfer.group(2)] if transfer else 0
     timeouts = re.search(r"Socket errors:.*timeout (\d+)", text)
@@ -21,13 +22,14 @@ def wrk(name, c):
         sys.exit(f"{name} c={c}: {errors.group(1)} error responses\n{text}")
     # wrk gives up on a request after 2 s: such runs have no latency figures.
     out = {"req_s": round(rps, 1), "p50_ms": round(lat["50"], 2) if "50" in lat else None,
+           "p95_ms": round(int(p95.group(1)) / 1000, 2) if p95 and "50" in lat else None,
            "p99_ms": round(lat["99"], 2) if "99" in lat else None, "mb_s": round(mbps, 1)}
     out["timeouts"] = int(timeouts.group(1)) if timeouts else 0
     return out
 
 info = json.load(open(os.path.join(work, "info.json")))
 queries = {q["scenario"]: q for q in json.load(open(os.path.join(work, "queries.json")))}
-pages = ["home", "artist", "album", "search", "playlist_10k", "feed_follows", "stats", "artist_dashboard"]
+pages = ["home", "artist", "album", "search", "playlist_10k", "feed_follows", "stats", "artist_dashboard", "admin_analytics"]
 rows = []
 for c in conns:
     c = int(c)
@@ -79,8 +81,8 @@ rows.append({"scenario": "history_import", "connections": 1,
              "ratio": None})
 lb = json.load(open(os.path.join(work, "listens.json")))
 rows.append({"scenario": "submit_listens_1000", "connections": 1, "req_s": lb["req_s"], "p50_ms": lb["p50_ms"],
-             "p99_ms": lb["p99_ms"],
-             "baseline": f"acknowledgement of 1,000 listens per request; p95 {lb['p95_ms']} ms over {lb['rounds']} requests; "
+             "p95_ms": lb["p95_ms"], "p99_ms": lb["p99_ms"],
+             "baseline": f"acknowledgement of 1,000 listens per request over {lb['rounds']} requests; "
                          f"queue stored {lb['drain_s']} s after the last ({lb['left']} left)",
              "ratio": None})
 party = json.load(open(os.path.join(work, "party.json")))
@@ -112,11 +114,11 @@ md = [f"# Benchmark results ({scale}, {when})", "",
       "Ratio: baseline req/s ÷ scenario req/s for trivial/prerender/static (how far below the framework or a static "
       "file of the same size the page is); scenario p50 ÷ query p50 for query (what SSR adds over the page's own queries).", "",
       "A p50 of \"–\" with timeouts: wrk gave up on requests after 2 s.", "",
-      "| scenario | conns | req/s | p50 ms | p99 ms | timeouts | baseline | baseline req/s | baseline p50 ms | ratio |",
-      "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|"]
+      "| scenario | conns | req/s | p50 ms | p95 ms | p99 ms | timeouts | baseline | baseline req/s | baseline p50 ms | ratio |",
+      "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|"]
 for r in rows:
     md.append("| " + " | ".join(fmt(r.get(k)) for k in
-              ("scenario", "connections", "req_s", "p50_ms", "p99_ms", "timeouts", "baseline", "baseline_req_s", "baseline_p50_ms", "ratio")) + " |")
+              ("scenario", "connections", "req_s", "p50_ms", "p95_ms", "p99_ms", "timeouts", "baseline", "baseline_req_s", "baseline_p50_ms", "ratio")) + " |")
 audio = [r for r in rows if r["scenario"] == "audio_range"]
 if audio:
     md += ["", "Audio range requests (256 KB each): " + ", ".join(f"{r['mb_s']} MB/s at {r['connections']} conns" for r in audio) + "."]

@@ -26,3 +26,8 @@ function request()
     "&ms_played=31000&reason=finished&shuffle=false&source=album&source_id="
   return wrk.format(nil, nil, nil, body)
 end
+
+-- As scripts/bench_p95.lua (wrk runs one script): p95 for the report.
+function done(summary, latency, requests)
+  io.write(string.format("p95_us %d\n", latency:percentile(95)))
+end

@@ -461,6 +461,16 @@ pub async fn time_queries(
         "stats",
         crate::service::listening::stats(repos, &fan, crate::listening::StatsRange::Weeks4).await?
     );
+    // The platform analytics page's default range, as an admin sees it (the service
+    // checks the role it is given, as the page's server function does).
+    let admin = SessionUser {
+        role: Role::Admin,
+        ..fan.clone()
+    };
+    time!(
+        "admin_analytics",
+        crate::service::analytics::analytics(repos, &admin, 28).await?
+    );
     Ok(out)
 }
 

@@ -64,6 +64,8 @@ enum Command {
     /// Benchmark: waits until the running server's aggregator has counted every reported
     /// play event and prints how long that took (JSON).
     BenchLag,
+    /// Benchmark: prints how many reported play events are not counted yet.
+    BenchUncounted,
     /// Benchmark: `listeners` WebSocket clients in one listening party on the running
     /// server at `base`; the host changes the state `changes` times, listeners chat at
     /// `chat_per_s` for `chat_secs`; prints delivery latencies and losses (JSON).
@@ -234,6 +236,14 @@ async fn main() -> anyhow::Result<()> {
             )
             .await?;
             println!("{r}");
+        }
+        Command::BenchUncounted => {
+            let left = repos
+                .listening
+                .uncounted()
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{left}");
         }
         Command::BenchLag => {
             let started = std::time::Instant::now();
