@@ -62,6 +62,34 @@ pub fn wav_duration_ms(bytes: &[u8]) -> Option<u64> {
     (byte_rate > 0).then(|| data_len * 1000 / byte_rate)
 }
 
+/// A 16-bit stereo WAV at 44.1 kHz (CD audio, 1,411 kbit/s): two sines, `secs` long.
+/// What an artist's lossless upload looks like to the audio-quality code and its tests.
+pub fn cd_quality_wav(secs: u32) -> Vec<u8> {
+    let rate = 44_100u32;
+    let n = rate * secs;
+    let mut out = Vec::with_capacity(44 + n as usize * 4);
+    out.extend_from_slice(b"RIFF");
+    out.extend_from_slice(&(36 + n * 4).to_le_bytes());
+    out.extend_from_slice(b"WAVEfmt ");
+    out.extend_from_slice(&16u32.to_le_bytes());
+    out.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    out.extend_from_slice(&2u16.to_le_bytes()); // stereo
+    out.extend_from_slice(&rate.to_le_bytes());
+    out.extend_from_slice(&(rate * 4).to_le_bytes());
+    out.extend_from_slice(&4u16.to_le_bytes());
+    out.extend_from_slice(&16u16.to_le_bytes());
+    out.extend_from_slice(b"data");
+    out.extend_from_slice(&(n * 4).to_le_bytes());
+    for i in 0..n {
+        let t = i as f32 / rate as f32;
+        for f in [440.0f32, 660.0] {
+            let v = (t * f * std::f32::consts::TAU).sin() * 0.4;
+            out.extend_from_slice(&((v * 32767.0) as i16).to_le_bytes());
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

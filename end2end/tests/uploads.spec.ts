@@ -14,6 +14,23 @@ function wav(seconds: number): Buffer {
   return b;
 }
 
+/** A 16-bit stereo PCM WAV of `seconds` at 22.05 kHz (705 kbit/s: over every plan's
+ * streaming quality, so listeners on Free hear a Vorbis rendition of it). */
+function stereoWav(seconds: number): Buffer {
+  const rate = 22050;
+  const n = rate * seconds;
+  const b = Buffer.alloc(44 + n * 4);
+  b.write('RIFF', 0); b.writeUInt32LE(36 + n * 4, 4); b.write('WAVE', 8);
+  b.write('fmt ', 12); b.writeUInt32LE(16, 16); b.writeUInt16LE(1, 20); b.writeUInt16LE(2, 22);
+  b.writeUInt32LE(rate, 24); b.writeUInt32LE(rate * 4, 28); b.writeUInt16LE(4, 32); b.writeUInt16LE(16, 34);
+  b.write('data', 36); b.writeUInt32LE(n * 4, 40);
+  for (let i = 0; i < n; i++) {
+    b.writeInt16LE(Math.round(9000 * Math.sin((2 * Math.PI * 440 * i) / rate)), 44 + i * 4);
+    b.writeInt16LE(Math.round(9000 * Math.sin((2 * Math.PI * 660 * i) / rate)), 46 + i * 4);
+  }
+  return b;
+}
+
 test('an artist uploads a song, a moderator approves it, a listener plays it, the artist sees the stream', async ({ page, browser }, info) => {
   test.setTimeout(180_000);
   const name = uniqueName('up');
@@ -36,7 +53,7 @@ test('an artist uploads a song, a moderator approves it, a listener plays it, th
   // progress bar. (It becomes the newest release, which other specs may open: a normal
   // length, and a single whose title differs from the song's.)
   const title = `Take ${name}`;
-  await page.getByLabel('Audio files').setInputFiles({ name: 'take-one.wav', mimeType: 'audio/wav', buffer: wav(60) });
+  await page.getByLabel('Audio files').setInputFiles({ name: 'take-one.wav', mimeType: 'audio/wav', buffer: stereoWav(60) });
   await page.getByLabel(/^Song title/).fill(title);
   await page.getByLabel(/^Album, EP or single title/).fill(`Session ${name}`);
   await page.getByLabel('Genre').selectOption('jazz');
@@ -66,7 +83,9 @@ test('an artist uploads a song, a moderator approves it, a listener plays it, th
   const songId = src.split('/').pop()!;
   const preview = await mod.request.get(src, { headers: { Range: 'bytes=0-43' } });
   expect(preview.status()).toBe(206);
-  expect((await preview.body()).subarray(0, 4).toString()).toBe('RIFF');
+  // The admin is on Free (normal quality): an Ogg Vorbis rendition of the uploaded WAV.
+  expect(preview.headers()['content-type']).toBe('audio/ogg');
+  expect((await preview.body()).subarray(0, 4).toString()).toBe('OggS');
   expect((await listener.request.get(src)).status()).toBe(404);
   expect((await open(listener, info, `/song/${songId}`))?.status()).toBe(404);
   await review.getByRole('button', { name: 'Approve' }).click();

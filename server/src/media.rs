@@ -13,6 +13,7 @@ use axum::{
 use encore::{
     catalog::SongStatus,
     model::SessionUser,
+    renditions::{self, Quality},
     repo::catalog::is_safe_media_name,
     service::uploads::may_hear,
     upload::{cover_mime, is_safe_cover_name},
@@ -45,14 +46,16 @@ pub async fn stream(
         Ok(None) => return status(StatusCode::UNAUTHORIZED, "Sign in to listen."),
         Err(_) => return status(StatusCode::SERVICE_UNAVAILABLE, "Try again shortly."),
     };
-    stream_for(&state, &me, id, req).await
+    stream_for(&state, &me, id, None, req).await
 }
 
-/// The song's file for `me` (also the Subsonic API's stream and download).
+/// The song's audio for `me` at their plan's quality, lowered to `cap` when an app asks
+/// for less (also the Subsonic API's stream and download).
 pub async fn stream_for(
     state: &AppState,
     me: &SessionUser,
     id: Uuid,
+    cap: Option<Quality>,
     req: Request<Body>,
 ) -> Response {
     let song = match state.ctx.repos.catalog.song(id).await {
@@ -80,8 +83,17 @@ pub async fn stream_for(
     let Some(audio) = song.audio.filter(|a| is_safe_media_name(&a.file)) else {
         return status(StatusCode::NOT_FOUND, "No such song.");
     };
-    let path = state.data_dir.join("audio").join(&audio.file);
-    serve(path, req, &audio.mime, cache).await
+    let dir = state.data_dir.join("audio");
+    match renditions::for_user(&state.ctx.repos, me, &dir, &audio, cap).await {
+        Ok(chosen) => serve(chosen.path, req, &chosen.mime, cache).await,
+        Err(e) => {
+            tracing::error!(error = %e, file = %audio.file, "audio rendition");
+            status(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "This song could not be prepared for playback; try again shortly.",
+            )
+        }
+    }
 }
 
 /// `GET /media/{kind}/{uuid}.svg` for generated covers and artist images, and

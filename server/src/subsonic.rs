@@ -722,8 +722,13 @@ async fn call(
         }
         "stream" | "download" => {
             let id = p.id("id")?;
-            // maxBitRate / format are accepted; files are sent as stored (no transcoding).
-            Answer::File(crate::media::stream_for(state, me, id, req).await)
+            // The plan's quality, lowered to `maxBitRate` (kbit/s) when an app asks for
+            // less; `format` is accepted (renditions are Ogg Vorbis).
+            let cap = match p.num("maxBitRate", 0, 100_000)? {
+                0 => None,
+                k => Some(encore::renditions::Quality::for_max_kbps(k as u32)),
+            };
+            Answer::File(crate::media::stream_for(state, me, id, cap, req).await)
         }
         "getCoverArt" => {
             let id = p.id("id")?;

@@ -385,3 +385,91 @@ async fn family_plans_share_their_features_with_members() {
         &("family.member_removed".to_string(), kids[1].id.to_string())
     );
 }
+
+/// Audio quality by plan: Free (normal) hears a 160 kbit/s Vorbis rendition of a CD-quality
+/// upload, Premium (high) 320 kbit/s, a family member the owner's quality, an app's
+/// maxBitRate lowers it, a lossless plan gets the file as stored, and the demo catalog's
+/// low-bitrate audio is sent as stored to everyone.
+#[tokio::test]
+async fn audio_quality_follows_the_plan() {
+    use encore::{
+        catalog::AudioFile,
+        renditions::{for_user, Quality},
+    };
+    let app = TestApp::init().await;
+    let r = &app.repos;
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = encore::audio::cd_quality_wav(3);
+    let name = format!("{}.wav", "cd".repeat(32));
+    std::fs::write(dir.path().join(&name), &bytes).unwrap();
+    let cd = AudioFile {
+        file: name.clone(),
+        mime: "audio/wav".into(),
+        bitrate: 1_411_200,
+        sample_rate: 44_100,
+        size: bytes.len() as i64,
+    };
+    let demo = AudioFile {
+        bitrate: 88_200,
+        ..cd.clone()
+    };
+    let free = app.user("qfree").await.session_user();
+    let premium = app.user("qpremium").await.session_user();
+    let member = app.user("qmember").await.session_user();
+    let admin = app.user_with_role("qadmin", Role::Admin).await;
+    let at = |user, audio, cap| {
+        let dir = dir.path().to_path_buf();
+        async move { for_user(r, user, &dir, audio, cap).await.unwrap() }
+    };
+    let rendition = |q: &str| {
+        dir.path()
+            .join("q")
+            .join(q)
+            .join(format!("{}.ogg", "cd".repeat(32)))
+    };
+
+    let heard = at(&free, &cd, None).await;
+    assert_eq!(
+        (heard.path, heard.mime.as_str()),
+        (rendition("normal"), "audio/ogg")
+    );
+    assert_eq!(at(&free, &demo, None).await.path, dir.path().join(&name));
+
+    subscribe(r, &TestMode, &premium, "family", OK, Uuid::new_v4())
+        .await
+        .unwrap();
+    assert_eq!(at(&premium, &cd, None).await.path, rendition("high"));
+    encore::service::billing::add_family_member(r, &premium, "qmember")
+        .await
+        .unwrap();
+    assert_eq!(at(&member, &cd, None).await.path, rendition("high"));
+    // An app asking for at most 128 kbit/s gets the low rendition; asking for more than
+    // the plan gives changes nothing.
+    assert_eq!(
+        at(&premium, &cd, Some(Quality::for_max_kbps(128)))
+            .await
+            .path,
+        rendition("low")
+    );
+    assert_eq!(
+        at(&free, &cd, Some(Quality::for_max_kbps(320))).await.path,
+        rendition("normal")
+    );
+    let sizes: Vec<u64> = ["low", "normal", "high"]
+        .iter()
+        .map(|q| std::fs::metadata(rendition(q)).unwrap().len())
+        .collect();
+    assert!(sizes[0] < sizes[1] && sizes[1] < sizes[2], "{sizes:?}");
+    assert!(sizes[2] < bytes.len() as u64 / 2, "{sizes:?}");
+
+    // Admins make the Family plan lossless: members hear the file as stored.
+    update_plan(r, &admin, "family", "Family", "17.99", "", "lossless", true)
+        .await
+        .unwrap();
+    let stored = at(&member, &cd, None).await;
+    assert_eq!(
+        (stored.path, stored.mime.as_str()),
+        (dir.path().join(&name), "audio/wav")
+    );
+    assert_eq!(at(&free, &cd, None).await.path, rendition("normal"));
+}
