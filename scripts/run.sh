@@ -9,7 +9,7 @@ ENCORE_PROFILE="${ENCORE_PROFILE:-release}" ./scripts/build.sh
 . scripts/services.sh
 DATA="${ENCORE_DATA_DIR:-$PWD/data}"
 APP=""
-cleanup() { [ -z "$APP" ] || { kill "$APP" 2>/dev/null; wait "$APP" 2>/dev/null; }; stop_services; }
+cleanup() { [ -z "$APP" ] || stop_pid "$APP"; stop_services; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 [ -n "${DATABASE_URL:-}" ] || start_postgres "${ENCORE_PG_DIR:-$DATA/postgres}" "${ENCORE_PG_PORT:-55432}" encore

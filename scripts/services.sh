@@ -53,6 +53,13 @@ sys.exit(main())' --host 127.0.0.1 --port "$port" --storage-path "$path" \
   echo "mongodb (SecantusDB): $MONGODB_URI (data: $path)"
 }
 
+stop_pid() { # pid — TERM, then KILL after 30 s: a wedged process must not hang a cleanup
+  kill "$1" 2>/dev/null || return 0
+  for _ in $(seq 1 300); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
 dump_secantus_stacks() { # log file
   [ -n "$STARTED_MONGO_PID" ] || return 0
   kill -USR1 "$STARTED_MONGO_PID" 2>/dev/null || return 0
@@ -62,8 +69,7 @@ dump_secantus_stacks() { # log file
 
 stop_services() {
   if [ -n "$STARTED_MONGO_PID" ]; then
-    kill "$STARTED_MONGO_PID" 2>/dev/null || true
-    wait "$STARTED_MONGO_PID" 2>/dev/null || true
+    stop_pid "$STARTED_MONGO_PID"
     STARTED_MONGO_PID=""
   fi
   if [ -n "$STARTED_PG_DIR" ]; then

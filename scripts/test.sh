@@ -14,7 +14,7 @@ chmod 755 "$TMP"
 APP=""
 APP2=""
 cleanup() {
-  for p in $APP $APP2; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null || true; done
+  for p in $APP $APP2; do stop_pid "$p"; done
   stop_services
   rm -rf "$TMP"
 }

@@ -11,10 +11,7 @@ use std::{
     sync::Mutex,
 };
 
-use symphonia::core::{
-    audio::SampleBuffer, codecs::DecoderOptions, errors::Error as DecodeError,
-    formats::FormatOptions, io::MediaSourceStream, meta::MetadataOptions, probe::Hint,
-};
+use symphonia::core::{audio::SampleBuffer, codecs::DecoderOptions, errors::Error as DecodeError};
 use vorbis_rs::{VorbisBitrateManagementStrategy, VorbisEncoderBuilder};
 
 use crate::{
@@ -151,21 +148,10 @@ fn bad(e: impl std::fmt::Display) -> Error {
 /// Decodes `input` packet by packet into an Ogg Vorbis file at `bitrate` (average),
 /// written to a temporary file in `dir` and renamed to `out` when complete.
 fn encode(input: &Path, dir: &Path, out: &Path, bitrate: u32) -> Result<()> {
-    let file = std::fs::File::open(input).map_err(io)?;
-    let mss = MediaSourceStream::new(Box::new(file), Default::default());
-    let mut hint = Hint::new();
-    if let Some(ext) = input.extension().and_then(|e| e.to_str()) {
-        hint.with_extension(ext);
-    }
-    let probed = symphonia::default::get_probe()
-        .format(
-            &hint,
-            mss,
-            &FormatOptions::default(),
-            &MetadataOptions::default(),
-        )
-        .map_err(bad)?;
-    let mut format = probed.format;
+    let ext = input.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let mut format = crate::upload::open_audio(input, ext)
+        .map_err(io)?
+        .ok_or_else(|| bad("not an audio file we can read"))?;
     let track = format
         .default_track()
         .ok_or_else(|| bad("no audio track"))?;
@@ -242,17 +228,7 @@ mod tests {
 
     /// Sample rate, channels and length (s) of an audio file, read back with symphonia.
     fn probe(path: &Path) -> (u32, usize, f64) {
-        let file = std::fs::File::open(path).unwrap();
-        let mss = MediaSourceStream::new(Box::new(file), Default::default());
-        let mut format = symphonia::default::get_probe()
-            .format(
-                &Hint::new(),
-                mss,
-                &FormatOptions::default(),
-                &MetadataOptions::default(),
-            )
-            .unwrap()
-            .format;
+        let mut format = crate::upload::open_audio(path, "ogg").unwrap().unwrap();
         let track = format.default_track().unwrap();
         let (id, params) = (track.id, track.codec_params.clone());
         let mut dec = symphonia::default::get_codecs()

@@ -18,6 +18,30 @@ use tokio::io::AsyncWriteExt;
 
 use crate::{Error, Result};
 
+/// A demuxer for an audio file, the container guessed from its content with `ext` as a
+/// hint; `None` when no container is recognised.
+pub fn open_audio(
+    path: &Path,
+    ext: &str,
+) -> std::io::Result<Option<Box<dyn symphonia::core::formats::FormatReader>>> {
+    use symphonia::core::{
+        formats::FormatOptions, io::MediaSourceStream, meta::MetadataOptions, probe::Hint,
+    };
+    let file = std::fs::File::open(path)?;
+    let mss = MediaSourceStream::new(Box::new(file), Default::default());
+    let mut hint = Hint::new();
+    hint.with_extension(ext);
+    Ok(symphonia::default::get_probe()
+        .format(
+            &hint,
+            mss,
+            &FormatOptions::default(),
+            &MetadataOptions::default(),
+        )
+        .ok()
+        .map(|p| p.format))
+}
+
 /// Audio formats accepted, by container and codec (the browser must play them too).
 pub const ALLOWED_AUDIO: &str = "MP3, FLAC, Ogg Vorbis or WAV (PCM)";
 pub const MAX_COVER_BYTES: u64 = 5 * 1024 * 1024;
@@ -222,10 +246,6 @@ pub fn probe_audio(path: &Path, name: &str) -> Result<Probed> {
             DecoderOptions, CODEC_TYPE_FLAC, CODEC_TYPE_MP3, CODEC_TYPE_NULL, CODEC_TYPE_VORBIS,
         },
         errors::Error as SymErr,
-        formats::FormatOptions,
-        io::MediaSourceStream,
-        meta::MetadataOptions,
-        probe::Hint,
     };
     let unreadable = || {
         bad(
@@ -245,19 +265,9 @@ pub fn probe_audio(path: &Path, name: &str) -> Result<Probed> {
         }
     }
     let (ext, mime) = sniff(&head).ok_or_else(unreadable)?;
-    let file = std::fs::File::open(path).map_err(|e| Error::Internal(e.to_string()))?;
-    let mss = MediaSourceStream::new(Box::new(file), Default::default());
-    let mut hint = Hint::new();
-    hint.with_extension(ext);
-    let probed = symphonia::default::get_probe()
-        .format(
-            &hint,
-            mss,
-            &FormatOptions::default(),
-            &MetadataOptions::default(),
-        )
-        .map_err(|_| unreadable())?;
-    let mut format = probed.format;
+    let mut format = open_audio(path, ext)
+        .map_err(|e| Error::Internal(e.to_string()))?
+        .ok_or_else(unreadable)?;
     let track = format
         .tracks()
         .iter()
