@@ -99,9 +99,12 @@ test('streams need a session and honour ranges', async ({ page, request }, info)
   const part = await api.get(`/stream/${id}`, { headers: { Range: 'bytes=0-99' } });
   expect(part.status()).toBe(206);
   expect(part.headers()['content-range']).toMatch(/^bytes 0-99\/\d+$/);
-  expect(part.headers()['content-type']).toBe('audio/wav');
+  // Demo songs are sent as stored (WAV); the newest release may be another spec's
+  // CD-quality upload, which a Free listener hears as an Ogg Vorbis rendition.
+  const magic = { 'audio/wav': 'RIFF', 'audio/ogg': 'OggS' }[part.headers()['content-type']];
+  expect(magic, part.headers()['content-type']).toBeDefined();
   expect(part.headers()['accept-ranges']).toBe('bytes');
-  expect((await part.body()).subarray(0, 4).toString()).toBe('RIFF');
+  expect((await part.body()).subarray(0, 4).toString()).toBe(magic);
   const size = Number(part.headers()['content-range'].split('/')[1]);
   const tail = await api.get(`/stream/${id}`, { headers: { Range: `bytes=${size - 10}-` } });
   expect(tail.status()).toBe(206);

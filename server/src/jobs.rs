@@ -89,14 +89,15 @@ pub fn spawn_search_refresh(repos: Repos, index: encore::search::SearchIndex) {
     });
 }
 
-/// Folds new play events into the counters. Runs every 500 ms so counters are visible
-/// within about a second; the advisory lock (held for the run's PostgreSQL transaction)
+/// Folds new play events into the counters: every 500 ms the months where plays may be
+/// waiting (live plays: visible within about a second; see `aggregate_months`), every
+/// minute all months. The advisory lock (held for the run's PostgreSQL transaction)
 /// keeps it to one instance at a time. Returns events counted, or `None` without the lock.
-pub async fn aggregate_once(repos: &Repos) -> encore::Result<Option<usize>> {
+pub async fn aggregate_once(repos: &Repos, recent: bool) -> encore::Result<Option<usize>> {
     exclusively(repos, AGGREGATE_LOCK, async {
         let mut total = 0;
         loop {
-            let n = repos.listening.aggregate_once(2_000).await?;
+            let n = repos.listening.aggregate_months(2_000, recent).await?;
             total += n;
             if n == 0 {
                 return Ok(total);
@@ -131,9 +132,9 @@ pub fn spawn_aggregator(repos: Repos) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_millis(500));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
+        for pass in 0u64.. {
             tick.tick().await;
-            match aggregate_once(&repos).await {
+            match aggregate_once(&repos, pass % 120 != 0).await {
                 Ok(Some(n)) if n > 0 => tracing::debug!(events = n, "play events aggregated"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "aggregation failed; will retry"),

@@ -289,10 +289,44 @@ impl ListeningRepo {
             .collect())
     }
 
+    /// Months the aggregator's frequent pass checks (see `aggregate_months`).
+    async fn recent_months(&self) -> Result<Vec<String>> {
+        let now = Utc::now();
+        let live = month_of(now - Duration::days(31));
+        let since = BDateTime::from_millis((now - Duration::minutes(10)).timestamp_millis());
+        let docs: Vec<Document> = self
+            .coll(REGISTRY)
+            .find(doc! {"$or": [{"_id": {"$gte": &live}}, {"touched_at": {"$gte": since}}]})
+            .sort(doc! {"_id": -1})
+            .await?
+            .try_collect()
+            .await?;
+        Ok(docs
+            .iter()
+            .filter_map(|d| d.get_str("_id").ok().map(str::to_string))
+            .collect())
+    }
+
+    /// Marks a month as just written outside the live months, so the aggregator's
+    /// frequent pass looks at it.
+    async fn touch_month(&self, month: &str) -> Result<()> {
+        if month >= month_of(Utc::now() - Duration::days(31)).as_str() {
+            return Ok(());
+        }
+        self.coll(REGISTRY)
+            .update_one(
+                doc! {"_id": month},
+                doc! {"$set": {"touched_at": BDateTime::now()}},
+            )
+            .await?;
+        Ok(())
+    }
+
     /// Stores one play. Returns `false` when this event id was already recorded.
     pub async fn record(&self, e: &PlayEvent, song: &Song) -> Result<bool> {
         let month = month_of(e.started_at);
         self.ensure_month(&month).await?;
+        self.touch_month(&month).await?;
         match self.events(&month).insert_one(event_doc(e, song)?).await {
             Ok(_) => Ok(true),
             Err(err) if is_duplicate(&err) => Ok(false),
@@ -313,6 +347,7 @@ impl ListeningRepo {
         let mut inserted = 0;
         for (month, docs) in by_month {
             self.ensure_month(&month).await?;
+            self.touch_month(&month).await?;
             let n = docs.len() as u64;
             match self.events(&month).insert_many(docs).ordered(false).await {
                 Ok(r) => inserted += r.inserted_ids.len() as u64,
@@ -370,9 +405,24 @@ impl ListeningRepo {
     /// batch are left out, so even a write that lands after its client died cannot count
     /// an event twice.
     pub async fn aggregate_once(&self, batch: i64) -> Result<usize> {
+        self.aggregate_months(batch, false).await
+    }
+
+    /// `aggregate_once` over the months where new plays may be waiting when `recent`
+    /// (every month otherwise): the current and previous calendar month (live plays) and
+    /// months a bulk insert or a late (offline) play touched in the last 10 minutes. An
+    /// imported history registers every month since 2010 or so; checking all ~170 of them
+    /// (two queries each) twice a second kept SecantusDB busy while nothing was waiting.
+    /// The job still checks every month once a minute.
+    pub async fn aggregate_months(&self, batch: i64, recent: bool) -> Result<usize> {
         let manifests = self.coll(BATCHES);
         let mut total = 0;
-        for month in self.months_desc().await? {
+        let months = if recent {
+            self.recent_months().await?
+        } else {
+            self.months_desc().await?
+        };
+        for month in months {
             let events = self.events(&month);
             // Finish any batch a crashed run left open, then take one new batch.
             while let Some(m) = manifests.find_one(doc! {"month": &month}).await? {

@@ -781,3 +781,58 @@ async fn odd_platform_and_country_names_are_counted() {
         3
     );
 }
+
+/// The aggregator's frequent pass looks at the live months and at months a bulk insert
+/// touched in the last 10 minutes; a month nobody touched waits for the full pass.
+#[tokio::test]
+async fn the_frequent_pass_counts_live_and_just_imported_months_only() {
+    let app = TestApp::init().await;
+    small_catalog(&app).await;
+    let me = listener(&app.user("passes").await);
+    let row = &songs(&app, 1).await[0];
+    let song = app.repos.catalog.song(row.id).await.unwrap().unwrap().0;
+    let l = &app.repos.listening;
+    assert!(report(
+        &app.repos,
+        &me,
+        play(row, 40_000, EndReason::Finished, 5),
+        "Linux",
+        "SE"
+    )
+    .await
+    .unwrap());
+    assert_eq!(l.aggregate_months(500, true).await.unwrap(), 1);
+    // An imported play from March 2015: its month was just touched, so the next pass sees it.
+    let old = |day: u32| PlayEvent {
+        event_id: Uuid::new_v4(),
+        user_id: me.id,
+        song_id: row.id,
+        started_at: chrono::TimeZone::with_ymd_and_hms(&Utc, 2015, 3, day, 12, 0, 0).unwrap(),
+        ms_played: 40_000,
+        reason_end: EndReason::Finished,
+        shuffle: false,
+        source: Source::Album,
+        source_id: None,
+        platform: "Linux".into(),
+        country: "SE".into(),
+        offline: false,
+        private: false,
+        imported: true,
+    };
+    assert_eq!(l.record_many(&[(old(1), &song)]).await.unwrap(), 1);
+    assert_eq!(l.aggregate_months(500, true).await.unwrap(), 1);
+    // The same month touched 11 minutes ago: the frequent pass leaves it, the full one counts.
+    assert_eq!(l.record_many(&[(old(2), &song)]).await.unwrap(), 1);
+    app.repos
+        .mongo
+        .collection::<Document>("play_event_months")
+        .update_one(
+            doc! {"_id": "201503"},
+            doc! {"$set": {"touched_at": mongodb::bson::DateTime::from_millis((Utc::now() - Duration::minutes(11)).timestamp_millis())}},
+        )
+        .await
+        .unwrap();
+    assert_eq!(l.aggregate_months(500, true).await.unwrap(), 0);
+    assert_eq!(l.aggregate_months(500, false).await.unwrap(), 1);
+    assert_counters_match_recount(&app).await;
+}
