@@ -276,17 +276,7 @@ impl ListeningRepo {
     }
 
     async fn months_desc(&self) -> Result<Vec<String>> {
-        let docs: Vec<Document> = self
-            .coll(REGISTRY)
-            .find(doc! {})
-            .sort(doc! {"_id": -1})
-            .await?
-            .try_collect()
-            .await?;
-        Ok(docs
-            .iter()
-            .filter_map(|d| d.get_str("_id").ok().map(str::to_string))
-            .collect())
+        self.months_where(doc! {}).await
     }
 
     /// Months the aggregator's frequent pass checks (see `aggregate_months`).
@@ -294,9 +284,15 @@ impl ListeningRepo {
         let now = Utc::now();
         let live = month_of(now - Duration::days(31));
         let since = BDateTime::from_millis((now - Duration::minutes(10)).timestamp_millis());
+        self.months_where(doc! {"$or": [{"_id": {"$gte": &live}}, {"touched_at": {"$gte": since}}]})
+            .await
+    }
+
+    /// Registered months matching `filter`, newest first.
+    async fn months_where(&self, filter: Document) -> Result<Vec<String>> {
         let docs: Vec<Document> = self
             .coll(REGISTRY)
-            .find(doc! {"$or": [{"_id": {"$gte": &live}}, {"touched_at": {"$gte": since}}]})
+            .find(filter)
             .sort(doc! {"_id": -1})
             .await?
             .try_collect()
