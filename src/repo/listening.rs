@@ -58,6 +58,12 @@ fn month_of(t: DateTime<Utc>) -> String {
     format!("{:04}{:02}", t.year(), t.month())
 }
 
+/// The oldest month live plays land in (offline ones may be 30 days late): the
+/// aggregator's frequent pass always checks it and every newer one.
+fn first_live_month() -> String {
+    month_of(Utc::now() - Duration::days(31))
+}
+
 pub fn bdt(t: DateTime<Utc>) -> BDateTime {
     BDateTime::from_millis(t.timestamp_millis())
 }
@@ -281,9 +287,8 @@ impl ListeningRepo {
 
     /// Months the aggregator's frequent pass checks (see `aggregate_months`).
     async fn recent_months(&self) -> Result<Vec<String>> {
-        let now = Utc::now();
-        let live = month_of(now - Duration::days(31));
-        let since = BDateTime::from_millis((now - Duration::minutes(10)).timestamp_millis());
+        let live = first_live_month();
+        let since = BDateTime::from_millis((Utc::now() - Duration::minutes(10)).timestamp_millis());
         self.months_where(doc! {"$or": [{"_id": {"$gte": &live}}, {"touched_at": {"$gte": since}}]})
             .await
     }
@@ -306,7 +311,7 @@ impl ListeningRepo {
     /// Marks a month as just written outside the live months, so the aggregator's
     /// frequent pass looks at it.
     async fn touch_month(&self, month: &str) -> Result<()> {
-        if month >= month_of(Utc::now() - Duration::days(31)).as_str() {
+        if month >= first_live_month().as_str() {
             return Ok(());
         }
         self.coll(REGISTRY)

@@ -28,6 +28,31 @@ fn play(song: &SongRow, ms: u64, reason: EndReason, minutes_ago: i64) -> PlayRep
     }
 }
 
+/// A finished album play as the repository stores it (for bulk inserts in tests).
+fn stored_play(
+    user_id: Uuid,
+    song_id: Uuid,
+    started_at: chrono::DateTime<Utc>,
+    ms: u64,
+) -> PlayEvent {
+    PlayEvent {
+        event_id: Uuid::new_v4(),
+        user_id,
+        song_id,
+        started_at,
+        ms_played: ms,
+        reason_end: EndReason::Finished,
+        shuffle: false,
+        source: Source::Album,
+        source_id: None,
+        platform: "Linux".into(),
+        country: "SE".into(),
+        offline: false,
+        private: false,
+        imported: false,
+    }
+}
+
 /// Runs the aggregator until nothing is left. A transaction abandoned by a killed
 /// aggregator may still hold its documents for a moment: retry like the job does.
 async fn drain(app: &TestApp) {
@@ -671,21 +696,8 @@ async fn unique_listeners_per_day_and_per_28_days() {
         |i: u128| Uuid::from_u128(i.wrapping_mul(0x2545_F491_4F6C_DD1D_9E37_79B9_7F4A_7C15) + 77);
     let now = Utc::now() - Duration::minutes(5);
     let today = now.date_naive();
-    let event = |u: Uuid, days_ago: i64, ms: u64| PlayEvent {
-        event_id: Uuid::new_v4(),
-        user_id: u,
-        song_id: song.id,
-        started_at: now - Duration::days(days_ago),
-        ms_played: ms,
-        reason_end: EndReason::Finished,
-        shuffle: false,
-        source: Source::Album,
-        source_id: None,
-        platform: "Linux".into(),
-        country: "SE".into(),
-        offline: false,
-        private: false,
-        imported: false,
+    let event = |u: Uuid, days_ago: i64, ms: u64| {
+        stored_play(u, song.id, now - Duration::days(days_ago), ms)
     };
     let mut plays = vec![];
     for i in 0..1500 {
@@ -804,20 +816,13 @@ async fn the_frequent_pass_counts_live_and_just_imported_months_only() {
     assert_eq!(l.aggregate_months(500, true).await.unwrap(), 1);
     // An imported play from March 2015: its month was just touched, so the next pass sees it.
     let old = |day: u32| PlayEvent {
-        event_id: Uuid::new_v4(),
-        user_id: me.id,
-        song_id: row.id,
-        started_at: chrono::TimeZone::with_ymd_and_hms(&Utc, 2015, 3, day, 12, 0, 0).unwrap(),
-        ms_played: 40_000,
-        reason_end: EndReason::Finished,
-        shuffle: false,
-        source: Source::Album,
-        source_id: None,
-        platform: "Linux".into(),
-        country: "SE".into(),
-        offline: false,
-        private: false,
         imported: true,
+        ..stored_play(
+            me.id,
+            row.id,
+            chrono::TimeZone::with_ymd_and_hms(&Utc, 2015, 3, day, 12, 0, 0).unwrap(),
+            40_000,
+        )
     };
     assert_eq!(l.record_many(&[(old(1), &song)]).await.unwrap(), 1);
     assert_eq!(l.aggregate_months(500, true).await.unwrap(), 1);
