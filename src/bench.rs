@@ -18,7 +18,10 @@ use crate::{
     listening::{EndReason, PlayEvent, Source},
     model::{Role, SessionUser},
     playlists::Visibility,
-    repo::Repos,
+    repo::{
+        listening::{all_time, increments, CounterOp},
+        Repos,
+    },
     Error, Result,
 };
 
@@ -50,8 +53,11 @@ pub struct BenchInfo {
     pub follows: usize,
     pub playlist_tracks: usize,
     pub events: usize,
-    /// Bulk-loading and counting the events (the aggregator's own speed).
+    /// Bulk-loading the events, writing their counters (events/s), and the aggregator's
+    /// own speed on a sample.
     pub events_insert_per_s: f64,
+    #[serde(default)]
+    pub counters_written_per_s: f64,
     pub events_counted_per_s: f64,
 }
 
@@ -250,69 +256,104 @@ pub async fn seed(
         o.playlist_tracks as u64,
     );
 
-    // Play events: Zipf over the pool, spread over the last 180 days; one in twenty is the
-    // fan's, so their stats page has data.
+    // Play events, oldest day first: listening sessions (a listener plays 1-30 songs in a
+    // row) over the last `DAYS` days, songs Zipf over the pool, the fan a heavy listener
+    // (up to 100 plays a day, so their pages have data). Each day's plays are stored as
+    // counted and its counters written at once with the aggregator's own increments
+    // (`increments` + `write_counters`, guarded by one batch id per day); the users' and
+    // songs' all-time totals are summed over the days and written at the end. Counting 10M
+    // plays through the aggregator would keep SecantusDB busy for days. Ids come from the
+    // seeded generator, so a re-run after a crash adds nothing twice.
+    const DAYS: usize = 180;
     let zipf = Zipf::new(pool.len());
-    let now = Utc::now();
-    let countries = ["US", "GB", "DE", "FR", "BR", "JP", "SE", "MX", "IN", "NG"];
-    let platforms = ["web", "android", "ios", "desktop"];
-    let t0 = Instant::now();
+    let today = Utc::now().date_naive();
+    // The aggregator's own speed is measured on a sample stored uncounted at the end.
+    let sample = (o.events / 50).clamp(1, 20_000).min(o.events);
+    let seeded = o.events - sample;
+    let per_day = seeded.div_ceil(DAYS);
+    let fan_quota = per_day.div_ceil(20).min(100);
+    let (mut insert_s, mut write_s) = (0.0, 0.0);
+    let mut totals: std::collections::HashMap<String, CounterOp> = Default::default();
     let mut done = 0usize;
-    while done < o.events {
-        let n = (o.events - done).min(5_000);
-        let batch: Vec<(PlayEvent, &Song)> = (0..n)
-            .map(|_| {
+    for d in (1..=DAYS).rev() {
+        let day = today - chrono::Duration::days(d as i64);
+        let day_start = day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+        let n_day = per_day.min(seeded - done);
+        let mut plays: Vec<(PlayEvent, &Song)> = Vec::with_capacity(n_day);
+        let mut fan_plays = 0;
+        while plays.len() < n_day {
+            let fan = fan_plays < fan_quota;
+            let user_id = if fan {
+                fan_id
+            } else {
+                user_ids[rng.gen_range(0..user_ids.len())]
+            };
+            let mut len = rng.gen_range(1..=30).min(n_day - plays.len());
+            if fan {
+                len = len.min(fan_quota - fan_plays);
+                fan_plays += len;
+            }
+            let mut t = day_start + chrono::Duration::seconds(rng.gen_range(0..86_000));
+            for _ in 0..len {
                 let song = &pool[zipf.sample(&mut rng)].0;
-                let user_id = if rng.gen_ratio(1, 20) {
-                    fan_id
-                } else {
-                    user_ids[rng.gen_range(0..user_ids.len())]
-                };
-                let skipped = rng.gen_ratio(3, 10);
-                let ms_played = if skipped {
-                    rng.gen_range(1_000..song.duration_ms.max(2_000))
-                } else {
-                    song.duration_ms
-                };
-                let e = PlayEvent {
-                    event_id: Uuid::new_v4(),
-                    user_id,
-                    song_id: song.id,
-                    started_at: now - chrono::Duration::seconds(rng.gen_range(3_600..180 * 86_400)),
-                    ms_played,
-                    reason_end: if skipped {
-                        EndReason::Skipped
-                    } else {
-                        EndReason::Finished
-                    },
-                    shuffle: rng.gen_ratio(1, 3),
-                    source: Source::Album,
-                    source_id: Some(song.album_id.to_string()),
-                    platform: platforms[rng.gen_range(0..platforms.len())].into(),
-                    country: countries[rng.gen_range(0..countries.len())].into(),
-                    offline: false,
-                    private: false,
-                    imported: false,
-                };
-                (e, song)
-            })
-            .collect();
-        repos.listening.record_many(&batch).await?;
-        done += n;
-        progress("events", done as u64, o.events as u64);
+                let e = bench_play(&mut rng, song, user_id, t);
+                t = (t + chrono::Duration::milliseconds(e.0.ms_played as i64 + 2_000))
+                    .min(day_start + chrono::Duration::seconds(86_399));
+                plays.push(e);
+            }
+        }
+        for part in plays.chunks(5_000) {
+            let t0 = Instant::now();
+            let docs = repos.listening.load_counted(part).await?;
+            insert_s += t0.elapsed().as_secs_f64();
+            let t1 = Instant::now();
+            let (all, daily): (Vec<CounterOp>, Vec<CounterOp>) =
+                increments(&docs).into_iter().partition(all_time);
+            for op in all {
+                match totals.entry(format!("{}:{}", op.0, op.1)) {
+                    std::collections::hash_map::Entry::Occupied(mut o) => o.get_mut().2.merge(op.2),
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(op);
+                    }
+                }
+            }
+            repos
+                .listening
+                .write_counters(&format!("seed:{day}"), daily)
+                .await?;
+            write_s += t1.elapsed().as_secs_f64();
+            done += part.len();
+            progress("events", done as u64, o.events as u64);
+        }
     }
-    let insert_s = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
+    repos
+        .listening
+        .write_counters("seed:totals", totals.into_values().collect())
+        .await?;
+    write_s += t1.elapsed().as_secs_f64();
+    // The sample: plays of the last day stored uncounted, then counted by the aggregator.
+    let now = Utc::now();
+    let plays: Vec<(PlayEvent, &Song)> = (0..sample)
+        .map(|_| {
+            let user_id = user_ids[rng.gen_range(0..user_ids.len())];
+            let t = now - chrono::Duration::seconds(rng.gen_range(3_600..86_400));
+            let song = &pool[zipf.sample(&mut rng)].0;
+            bench_play(&mut rng, song, user_id, t)
+        })
+        .collect();
+    repos.listening.record_many(&plays).await?;
+    let t2 = Instant::now();
     let mut counted = 0usize;
     loop {
-        let n = repos.listening.aggregate_once(5_000).await?;
+        let n = repos.listening.aggregate_once(2_000).await?;
         if n == 0 {
             break;
         }
         counted += n;
-        progress("counting", counted as u64, o.events as u64);
+        progress("counting", counted as u64, sample as u64);
     }
-    let count_s = t1.elapsed().as_secs_f64();
+    let count_s = t2.elapsed().as_secs_f64();
 
     let probe = &pool[pool.len() / 3].0;
     let info = BenchInfo {
@@ -334,7 +375,8 @@ pub async fn seed(
         follows: followees.len(),
         playlist_tracks: tracks.len(),
         events: o.events,
-        events_insert_per_s: per_s(o.events, insert_s),
+        events_insert_per_s: per_s(seeded, insert_s),
+        counters_written_per_s: per_s(seeded, write_s),
         events_counted_per_s: per_s(counted, count_s),
     };
     let json = serde_json::to_string(&info).map_err(|e| Error::Internal(e.to_string()))?;
@@ -344,6 +386,44 @@ pub async fn seed(
         .insert_one(doc! {"_id": "dataset", "json": json})
         .await?;
     Ok(info)
+}
+
+/// One benchmark play of `song` by `user` started at `t`: three in ten skipped.
+fn bench_play<'a>(
+    rng: &mut StdRng,
+    song: &'a Song,
+    user_id: Uuid,
+    t: chrono::DateTime<Utc>,
+) -> (PlayEvent, &'a Song) {
+    const COUNTRIES: [&str; 10] = ["US", "GB", "DE", "FR", "BR", "JP", "SE", "MX", "IN", "NG"];
+    const PLATFORMS: [&str; 4] = ["web", "android", "ios", "desktop"];
+    let skipped = rng.gen_ratio(3, 10);
+    let ms_played = if skipped {
+        rng.gen_range(1_000..song.duration_ms.max(2_000))
+    } else {
+        song.duration_ms
+    };
+    let e = PlayEvent {
+        event_id: Uuid::from_u128(rng.gen()),
+        user_id,
+        song_id: song.id,
+        started_at: t,
+        ms_played,
+        reason_end: if skipped {
+            EndReason::Skipped
+        } else {
+            EndReason::Finished
+        },
+        shuffle: rng.gen_ratio(1, 3),
+        source: Source::Album,
+        source_id: Some(song.album_id.to_string()),
+        platform: PLATFORMS[rng.gen_range(0..PLATFORMS.len())].into(),
+        country: COUNTRIES[rng.gen_range(0..COUNTRIES.len())].into(),
+        offline: false,
+        private: false,
+        imported: false,
+    };
+    (e, song)
 }
 
 fn per_s(n: usize, secs: f64) -> f64 {

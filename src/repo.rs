@@ -16,7 +16,11 @@ pub mod recs;
 pub mod tips;
 pub mod uploads;
 
-use mongodb::Database;
+use futures::{StreamExt, TryStreamExt};
+use mongodb::{
+    bson::{doc, Bson, Document},
+    Collection, Database,
+};
 use sqlx::PgPool;
 
 pub use accounts::AccountRepo;
@@ -75,4 +79,63 @@ impl Repos {
             mongo,
         }
     }
+}
+
+/// Longest `$in` list sent in one query. SecantusDB compares every document a `$in`
+/// matches with the list one element at a time, so a query costs matches × list length:
+/// measured there, 2,000 `_id`s took 4.3 s in one `$in` and 0.43 s in chunks of 50
+/// (5,000: 53 s in one). MongoDB does not care either way.
+pub const IN_CHUNK: usize = 50;
+
+/// The documents of `coll` with `field` among `values` that also match `also`, asked
+/// [`IN_CHUNK`] values at a time (a few chunks in flight) and concatenated: no order
+/// across chunks, so no sort or limit here.
+pub async fn find_in<T>(
+    coll: &Collection<T>,
+    field: &str,
+    values: Vec<Bson>,
+    also: Document,
+    projection: Option<Document>,
+) -> crate::Result<Vec<T>>
+where
+    T: serde::de::DeserializeOwned + Send + Sync,
+{
+    let parts: Vec<Vec<Bson>> = values.chunks(IN_CHUNK).map(<[Bson]>::to_vec).collect();
+    let found: Vec<Vec<T>> = futures::stream::iter(parts)
+        .map(|part| {
+            let mut filter = doc! {field: {"$in": part}};
+            filter.extend(also.clone());
+            let projection = projection.clone();
+            async move {
+                let mut q = coll.find(filter);
+                if let Some(p) = projection {
+                    q = q.projection(p);
+                }
+                q.await?.try_collect::<Vec<T>>().await
+            }
+        })
+        .buffered(4)
+        .try_collect()
+        .await?;
+    Ok(found.into_iter().flatten().collect())
+}
+
+/// How many documents of `coll` have `field` among `values` and match `also` (chunked
+/// like [`find_in`]).
+pub async fn count_in<T>(
+    coll: &Collection<T>,
+    field: &str,
+    values: Vec<Bson>,
+    also: Document,
+) -> crate::Result<u64>
+where
+    T: Send + Sync,
+{
+    let mut n = 0;
+    for part in values.chunks(IN_CHUNK) {
+        let mut filter = doc! {field: {"$in": part.to_vec()}};
+        filter.extend(also.clone());
+        n += coll.count_documents(filter).await?;
+    }
+    Ok(n)
 }

@@ -12,7 +12,12 @@ use mongodb::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{catalog::*, db::coll, Error, Result};
+use crate::{
+    catalog::*,
+    db::coll,
+    repo::{find_in, IN_CHUNK},
+    Error, Result,
+};
 
 fn from_bdt(d: BDateTime) -> chrono::DateTime<Utc> {
     chrono::DateTime::<Utc>::from_timestamp_millis(d.timestamp_millis()).unwrap_or_default()
@@ -534,15 +539,15 @@ impl CatalogRepo {
         for part in ids.chunks(500) {
             let mut totals: std::collections::HashMap<Uuid, (i32, i64)> =
                 part.iter().map(|id| (*id, (0, 0))).collect();
-            let mut found = self
-                .raw_songs
-                .find(doc! {
-                    "album_id": {"$in": part.iter().map(|i| bid(*i)).collect::<Vec<_>>()},
-                    "status": PUBLISHED,
-                })
-                .projection(doc! {"album_id": 1, "duration_ms": 1})
-                .await?;
-            while let Some(d) = found.try_next().await? {
+            let found = find_in(
+                &self.raw_songs,
+                "album_id",
+                bids(part),
+                doc! {"status": PUBLISHED},
+                Some(doc! {"album_id": 1, "duration_ms": 1}),
+            )
+            .await?;
+            for d in found {
                 let Some(bson::Bson::Binary(b)) = d.get("album_id") else {
                     continue;
                 };
@@ -589,12 +594,14 @@ impl CatalogRepo {
             if values.is_empty() {
                 continue;
             }
-            let docs: Vec<SongDoc> = self
-                .songs
-                .find(doc! {field: {"$in": values}, "status": {"$ne": "taken_down"}})
-                .await?
-                .try_collect()
-                .await?;
+            let docs: Vec<SongDoc> = find_in(
+                &self.songs,
+                field,
+                values.into_iter().map(Into::into).collect(),
+                doc! {"status": {"$ne": "taken_down"}},
+                None,
+            )
+            .await?;
             for d in docs {
                 let value = match field {
                     "spotify_uri" => d.spotify_uri.clone(),
@@ -624,12 +631,8 @@ impl CatalogRepo {
         &self,
         keys: Vec<String>,
     ) -> Result<std::collections::HashMap<String, Artist>> {
-        let docs: Vec<ArtistDoc> = self
-            .artists
-            .find(doc! {"name_key": {"$in": keys}})
-            .await?
-            .try_collect()
-            .await?;
+        let keys = keys.into_iter().map(Into::into).collect();
+        let docs: Vec<ArtistDoc> = find_in(&self.artists, "name_key", keys, doc! {}, None).await?;
         Ok(docs
             .into_iter()
             .filter_map(|d| Some((d.name_key.clone()?, Artist::from(d))))
@@ -641,12 +644,8 @@ impl CatalogRepo {
         &self,
         keys: Vec<String>,
     ) -> Result<std::collections::HashMap<String, Album>> {
-        let docs: Vec<AlbumDoc> = self
-            .albums
-            .find(doc! {"match_key": {"$in": keys}})
-            .await?
-            .try_collect()
-            .await?;
+        let keys = keys.into_iter().map(Into::into).collect();
+        let docs: Vec<AlbumDoc> = find_in(&self.albums, "match_key", keys, doc! {}, None).await?;
         Ok(docs
             .into_iter()
             .filter_map(|d| Some((d.match_key.clone()?, Album::from(d))))
@@ -777,9 +776,11 @@ impl CatalogRepo {
 
     /// Removes songs (a rejected upload, or one whose record could not be written).
     pub async fn delete_songs(&self, ids: &[Uuid]) -> Result<()> {
-        self.songs
-            .delete_many(doc! {"_id": {"$in": ids.iter().map(|i| bid(*i)).collect::<Vec<_>>()}})
-            .await?;
+        for part in ids.chunks(IN_CHUNK) {
+            self.songs
+                .delete_many(doc! {"_id": {"$in": bids(part)}})
+                .await?;
+        }
         self.changed(Changed::songs(ids)).await
     }
 
@@ -1020,18 +1021,27 @@ impl CatalogRepo {
         if artists.is_empty() {
             return Ok(vec![]);
         }
-        let docs: Vec<AlbumDoc> = self
-            .albums
-            .find(doc! {
-                "artist_ids": {"$in": artists.iter().map(|a| bid(*a)).collect::<Vec<_>>()},
-                "release_date": {"$lt": BDateTime::from_millis(before.timestamp_millis())},
-            })
-            .sort(doc! {"release_date": -1})
-            .limit(limit)
-            .await?
-            .try_collect()
-            .await?;
-        Ok(docs.into_iter().map(Into::into).collect())
+        // Newest `limit` of each chunk of artists, then the newest `limit` of those.
+        let mut albums: Vec<Album> = vec![];
+        for part in artists.chunks(IN_CHUNK) {
+            let docs: Vec<AlbumDoc> = self
+                .albums
+                .find(doc! {
+                    "artist_ids": {"$in": bids(part)},
+                    "release_date": {"$lt": BDateTime::from_millis(before.timestamp_millis())},
+                })
+                .sort(doc! {"release_date": -1})
+                .limit(limit)
+                .await?
+                .try_collect()
+                .await?;
+            albums.extend(docs.into_iter().map(Album::from));
+        }
+        // An album of artists in two chunks is found twice.
+        albums.sort_by(|a, b| (b.release_date, b.id).cmp(&(a.release_date, a.id)));
+        albums.dedup_by_key(|a| a.id);
+        albums.truncate(limit.max(0) as usize);
+        Ok(albums)
     }
 
     /// Artist names by id.
@@ -1042,12 +1052,7 @@ impl CatalogRepo {
         if ids.is_empty() {
             return Ok(Default::default());
         }
-        let docs: Vec<ArtistDoc> = self
-            .artists
-            .find(doc! {"_id": {"$in": ids.iter().map(|i| bid(*i)).collect::<Vec<_>>()}})
-            .await?
-            .try_collect()
-            .await?;
+        let docs = by_ids(&self.artists, ids, doc! {}).await?;
         Ok(docs.into_iter().map(|d| (uid(d.id), d.name)).collect())
     }
 
@@ -1079,12 +1084,7 @@ impl CatalogRepo {
         if ids.is_empty() {
             return Ok(vec![]);
         }
-        let docs: Vec<SongDoc> = self
-            .songs
-            .find(doc! {"_id": {"$in": ids.iter().map(|i| bid(*i)).collect::<Vec<_>>()}})
-            .await?
-            .try_collect()
-            .await?;
+        let docs = by_ids(&self.songs, ids, doc! {}).await?;
         let mut by_id: std::collections::HashMap<Uuid, (Song, Option<String>)> = docs
             .into_iter()
             .map(|d| {
@@ -1429,20 +1429,17 @@ impl CatalogRepo {
     }
 }
 
-/// The documents of `coll` whose `_id` is among `ids` and that match `also`, 500 ids per
-/// request.
+/// The documents of `coll` whose `_id` is among `ids` and that match `also`.
 async fn by_ids<T>(coll: &Collection<T>, ids: &[Uuid], also: Document) -> Result<Vec<T>>
 where
     T: serde::de::DeserializeOwned + Send + Sync,
 {
-    let mut out = vec![];
-    for part in ids.chunks(500) {
-        let mut filter = doc! {"_id": {"$in": part.iter().map(|i| bid(*i)).collect::<Vec<_>>()}};
-        filter.extend(also.clone());
-        let docs: Vec<T> = coll.find(filter).await?.try_collect().await?;
-        out.extend(docs);
-    }
-    Ok(out)
+    find_in(coll, "_id", bids(ids), also, None).await
+}
+
+/// Ids as BSON values (for `$in` lists).
+pub fn bids(ids: &[Uuid]) -> Vec<bson::Bson> {
+    ids.iter().map(|i| bid(*i).into()).collect()
 }
 
 /// An insert of documents with fresh UUIDs that failed only on duplicate keys was applied

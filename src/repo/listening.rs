@@ -22,7 +22,15 @@ use mongodb::{
 };
 use uuid::Uuid;
 
-use crate::{catalog::Song, listening::*, repo::catalog::bid, Error, Result};
+use crate::{
+    catalog::Song,
+    listening::*,
+    repo::{
+        catalog::{bid, bids},
+        count_in, find_in,
+    },
+    Error, Result,
+};
 
 const REGISTRY: &str = "play_event_months";
 const SONG_DAILY: &str = "song_daily";
@@ -141,6 +149,55 @@ fn guarded_update(inc: &Inc, batch_id: &str, on_insert: Document) -> Document {
     update
 }
 
+/// The counter document `guarded_update` would create where none exists: `_id`,
+/// `on_insert`, the increments and registers at their (dotted) paths, and the batch.
+fn whole_counter(id: Bson, inc: &Inc, batch_id: &str, on_insert: Document) -> Document {
+    fn put(d: &mut Document, path: &str, v: Bson) {
+        match path.split_once('.') {
+            Some((head, rest)) => {
+                if !matches!(d.get(head), Some(Bson::Document(_))) {
+                    d.insert(head, Document::new());
+                }
+                if let Some(Bson::Document(sub)) = d.get_mut(head) {
+                    put(sub, rest, v);
+                }
+            }
+            None => {
+                d.insert(path, v);
+            }
+        }
+    }
+    let mut d = doc! {"_id": id};
+    d.extend(on_insert);
+    for (k, v) in &inc.inc {
+        put(&mut d, k, Bson::Int64(*v));
+    }
+    for (k, v) in &inc.max {
+        put(&mut d, k, Bson::Int32(i32::from(*v)));
+    }
+    d.insert("applied", vec![Bson::String(batch_id.to_string())]);
+    d
+}
+
+/// Inserts `docs` unordered; returns the positions refused because their `_id` exists
+/// (any other failure is an error).
+async fn insert_new(coll: &Collection<Document>, docs: &[Document]) -> Result<Vec<usize>> {
+    match coll.insert_many(docs).ordered(false).await {
+        Ok(_) => Ok(vec![]),
+        Err(err) => match *err.kind {
+            ErrorKind::InsertMany(ref f)
+                if f.write_errors
+                    .as_ref()
+                    .is_some_and(|w| w.iter().all(|w| w.code == 11000))
+                    && f.write_concern_error.is_none() =>
+            {
+                Ok(f.write_errors.iter().flatten().map(|w| w.index).collect())
+            }
+            _ => Err(err.into()),
+        },
+    }
+}
+
 fn is_duplicate(e: &mongodb::error::Error) -> bool {
     matches!(*e.kind, ErrorKind::Write(WriteFailure::WriteError(ref w)) if w.code == 11000)
 }
@@ -152,12 +209,22 @@ fn key(s: &str) -> String {
 
 /// Increments for one counter document, and the unique-listener registers it may raise.
 #[derive(Default, Clone)]
-struct Inc {
+pub struct Inc {
     inc: BTreeMap<String, i64>,
     max: BTreeMap<String, u8>,
 }
 
 impl Inc {
+    /// Adds `other`'s increments and raises to its registers.
+    pub fn merge(&mut self, other: Inc) {
+        for (k, v) in other.inc {
+            *self.inc.entry(k).or_default() += v;
+        }
+        for (k, v) in other.max {
+            let r = self.max.entry(k).or_default();
+            *r = (*r).max(v);
+        }
+    }
     fn add(&mut self, field: String, n: i64) {
         *self.inc.entry(field).or_default() += n;
     }
@@ -176,6 +243,176 @@ impl Inc {
             .map(|(k, v)| (k.clone(), Bson::Int64(*v)))
             .collect()
     }
+}
+
+/// One counter document's increments: collection, `_id`, increments, fields it gets
+/// when created.
+pub type CounterOp = (&'static str, Bson, Inc, Document);
+
+/// Whether a counter document is one of the all-time totals (a user's or a song's), which
+/// every day's plays add to (bulk loads sum them over all days before writing).
+pub fn all_time(op: &CounterOp) -> bool {
+    matches!(op.0, USER_TOTALS | SONG_TOTALS)
+}
+
+/// What a batch of raw events adds to the counters, one entry per counter document.
+pub fn increments(events: &[Document]) -> Vec<CounterOp> {
+    let mut song: HashMap<(Uuid, String), Inc> = HashMap::new();
+    let mut artist: HashMap<(Uuid, String), Inc> = HashMap::new();
+    let mut user: HashMap<(Uuid, String), Inc> = HashMap::new();
+    let mut totals: HashMap<Uuid, Inc> = HashMap::new();
+    let mut song_totals: HashMap<Uuid, Inc> = HashMap::new();
+    let mut recs: HashMap<(&'static str, String), Inc> = HashMap::new();
+    let mut hourly: HashMap<(Uuid, String), Inc> = HashMap::new();
+    let mut platform: HashMap<String, Inc> = HashMap::new();
+    for e in events {
+        let (Some(user_id), Some(song_id)) = (
+            e.get("user_id").and_then(uid),
+            e.get("song_id").and_then(uid),
+        ) else {
+            continue;
+        };
+        let ts = e
+            .get_datetime("ts")
+            .ok()
+            .and_then(|t| DateTime::from_timestamp_millis(t.timestamp_millis()))
+            .unwrap_or_else(Utc::now);
+        let day = ts.date_naive().to_string();
+        let ms = int(e.get("ms_played")) as i64;
+        let stream = e.get_bool("stream").unwrap_or(false);
+        let skip = e.get_bool("skip").unwrap_or(false);
+        let completion = e.get_bool("completion").unwrap_or(false);
+        let s = i64::from(stream);
+        let common = |inc: &mut Inc| {
+            inc.add("plays".into(), 1);
+            inc.add("streams".into(), s);
+            inc.add("ms_played".into(), ms);
+            inc.add("skips".into(), i64::from(skip));
+            inc.add("completions".into(), i64::from(completion));
+        };
+        let breakdown = |inc: &mut Inc| {
+            for f in ["country", "platform", "source"] {
+                let v = e.get_str(f).unwrap_or("unknown");
+                inc.add(format!("{f}.{}", key(v)), 1);
+            }
+        };
+        // Plays started from a recommendation, per algorithm variant (admin panel).
+        if e.get_str("source") == Ok(Source::Recommendation.as_str()) {
+            if let Some(v) = e
+                .get_str("source_id")
+                .ok()
+                .and_then(crate::recommend::Variant::parse)
+            {
+                recs.entry((v.as_str(), day.clone()))
+                    .or_default()
+                    .add("plays".into(), 1);
+            }
+        }
+        let pi = platform.entry(day.clone()).or_default();
+        common(pi);
+        pi.listener(user_id);
+        let si = song.entry((song_id, day.clone())).or_default();
+        common(si);
+        breakdown(si);
+        if stream {
+            si.listener(user_id);
+        }
+        common(song_totals.entry(song_id).or_default());
+        if let Ok(artists) = e.get_array("artist_ids") {
+            for a in artists.iter().filter_map(uid) {
+                let ai = artist.entry((a, day.clone())).or_default();
+                common(ai);
+                breakdown(ai);
+                let hi = hourly
+                    .entry((a, ts.format("%Y-%m-%dT%H").to_string()))
+                    .or_default();
+                hi.add("plays".into(), 1);
+                hi.add("streams".into(), s);
+                if stream {
+                    ai.listener(user_id);
+                    user.entry((user_id, day.clone()))
+                        .or_default()
+                        .add(format!("artists.{a}"), 1);
+                    totals
+                        .entry(user_id)
+                        .or_default()
+                        .add(format!("artists.{a}"), 1);
+                }
+            }
+        }
+        let ui = user.entry((user_id, day.clone())).or_default();
+        common(ui);
+        ui.add(format!("hours.{}", ts.hour()), 1);
+        let ti = totals.entry(user_id).or_default();
+        ti.add("streams".into(), s);
+        ti.add("ms_played".into(), ms);
+        if stream {
+            ui.add(format!("songs.{song_id}"), 1);
+            ti.add(format!("songs.{song_id}"), 1);
+            if let Ok(genres) = e.get_array("genres") {
+                for g in genres.iter().filter_map(|g| g.as_str()) {
+                    ui.add(format!("genres.{}", key(g)), 1);
+                    ti.add(format!("genres.{}", key(g)), 1);
+                }
+            }
+        }
+    }
+    let mut ops: Vec<CounterOp> = vec![];
+    for ((id, day), inc) in song {
+        ops.push((
+            SONG_DAILY,
+            Bson::String(format!("{id}:{day}")),
+            inc,
+            doc! {"song_id": bid(id), "day": day},
+        ));
+    }
+    for ((id, day), inc) in artist {
+        ops.push((
+            ARTIST_DAILY,
+            Bson::String(format!("{id}:{day}")),
+            inc,
+            doc! {"artist_id": bid(id), "day": day},
+        ));
+    }
+    for ((id, day), inc) in user {
+        ops.push((
+            USER_DAILY,
+            Bson::String(format!("{id}:{day}")),
+            inc,
+            doc! {"user_id": bid(id), "day": day},
+        ));
+    }
+    for (id, inc) in totals {
+        ops.push((USER_TOTALS, bid(id).into(), inc, doc! {}));
+    }
+    for (id, inc) in song_totals {
+        ops.push((SONG_TOTALS, bid(id).into(), inc, doc! {}));
+    }
+    for (day, inc) in platform {
+        ops.push((
+            PLATFORM_DAILY,
+            Bson::String(day.clone()),
+            inc,
+            doc! {"day": day},
+        ));
+    }
+    for ((id, hour), inc) in hourly {
+        ops.push((
+            ARTIST_HOURLY,
+            Bson::String(format!("{id}:{hour}")),
+            inc,
+            doc! {"artist_id": bid(id), "hour": hour},
+        ));
+    }
+    for ((variant, day), inc) in recs {
+        ops.push((
+            crate::repo::recs::REC_STATS,
+            Bson::String(format!("{variant}:{day}")),
+            inc,
+            doc! {"variant": variant, "day": day},
+        ));
+    }
+    ops
 }
 
 impl ListeningRepo {
@@ -350,22 +587,37 @@ impl ListeningRepo {
             self.ensure_month(&month).await?;
             self.touch_month(&month).await?;
             let n = docs.len() as u64;
-            match self.events(&month).insert_many(docs).ordered(false).await {
-                Ok(r) => inserted += r.inserted_ids.len() as u64,
-                Err(err) => match *err.kind {
-                    ErrorKind::InsertMany(ref f)
-                        if f.write_errors
-                            .as_ref()
-                            .is_some_and(|w| w.iter().all(|w| w.code == 11000))
-                            && f.write_concern_error.is_none() =>
-                    {
-                        inserted += n - f.write_errors.as_ref().map_or(0, |w| w.len() as u64);
-                    }
-                    _ => return Err(err.into()),
-                },
-            }
+            inserted += n - insert_new(&self.events(&month), &docs).await?.len() as u64;
         }
         Ok(inserted)
+    }
+
+    /// Stores plays whose counters the caller writes itself from the returned documents
+    /// (`increments` + `write_counters`; the benchmark's bulk load, where counting 10M
+    /// plays one batch at a time would take the aggregator days): like `record_many`, but
+    /// stored as counted. Ids already stored are skipped and left out of the result.
+    pub async fn load_counted(&self, plays: &[(PlayEvent, &Song)]) -> Result<Vec<Document>> {
+        let mut by_month: BTreeMap<String, Vec<Document>> = Default::default();
+        for (e, song) in plays {
+            let mut d = event_doc(e, song)?;
+            d.insert("counted", true);
+            by_month.entry(month_of(e.started_at)).or_default().push(d);
+        }
+        let mut stored = vec![];
+        for (month, docs) in by_month {
+            self.ensure_month(&month).await?;
+            let refused: std::collections::HashSet<usize> = insert_new(&self.events(&month), &docs)
+                .await?
+                .into_iter()
+                .collect();
+            stored.extend(
+                docs.into_iter()
+                    .enumerate()
+                    .filter(|(i, _)| !refused.contains(i))
+                    .map(|(_, d)| d),
+            );
+        }
+        Ok(stored)
     }
 
     /// How many of these plays are already stored with `source_id == tag` (an import run
@@ -384,10 +636,7 @@ impl ListeningRepo {
         }
         let mut n = 0;
         for (month, ids) in by_month {
-            n += self
-                .events(&month)
-                .count_documents(doc! {"_id": {"$in": ids}, "source_id": tag})
-                .await?;
+            n += count_in(&self.events(&month), "_id", ids, doc! {"source_id": tag}).await?;
         }
         Ok(n)
     }
@@ -463,11 +712,7 @@ impl ListeningRepo {
         batch_id: &str,
         ids: Vec<Bson>,
     ) -> Result<usize> {
-        let docs: Vec<Document> = events
-            .find(doc! {"_id": {"$in": ids.clone()}, "counted": false})
-            .await?
-            .try_collect()
-            .await?;
+        let docs = find_in(events, "_id", ids.clone(), doc! {"counted": false}, None).await?;
         self.apply(batch_id, &docs).await?;
         // One `_id` update per event in one bulk write: cheaper than an `$in` on SecantusDB.
         let ns = events.namespace();
@@ -487,166 +732,38 @@ impl ListeningRepo {
 
     /// Applies one batch's increments, each counter document at most once per batch.
     async fn apply(&self, batch_id: &str, events: &[Document]) -> Result<()> {
-        let mut song: HashMap<(Uuid, String), Inc> = HashMap::new();
-        let mut artist: HashMap<(Uuid, String), Inc> = HashMap::new();
-        let mut user: HashMap<(Uuid, String), Inc> = HashMap::new();
-        let mut totals: HashMap<Uuid, Inc> = HashMap::new();
-        let mut song_totals: HashMap<Uuid, Inc> = HashMap::new();
-        let mut recs: HashMap<(&'static str, String), Inc> = HashMap::new();
-        let mut hourly: HashMap<(Uuid, String), Inc> = HashMap::new();
-        let mut platform: HashMap<String, Inc> = HashMap::new();
-        for e in events {
-            let (Some(user_id), Some(song_id)) = (
-                e.get("user_id").and_then(uid),
-                e.get("song_id").and_then(uid),
-            ) else {
-                continue;
-            };
-            let ts = e
-                .get_datetime("ts")
-                .ok()
-                .and_then(|t| DateTime::from_timestamp_millis(t.timestamp_millis()))
-                .unwrap_or_else(Utc::now);
-            let day = ts.date_naive().to_string();
-            let ms = int(e.get("ms_played")) as i64;
-            let stream = e.get_bool("stream").unwrap_or(false);
-            let skip = e.get_bool("skip").unwrap_or(false);
-            let completion = e.get_bool("completion").unwrap_or(false);
-            let s = i64::from(stream);
-            let common = |inc: &mut Inc| {
-                inc.add("plays".into(), 1);
-                inc.add("streams".into(), s);
-                inc.add("ms_played".into(), ms);
-                inc.add("skips".into(), i64::from(skip));
-                inc.add("completions".into(), i64::from(completion));
-            };
-            let breakdown = |inc: &mut Inc| {
-                for f in ["country", "platform", "source"] {
-                    let v = e.get_str(f).unwrap_or("unknown");
-                    inc.add(format!("{f}.{}", key(v)), 1);
-                }
-            };
-            // Plays started from a recommendation, per algorithm variant (admin panel).
-            if e.get_str("source") == Ok(Source::Recommendation.as_str()) {
-                if let Some(v) = e
-                    .get_str("source_id")
-                    .ok()
-                    .and_then(crate::recommend::Variant::parse)
-                {
-                    recs.entry((v.as_str(), day.clone()))
-                        .or_default()
-                        .add("plays".into(), 1);
-                }
+        self.write_counters(batch_id, increments(events)).await
+    }
+    /// Writes counter increments (see `apply`; `batch_id` guards every document).
+    pub async fn write_counters(&self, batch_id: &str, ops: Vec<CounterOp>) -> Result<()> {
+        // Counter documents are first inserted whole, a thousand per request: a batch of
+        // imported history mostly creates them, and SecantusDB inserts about four times
+        // faster than it upserts. A document that exists refuses the insert (duplicate key)
+        // and gets the guarded update instead.
+        let mut by_coll: BTreeMap<&'static str, Vec<usize>> = BTreeMap::new();
+        for (i, op) in ops.iter().enumerate() {
+            by_coll.entry(op.0).or_default().push(i);
+        }
+        let mut existing: Vec<usize> = vec![];
+        for (coll, idxs) in by_coll {
+            for chunk in idxs.chunks(1000) {
+                let docs: Vec<Document> = chunk
+                    .iter()
+                    .map(|i| {
+                        let (_, id, inc, on_insert) = &ops[*i];
+                        whole_counter(id.clone(), inc, batch_id, on_insert.clone())
+                    })
+                    .collect();
+                let refused = insert_new(&self.coll(coll), &docs).await?;
+                existing.extend(refused.into_iter().map(|i| chunk[i]));
             }
-            let pi = platform.entry(day.clone()).or_default();
-            common(pi);
-            pi.listener(user_id);
-            let si = song.entry((song_id, day.clone())).or_default();
-            common(si);
-            breakdown(si);
-            if stream {
-                si.listener(user_id);
-            }
-            common(song_totals.entry(song_id).or_default());
-            if let Ok(artists) = e.get_array("artist_ids") {
-                for a in artists.iter().filter_map(uid) {
-                    let ai = artist.entry((a, day.clone())).or_default();
-                    common(ai);
-                    breakdown(ai);
-                    let hi = hourly
-                        .entry((a, ts.format("%Y-%m-%dT%H").to_string()))
-                        .or_default();
-                    hi.add("plays".into(), 1);
-                    hi.add("streams".into(), s);
-                    if stream {
-                        ai.listener(user_id);
-                        user.entry((user_id, day.clone()))
-                            .or_default()
-                            .add(format!("artists.{a}"), 1);
-                        totals
-                            .entry(user_id)
-                            .or_default()
-                            .add(format!("artists.{a}"), 1);
-                    }
-                }
-            }
-            let ui = user.entry((user_id, day.clone())).or_default();
-            common(ui);
-            ui.add(format!("hours.{}", ts.hour()), 1);
-            let ti = totals.entry(user_id).or_default();
-            ti.add("streams".into(), s);
-            ti.add("ms_played".into(), ms);
-            if stream {
-                ui.add(format!("songs.{song_id}"), 1);
-                ti.add(format!("songs.{song_id}"), 1);
-                if let Ok(genres) = e.get_array("genres") {
-                    for g in genres.iter().filter_map(|g| g.as_str()) {
-                        ui.add(format!("genres.{}", key(g)), 1);
-                        ti.add(format!("genres.{}", key(g)), 1);
-                    }
-                }
-            }
-        }
-        let mut ops: Vec<(&'static str, Bson, &Inc, Document)> = vec![];
-        for ((id, day), inc) in &song {
-            ops.push((
-                SONG_DAILY,
-                Bson::String(format!("{id}:{day}")),
-                inc,
-                doc! {"song_id": bid(*id), "day": day},
-            ));
-        }
-        for ((id, day), inc) in &artist {
-            ops.push((
-                ARTIST_DAILY,
-                Bson::String(format!("{id}:{day}")),
-                inc,
-                doc! {"artist_id": bid(*id), "day": day},
-            ));
-        }
-        for ((id, day), inc) in &user {
-            ops.push((
-                USER_DAILY,
-                Bson::String(format!("{id}:{day}")),
-                inc,
-                doc! {"user_id": bid(*id), "day": day},
-            ));
-        }
-        for (id, inc) in &totals {
-            ops.push((USER_TOTALS, bid(*id).into(), inc, doc! {}));
-        }
-        for (id, inc) in &song_totals {
-            ops.push((SONG_TOTALS, bid(*id).into(), inc, doc! {}));
-        }
-        for (day, inc) in &platform {
-            ops.push((
-                PLATFORM_DAILY,
-                Bson::String(day.clone()),
-                inc,
-                doc! {"day": day},
-            ));
-        }
-        for ((id, hour), inc) in &hourly {
-            ops.push((
-                ARTIST_HOURLY,
-                Bson::String(format!("{id}:{hour}")),
-                inc,
-                doc! {"artist_id": bid(*id), "hour": hour},
-            ));
-        }
-        for ((variant, day), inc) in &recs {
-            ops.push((
-                crate::repo::recs::REC_STATS,
-                Bson::String(format!("{variant}:{day}")),
-                inc,
-                doc! {"variant": *variant, "day": day},
-            ));
         }
         // One round trip per thousand documents; an upsert that collided with a document
         // already holding this batch is sorted out one by one.
-        let models: Vec<(WriteModel, &'static str, Bson, &Inc, Document)> = ops
+        let models: Vec<(WriteModel, &'static str, Bson, &Inc, Document)> = existing
             .into_iter()
-            .map(|(coll, id, inc, on_insert)| {
+            .map(|i| {
+                let (coll, id, inc, on_insert) = &ops[i];
                 let update = guarded_update(inc, batch_id, on_insert.clone());
                 let m = UpdateOneModel::builder()
                     .namespace(self.coll(coll).namespace())
@@ -654,7 +771,7 @@ impl ListeningRepo {
                     .update(update)
                     .upsert(true)
                     .build();
-                (m.into(), coll, id, inc, on_insert)
+                (m.into(), *coll, id.clone(), inc, on_insert.clone())
             })
             .collect();
         for chunk in models.chunks(1000) {
@@ -821,13 +938,11 @@ impl ListeningRepo {
         artist: Uuid,
         hours: &[String],
     ) -> Result<HashMap<String, u64>> {
-        let ids: Vec<String> = hours.iter().map(|h| format!("{artist}:{h}")).collect();
-        let docs: Vec<Document> = self
-            .coll(ARTIST_HOURLY)
-            .find(doc! {"_id": {"$in": ids}})
-            .await?
-            .try_collect()
-            .await?;
+        let ids = hours
+            .iter()
+            .map(|h| format!("{artist}:{h}").into())
+            .collect();
+        let docs = find_in(&self.coll(ARTIST_HOURLY), "_id", ids, doc! {}, None).await?;
         Ok(docs
             .iter()
             .filter_map(|d| Some((d.get_str("hour").ok()?.to_string(), int(d.get("streams")))))
@@ -836,13 +951,8 @@ impl ListeningRepo {
 
     /// The platform's daily documents for `days` (`_id` lookups), by day.
     pub async fn platform_days(&self, days: &[NaiveDate]) -> Result<HashMap<NaiveDate, Document>> {
-        let ids: Vec<String> = days.iter().map(|d| d.to_string()).collect();
-        let docs: Vec<Document> = self
-            .coll(PLATFORM_DAILY)
-            .find(doc! {"_id": {"$in": ids}})
-            .await?
-            .try_collect()
-            .await?;
+        let ids = days.iter().map(|d| d.to_string().into()).collect();
+        let docs = find_in(&self.coll(PLATFORM_DAILY), "_id", ids, doc! {}, None).await?;
         Ok(docs
             .into_iter()
             .filter_map(|d| Some((d.get_str("_id").ok()?.parse().ok()?, d)))
@@ -875,28 +985,26 @@ impl ListeningRepo {
 
     /// Songs' daily counters (with their listener registers) from `since` on.
     pub async fn songs_days(&self, songs: &[Uuid], since: NaiveDate) -> Result<Vec<Document>> {
-        Ok(self
-            .coll(SONG_DAILY)
-            .find(doc! {
-                "song_id": {"$in": songs.iter().map(|s| Bson::from(bid(*s))).collect::<Vec<_>>()},
-                "day": {"$gte": since.to_string()},
-            })
-            .await?
-            .try_collect()
-            .await?)
+        find_in(
+            &self.coll(SONG_DAILY),
+            "song_id",
+            bids(songs),
+            doc! {"day": {"$gte": since.to_string()}},
+            None,
+        )
+        .await
     }
 
     /// All-time streams of each song asked for (`_id` lookups; absent = 0).
     pub async fn song_streams(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, u64>> {
-        let docs: Vec<Document> = self
-            .coll(SONG_TOTALS)
-            .find(
-                doc! {"_id": {"$in": ids.iter().map(|i| Bson::from(bid(*i))).collect::<Vec<_>>()}},
-            )
-            .projection(doc! {"streams": 1})
-            .await?
-            .try_collect()
-            .await?;
+        let docs = find_in(
+            &self.coll(SONG_TOTALS),
+            "_id",
+            bids(ids),
+            doc! {},
+            Some(doc! {"streams": 1}),
+        )
+        .await?;
         Ok(docs
             .iter()
             .filter_map(|d| Some((d.get("_id").and_then(uid)?, int(d.get("streams")))))
@@ -990,20 +1098,14 @@ impl ListeningRepo {
         last: NaiveDate,
         days: u32,
     ) -> Result<u64> {
-        let ids: Vec<String> = (0..days)
-            .map(|i| format!("{id}:{}", last - Duration::days(i64::from(i))))
+        let ids: Vec<Bson> = (0..days)
+            .map(|i| format!("{id}:{}", last - Duration::days(i64::from(i))).into())
             .collect();
         let coll = match of {
             Listened::Song => SONG_DAILY,
             Listened::Artist => ARTIST_DAILY,
         };
-        let docs: Vec<Document> = self
-            .coll(coll)
-            .find(doc! {"_id": {"$in": ids}})
-            .projection(doc! {"hll": 1})
-            .await?
-            .try_collect()
-            .await?;
+        let docs = find_in(&self.coll(coll), "_id", ids, doc! {}, Some(doc! {"hll": 1})).await?;
         Ok(fold::listeners(&docs).estimate())
     }
 

@@ -751,16 +751,14 @@ impl PlaylistRepo {
         songs: &[Uuid],
         since: DateTime<Utc>,
     ) -> Result<std::collections::HashMap<Uuid, u64>> {
-        let docs: Vec<Document> = self
-            .items
-            .find(doc! {
-                "song_id": {"$in": songs.iter().map(|s| Bson::from(bid(*s))).collect::<Vec<_>>()},
-                "added_at": {"$gte": BDateTime::from_millis(since.timestamp_millis())},
-            })
-            .projection(doc! {"song_id": 1})
-            .await?
-            .try_collect()
-            .await?;
+        let docs = crate::repo::find_in(
+            &self.items,
+            "song_id",
+            crate::repo::catalog::bids(songs),
+            doc! {"added_at": {"$gte": BDateTime::from_millis(since.timestamp_millis())}},
+            Some(doc! {"song_id": 1}),
+        )
+        .await?;
         let mut out = std::collections::HashMap::new();
         for d in &docs {
             if let Some(s) = uid(d.get("song_id")) {

@@ -9,7 +9,6 @@
 //!   the listening aggregator, exactly once).
 
 use chrono::NaiveDate;
-use futures::TryStreamExt;
 use mongodb::{
     bson::{self, doc, Bson, DateTime as BDateTime, Document},
     options::{ReplaceOneModel, UpdateOptions},
@@ -250,17 +249,13 @@ impl RecsRepo {
     ) -> Result<Vec<VariantStats>> {
         let mut out = vec![];
         for v in Variant::ALL {
-            let ids: Vec<String> = since
+            let ids = since
                 .iter_days()
                 .take_while(|d| *d <= today)
-                .map(|d| format!("{}:{d}", v.as_str()))
+                .map(|d| format!("{}:{d}", v.as_str()).into())
                 .collect();
-            let docs: Vec<Document> = self
-                .coll(REC_STATS)
-                .find(doc! {"_id": {"$in": ids}})
-                .await?
-                .try_collect()
-                .await?;
+            let docs =
+                crate::repo::find_in(&self.coll(REC_STATS), "_id", ids, doc! {}, None).await?;
             let sum = |f: &str| {
                 docs.iter()
                     .map(|d| crate::repo::listening::fold::get_int(d, f))
