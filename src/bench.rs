@@ -262,8 +262,8 @@ pub async fn seed(
     // counted and its counters written at once with the aggregator's own increments
     // (`increments` + `write_counters`, guarded by one batch id per day); the users' and
     // songs' all-time totals are summed over the days and written at the end. Counting 10M
-    // plays through the aggregator would keep SecantusDB busy for days. Ids come from the
-    // seeded generator, so a re-run after a crash adds nothing twice.
+    // plays through the aggregator would keep SecantusDB busy for days. (A seed that
+    // crashed leaves a partial dataset: delete the dataset directory to start over.)
     const DAYS: usize = 180;
     let zipf = Zipf::new(pool.len());
     let today = Utc::now().date_naive();
@@ -302,29 +302,34 @@ pub async fn seed(
                 plays.push(e);
             }
         }
+        // The day's counters are summed over its chunks and written once (one guard id
+        // per document and day).
+        let mut daily: std::collections::HashMap<String, CounterOp> = Default::default();
         for part in plays.chunks(5_000) {
             let t0 = Instant::now();
             let docs = repos.listening.load_counted(part).await?;
             insert_s += t0.elapsed().as_secs_f64();
             let t1 = Instant::now();
-            let (all, daily): (Vec<CounterOp>, Vec<CounterOp>) =
-                increments(&docs).into_iter().partition(all_time);
-            for op in all {
-                match totals.entry(format!("{}:{}", op.0, op.1)) {
-                    std::collections::hash_map::Entry::Occupied(mut o) => o.get_mut().2.merge(op.2),
-                    std::collections::hash_map::Entry::Vacant(v) => {
-                        v.insert(op);
-                    }
-                }
+            for op in increments(&docs) {
+                sum_into(
+                    if all_time(&op) {
+                        &mut totals
+                    } else {
+                        &mut daily
+                    },
+                    op,
+                );
             }
-            repos
-                .listening
-                .write_counters(&format!("seed:{day}"), daily)
-                .await?;
             write_s += t1.elapsed().as_secs_f64();
             done += part.len();
             progress("events", done as u64, o.events as u64);
         }
+        let t1 = Instant::now();
+        repos
+            .listening
+            .write_counters(&format!("seed:{day}"), daily.into_values().collect())
+            .await?;
+        write_s += t1.elapsed().as_secs_f64();
     }
     let t1 = Instant::now();
     repos
@@ -386,6 +391,16 @@ pub async fn seed(
         .insert_one(doc! {"_id": "dataset", "json": json})
         .await?;
     Ok(info)
+}
+
+/// Adds a counter document's increments to those already summed for it.
+fn sum_into(sums: &mut std::collections::HashMap<String, CounterOp>, op: CounterOp) {
+    match sums.entry(format!("{}:{}", op.0, op.1)) {
+        std::collections::hash_map::Entry::Occupied(mut o) => o.get_mut().2.merge(op.2),
+        std::collections::hash_map::Entry::Vacant(v) => {
+            v.insert(op);
+        }
+    }
 }
 
 /// One benchmark play of `song` by `user` started at `t`: three in ten skipped.
