@@ -141,8 +141,7 @@ pub async fn seed(
     if let Some(i) = info(repos).await? {
         return Ok(i);
     }
-    let pg = &repos.pg;
-    let mut rng = StdRng::seed_from_u64(o.seed);
+    let meta = repos.mongo.collection::<Document>(META);
     let pool_size = o.playlist_tracks.max(2_000) as i64;
     let pool: Vec<(Song, Option<String>)> = repos.catalog.some_songs(pool_size).await?;
     if pool.len() < o.playlist_tracks.max(10) {
@@ -152,7 +151,226 @@ pub async fn seed(
             o.playlist_tracks.max(10)
         )));
     }
+    // A seed that stopped (crash, end of a session) resumes where it was: listeners,
+    // follows and playlists are made once, then each day's plays are stored and counted
+    // and the day is marked done (`Progress`).
+    let pool_key = format!(
+        "{}:{}:{}",
+        pool.len(),
+        pool[0].0.id,
+        pool[pool.len() - 1].0.id
+    );
+    let mut p = match meta.find_one(doc! {"_id": PROGRESS}).await? {
+        Some(d) => {
+            let p: Progress = mongodb::bson::from_document(d)
+                .map_err(|e| Error::Internal(format!("seed progress: {e}")))?;
+            if p.pool_key != pool_key || p.events != o.events as i64 {
+                return Err(Error::Internal(
+                    "an unfinished seed of another catalog or size is stored here; delete the dataset to start over".into(),
+                ));
+            }
+            p
+        }
+        None => {
+            let p = setup(repos, o, &pool, pool_key, progress).await?;
+            meta.insert_one(
+                mongodb::bson::to_document(&p).map_err(|e| Error::Internal(e.to_string()))?,
+            )
+            .await?;
+            p
+        }
+    };
+    let fan_id = p.fan_id;
+    let user_ids: Vec<Uuid> = sqlx::query_scalar(
+        "select id from users where username like 'bench%' and username <> $1 order by username",
+    )
+    .bind(FAN)
+    .fetch_all(&repos.pg)
+    .await?;
 
+    // Play events, oldest day first: listening sessions (a listener plays 1-30 songs in a
+    // row) over `DAYS` days ending yesterday (the day the seed started), songs Zipf over the
+    // pool, the fan a heavy listener (up to 100 plays a day, so their pages have data). Each
+    // day's plays are stored as counted and its counters written at once with the
+    // aggregator's own increments (`increments` + `write_counters`, guarded by one batch id
+    // per day); the users' and songs' all-time totals are summed over the days and written
+    // at the end. Counting 10M plays through the aggregator would keep SecantusDB busy for
+    // days. Every day has its own random generator, so a resumed seed makes the same plays:
+    // a day done before is generated again only to sum its totals; a day stopped halfway
+    // stores what is missing (stored ids are refused) and writes its counters from all of
+    // its plays (documents that already have the day's batch id are left alone).
+    let zipf = Zipf::new(pool.len());
+    // The aggregator's own speed is measured on a sample stored uncounted at the end.
+    let sample = (o.events / 50).clamp(1, 20_000).min(o.events);
+    let seeded = o.events - sample;
+    let per_day = seeded.div_ceil(DAYS);
+    let fan_quota = per_day.div_ceil(20).min(100);
+    let mut totals: std::collections::HashMap<String, CounterOp> = Default::default();
+    let mut done = 0usize;
+    for d in 0..DAYS {
+        let day = p.first_day + chrono::Duration::days(d as i64);
+        let day_start = day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+        let n_day = per_day.min(seeded - done);
+        let mut rng =
+            StdRng::seed_from_u64(o.seed ^ (d as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let mut plays: Vec<(PlayEvent, &Song)> = Vec::with_capacity(n_day);
+        let mut fan_plays = 0;
+        while plays.len() < n_day {
+            let fan = fan_plays < fan_quota;
+            let user_id = if fan {
+                fan_id
+            } else {
+                user_ids[rng.gen_range(0..user_ids.len())]
+            };
+            let mut len = rng.gen_range(1..=30).min(n_day - plays.len());
+            if fan {
+                len = len.min(fan_quota - fan_plays);
+                fan_plays += len;
+            }
+            let mut t = day_start + chrono::Duration::seconds(rng.gen_range(0..86_000));
+            for _ in 0..len {
+                let song = &pool[zipf.sample(&mut rng)].0;
+                let e = bench_play(&mut rng, song, user_id, t);
+                t = (t + chrono::Duration::milliseconds(e.0.ms_played as i64 + 2_000))
+                    .min(day_start + chrono::Duration::seconds(86_399));
+                plays.push(e);
+            }
+        }
+        let day_done = (d as i64) < p.days_done;
+        // The day's counters are summed over its chunks and written once.
+        let mut daily: std::collections::HashMap<String, CounterOp> = Default::default();
+        for part in plays.chunks(5_000) {
+            let docs = crate::repo::listening::counted_docs(part)?;
+            if !day_done {
+                let t0 = Instant::now();
+                repos.listening.load_counted(&docs).await?;
+                p.insert_s += t0.elapsed().as_secs_f64();
+            }
+            let t1 = Instant::now();
+            for op in increments(&docs) {
+                if all_time(&op) {
+                    sum_into(&mut totals, op);
+                } else if !day_done {
+                    sum_into(&mut daily, op);
+                }
+            }
+            p.write_s += t1.elapsed().as_secs_f64();
+            done += part.len();
+            progress("events", done as u64, o.events as u64);
+        }
+        if !day_done {
+            let t1 = Instant::now();
+            repos
+                .listening
+                .write_counters(&format!("seed:{day}"), daily.into_values().collect())
+                .await?;
+            p.write_s += t1.elapsed().as_secs_f64();
+            p.days_done = d as i64 + 1;
+            meta.update_one(
+                doc! {"_id": PROGRESS},
+                doc! {"$set": {"days_done": p.days_done, "insert_s": p.insert_s, "write_s": p.write_s}},
+            )
+            .await?;
+        }
+    }
+    let t1 = Instant::now();
+    repos
+        .listening
+        .write_counters("seed:totals", totals.into_values().collect())
+        .await?;
+    p.write_s += t1.elapsed().as_secs_f64();
+    // The sample: plays of the last day stored uncounted, then counted by the aggregator
+    // (stored again by a resumed seed: already stored ids are refused).
+    let mut rng = StdRng::seed_from_u64(o.seed ^ 0x5A3F_19C7_0B2D_E841);
+    let last = p.first_day + chrono::Duration::days(DAYS as i64);
+    let end = last.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let plays: Vec<(PlayEvent, &Song)> = (0..sample)
+        .map(|_| {
+            let user_id = user_ids[rng.gen_range(0..user_ids.len())];
+            let t = end - chrono::Duration::seconds(rng.gen_range(3_600..86_400));
+            let song = &pool[zipf.sample(&mut rng)].0;
+            bench_play(&mut rng, song, user_id, t)
+        })
+        .collect();
+    repos.listening.record_many(&plays).await?;
+    let t2 = Instant::now();
+    let mut counted = 0usize;
+    loop {
+        let n = repos.listening.aggregate_once(2_000).await?;
+        if n == 0 {
+            break;
+        }
+        counted += n;
+        progress("counting", counted as u64, sample as u64);
+    }
+    let count_s = t2.elapsed().as_secs_f64();
+
+    let probe = &pool[pool.len() / 3].0;
+    let info = BenchInfo {
+        fan_username: FAN.into(),
+        fan_password: FAN_PASSWORD.into(),
+        fan_id,
+        artist_id: probe.artists[0].id,
+        album_id: probe.album_id,
+        song_id: probe.id,
+        playlist_id: p.playlist_id,
+        search_q: probe
+            .title
+            .split_whitespace()
+            .max_by_key(|w| w.len())
+            .unwrap_or("love")
+            .to_lowercase(),
+        songs: repos.catalog.song_count().await?,
+        users: user_ids.len(),
+        follows: p.follows as usize,
+        playlist_tracks: p.playlist_tracks as usize,
+        events: o.events,
+        events_insert_per_s: per_s(seeded, p.insert_s),
+        counters_written_per_s: per_s(seeded, p.write_s),
+        events_counted_per_s: per_s(counted, count_s),
+    };
+    let json = serde_json::to_string(&info).map_err(|e| Error::Internal(e.to_string()))?;
+    repos
+        .mongo
+        .collection::<Document>(META)
+        .insert_one(doc! {"_id": "dataset", "json": json})
+        .await?;
+    Ok(info)
+}
+
+/// How far a seed got (`bench_meta`, `_id: "seed"`): made once the listeners, follows and
+/// playlists exist, then updated after each day of plays.
+#[derive(Debug, Serialize, Deserialize)]
+struct Progress {
+    #[serde(rename = "_id")]
+    id: String,
+    /// The song pool's size, first and last id: a resume must draw from the same songs.
+    pool_key: String,
+    events: i64,
+    first_day: chrono::NaiveDate,
+    fan_id: Uuid,
+    playlist_id: Uuid,
+    follows: i64,
+    playlist_tracks: i64,
+    days_done: i64,
+    insert_s: f64,
+    write_s: f64,
+}
+
+const PROGRESS: &str = "seed";
+/// Days of plays the dataset spans (ending the day before the seed started).
+const DAYS: usize = 180;
+
+/// Listeners (all with one password), the fan, the fan's follows with their playlists
+/// and likes, and the long playlist.
+async fn setup(
+    repos: &Repos,
+    o: &BenchOptions,
+    pool: &[(Song, Option<String>)],
+    pool_key: String,
+    progress: &(dyn Fn(&str, u64, u64) + Sync),
+) -> Result<Progress> {
+    let mut rng = StdRng::seed_from_u64(o.seed);
     // Listeners share one password hash (hashing 100k passwords would take hours).
     progress("users", 0, o.users as u64);
     let hash = crate::service::password::hash(FAN_PASSWORD.to_string()).await?;
@@ -167,7 +385,7 @@ pub async fn seed(
         .bind(&hash)
         .bind(start as i32 + 1)
         .bind(end as i32)
-        .execute(pg)
+        .execute(&repos.pg)
         .await?;
         progress("users", end as u64, o.users as u64);
     }
@@ -178,17 +396,17 @@ pub async fn seed(
     .bind(FAN)
     .bind(format!("{FAN}@bench.invalid"))
     .bind(&hash)
-    .execute(pg)
+    .execute(&repos.pg)
     .await?;
     let fan_id: Uuid = sqlx::query_scalar("select id from users where username = $1")
         .bind(FAN)
-        .fetch_one(pg)
+        .fetch_one(&repos.pg)
         .await?;
     let user_ids: Vec<Uuid> = sqlx::query_scalar(
         "select id from users where username like 'bench%' and username <> $1 order by username",
     )
     .bind(FAN)
-    .fetch_all(pg)
+    .fetch_all(&repos.pg)
     .await?;
 
     // The fan follows `follows` listeners; each has a public playlist and two liked songs.
@@ -197,7 +415,7 @@ pub async fn seed(
     sqlx::query("insert into user_follows (follower_id, followee_id) select $1, unnest($2::uuid[]) on conflict do nothing")
         .bind(fan_id)
         .bind(&followees)
-        .execute(pg)
+        .execute(&repos.pg)
         .await?;
     let liked: Vec<Uuid> = followees
         .iter()
@@ -212,7 +430,7 @@ pub async fn seed(
     )
     .bind(&likers)
     .bind(&liked)
-    .execute(pg)
+    .execute(&repos.pg)
     .await?;
     sqlx::query(
         "insert into playlists (id, owner_id, title, visibility, created_at)
@@ -220,7 +438,7 @@ pub async fn seed(
          from unnest($1::uuid[]) as t(u)",
     )
     .bind(&followees)
-    .execute(pg)
+    .execute(&repos.pg)
     .await?;
     progress("follows", followees.len() as u64, followees.len() as u64);
 
@@ -256,141 +474,19 @@ pub async fn seed(
         o.playlist_tracks as u64,
     );
 
-    // Play events, oldest day first: listening sessions (a listener plays 1-30 songs in a
-    // row) over the last `DAYS` days, songs Zipf over the pool, the fan a heavy listener
-    // (up to 100 plays a day, so their pages have data). Each day's plays are stored as
-    // counted and its counters written at once with the aggregator's own increments
-    // (`increments` + `write_counters`, guarded by one batch id per day); the users' and
-    // songs' all-time totals are summed over the days and written at the end. Counting 10M
-    // plays through the aggregator would keep SecantusDB busy for days. (A seed that
-    // crashed leaves a partial dataset: delete the dataset directory to start over.)
-    const DAYS: usize = 180;
-    let zipf = Zipf::new(pool.len());
-    let today = Utc::now().date_naive();
-    // The aggregator's own speed is measured on a sample stored uncounted at the end.
-    let sample = (o.events / 50).clamp(1, 20_000).min(o.events);
-    let seeded = o.events - sample;
-    let per_day = seeded.div_ceil(DAYS);
-    let fan_quota = per_day.div_ceil(20).min(100);
-    let (mut insert_s, mut write_s) = (0.0, 0.0);
-    let mut totals: std::collections::HashMap<String, CounterOp> = Default::default();
-    let mut done = 0usize;
-    for d in (1..=DAYS).rev() {
-        let day = today - chrono::Duration::days(d as i64);
-        let day_start = day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-        let n_day = per_day.min(seeded - done);
-        let mut plays: Vec<(PlayEvent, &Song)> = Vec::with_capacity(n_day);
-        let mut fan_plays = 0;
-        while plays.len() < n_day {
-            let fan = fan_plays < fan_quota;
-            let user_id = if fan {
-                fan_id
-            } else {
-                user_ids[rng.gen_range(0..user_ids.len())]
-            };
-            let mut len = rng.gen_range(1..=30).min(n_day - plays.len());
-            if fan {
-                len = len.min(fan_quota - fan_plays);
-                fan_plays += len;
-            }
-            let mut t = day_start + chrono::Duration::seconds(rng.gen_range(0..86_000));
-            for _ in 0..len {
-                let song = &pool[zipf.sample(&mut rng)].0;
-                let e = bench_play(&mut rng, song, user_id, t);
-                t = (t + chrono::Duration::milliseconds(e.0.ms_played as i64 + 2_000))
-                    .min(day_start + chrono::Duration::seconds(86_399));
-                plays.push(e);
-            }
-        }
-        // The day's counters are summed over its chunks and written once (one guard id
-        // per document and day).
-        let mut daily: std::collections::HashMap<String, CounterOp> = Default::default();
-        for part in plays.chunks(5_000) {
-            let t0 = Instant::now();
-            let docs = repos.listening.load_counted(part).await?;
-            insert_s += t0.elapsed().as_secs_f64();
-            let t1 = Instant::now();
-            for op in increments(&docs) {
-                sum_into(
-                    if all_time(&op) {
-                        &mut totals
-                    } else {
-                        &mut daily
-                    },
-                    op,
-                );
-            }
-            write_s += t1.elapsed().as_secs_f64();
-            done += part.len();
-            progress("events", done as u64, o.events as u64);
-        }
-        let t1 = Instant::now();
-        repos
-            .listening
-            .write_counters(&format!("seed:{day}"), daily.into_values().collect())
-            .await?;
-        write_s += t1.elapsed().as_secs_f64();
-    }
-    let t1 = Instant::now();
-    repos
-        .listening
-        .write_counters("seed:totals", totals.into_values().collect())
-        .await?;
-    write_s += t1.elapsed().as_secs_f64();
-    // The sample: plays of the last day stored uncounted, then counted by the aggregator.
-    let now = Utc::now();
-    let plays: Vec<(PlayEvent, &Song)> = (0..sample)
-        .map(|_| {
-            let user_id = user_ids[rng.gen_range(0..user_ids.len())];
-            let t = now - chrono::Duration::seconds(rng.gen_range(3_600..86_400));
-            let song = &pool[zipf.sample(&mut rng)].0;
-            bench_play(&mut rng, song, user_id, t)
-        })
-        .collect();
-    repos.listening.record_many(&plays).await?;
-    let t2 = Instant::now();
-    let mut counted = 0usize;
-    loop {
-        let n = repos.listening.aggregate_once(2_000).await?;
-        if n == 0 {
-            break;
-        }
-        counted += n;
-        progress("counting", counted as u64, sample as u64);
-    }
-    let count_s = t2.elapsed().as_secs_f64();
-
-    let probe = &pool[pool.len() / 3].0;
-    let info = BenchInfo {
-        fan_username: FAN.into(),
-        fan_password: FAN_PASSWORD.into(),
+    Ok(Progress {
+        id: PROGRESS.into(),
+        pool_key,
+        events: o.events as i64,
+        first_day: Utc::now().date_naive() - chrono::Duration::days(DAYS as i64),
         fan_id,
-        artist_id: probe.artists[0].id,
-        album_id: probe.album_id,
-        song_id: probe.id,
         playlist_id,
-        search_q: probe
-            .title
-            .split_whitespace()
-            .max_by_key(|w| w.len())
-            .unwrap_or("love")
-            .to_lowercase(),
-        songs: repos.catalog.song_count().await?,
-        users: user_ids.len(),
-        follows: followees.len(),
-        playlist_tracks: tracks.len(),
-        events: o.events,
-        events_insert_per_s: per_s(seeded, insert_s),
-        counters_written_per_s: per_s(seeded, write_s),
-        events_counted_per_s: per_s(counted, count_s),
-    };
-    let json = serde_json::to_string(&info).map_err(|e| Error::Internal(e.to_string()))?;
-    repos
-        .mongo
-        .collection::<Document>(META)
-        .insert_one(doc! {"_id": "dataset", "json": json})
-        .await?;
-    Ok(info)
+        follows: followees.len() as i64,
+        playlist_tracks: tracks.len() as i64,
+        days_done: 0,
+        insert_s: 0.0,
+        write_s: 0.0,
+    })
 }
 
 /// Adds a counter document's increments to those already summed for it.

@@ -126,6 +126,18 @@ fn event_doc(e: &PlayEvent, song: &Song) -> Result<Document> {
     })
 }
 
+/// Event documents of plays stored as already counted (see `ListeningRepo::load_counted`).
+pub fn counted_docs(plays: &[(PlayEvent, &Song)]) -> Result<Vec<Document>> {
+    plays
+        .iter()
+        .map(|(e, song)| {
+            let mut d = event_doc(e, song)?;
+            d.insert("counted", true);
+            Ok(d)
+        })
+        .collect()
+}
+
 /// A counter update that also records the batch (see `aggregate_once`). `inc` may carry
 /// HyperLogLog registers under `$max` (idempotent by nature).
 fn guarded_update(inc: &Inc, batch_id: &str, on_insert: Document) -> Document {
@@ -575,49 +587,43 @@ impl ListeningRepo {
     /// Stores many plays (bulk loads: benchmarks, imports), unordered, one insert per
     /// month. Already recorded event ids are skipped; returns how many were new.
     pub async fn record_many(&self, plays: &[(PlayEvent, &Song)]) -> Result<u64> {
-        let mut by_month: std::collections::BTreeMap<String, Vec<Document>> = Default::default();
-        for (e, song) in plays {
-            by_month
-                .entry(month_of(e.started_at))
-                .or_default()
-                .push(event_doc(e, song)?);
+        let docs = plays
+            .iter()
+            .map(|(e, song)| event_doc(e, song))
+            .collect::<Result<Vec<_>>>()?;
+        self.insert_events(docs, true).await
+    }
+
+    /// Stores event documents made by `counted_docs`, whose counters the caller writes
+    /// itself (`increments` + `write_counters`; the benchmark's bulk load, where counting
+    /// 10M plays one batch at a time would take the aggregator days). Ids already stored
+    /// are skipped; returns how many were new.
+    pub async fn load_counted(&self, docs: &[Document]) -> Result<u64> {
+        self.insert_events(docs.to_vec(), false).await
+    }
+
+    /// Inserts event documents into their months' collections (each made first), one
+    /// unordered insert per month; returns how many were new. `touch` marks past months
+    /// for the aggregator's frequent pass (plays it has to count).
+    async fn insert_events(&self, docs: Vec<Document>, touch: bool) -> Result<u64> {
+        let mut by_month: BTreeMap<String, Vec<Document>> = Default::default();
+        for d in docs {
+            let ts = d
+                .get_datetime("ts")
+                .map_err(|e| Error::Internal(format!("event without ts: {e}")))?
+                .timestamp_millis();
+            let ts = DateTime::<Utc>::from_timestamp_millis(ts).unwrap_or_default();
+            by_month.entry(month_of(ts)).or_default().push(d);
         }
         let mut inserted = 0;
         for (month, docs) in by_month {
             self.ensure_month(&month).await?;
-            self.touch_month(&month).await?;
-            let n = docs.len() as u64;
-            inserted += n - insert_new(&self.events(&month), &docs).await?.len() as u64;
+            if touch {
+                self.touch_month(&month).await?;
+            }
+            inserted += (docs.len() - insert_new(&self.events(&month), &docs).await?.len()) as u64;
         }
         Ok(inserted)
-    }
-
-    /// Stores plays whose counters the caller writes itself from the returned documents
-    /// (`increments` + `write_counters`; the benchmark's bulk load, where counting 10M
-    /// plays one batch at a time would take the aggregator days): like `record_many`, but
-    /// stored as counted. Ids already stored are skipped and left out of the result.
-    pub async fn load_counted(&self, plays: &[(PlayEvent, &Song)]) -> Result<Vec<Document>> {
-        let mut by_month: BTreeMap<String, Vec<Document>> = Default::default();
-        for (e, song) in plays {
-            let mut d = event_doc(e, song)?;
-            d.insert("counted", true);
-            by_month.entry(month_of(e.started_at)).or_default().push(d);
-        }
-        let mut stored = vec![];
-        for (month, docs) in by_month {
-            self.ensure_month(&month).await?;
-            let refused: std::collections::HashSet<usize> = insert_new(&self.events(&month), &docs)
-                .await?
-                .into_iter()
-                .collect();
-            stored.extend(
-                docs.into_iter()
-                    .enumerate()
-                    .filter(|(i, _)| !refused.contains(i))
-                    .map(|(_, d)| d),
-            );
-        }
-        Ok(stored)
     }
 
     /// How many of these plays are already stored with `source_id == tag` (an import run
