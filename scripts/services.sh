@@ -44,7 +44,7 @@ faulthandler.register(signal.SIGUSR1, all_threads=True)
 from secantus.cli import main
 sys.argv[0] = "secantusd-py"
 sys.exit(main())' --host 127.0.0.1 --port "$port" --storage-path "$path" \
-    --log-level WARNING >"${SECANTUS_LOG:-/dev/null}" 2>&1 &
+    --log-level WARNING --cache-size "${SECANTUS_CACHE_SIZE:-1G}" >"${SECANTUS_LOG:-/dev/null}" 2>&1 &
   STARTED_MONGO_PID=$!
   if ! wait_port 127.0.0.1 "$port" 60; then
     echo "SecantusDB did not start on port $port" >&2; return 1
