@@ -38,9 +38,6 @@ case "$SCALE" in
     PARTY=(${BENCH_PARTY_LISTENERS:-500} 20 50 10)
     # Not under ~/.cache: PostgreSQL runs as `postgres`, which cannot enter /root.
     DIR="${BENCH_DIR:-/var/tmp/encore-bench}/full-$SONGS-$EVENTS" PG_PORT=55440 MONGO_PORT=27040 PORT=3040
-    # WiredTiger's cache (SecantusDB's default is 1G): the indexes that take random inserts
-    # (event and counter ids, the (user_id, ts) index) outgrow it at 10M events.
-    export SECANTUS_CACHE_SIZE="${SECANTUS_CACHE_SIZE:-6G}"
     OUT="${BENCH_OUT:-bench/results}" ;;
   smoke)
     ARTISTS=20 ALBUMS=60 SONGS=600 AUDIO=2 USERS=120 FOLLOWS=50 TRACKS=300 EVENTS=2000

@@ -740,12 +740,10 @@ impl ListeningRepo {
     async fn apply(&self, batch_id: &str, events: &[Document]) -> Result<()> {
         self.write_counters(batch_id, increments(events)).await
     }
-    /// Writes counter increments (see `apply`; `batch_id` guards every document).
-    pub async fn write_counters(&self, batch_id: &str, ops: Vec<CounterOp>) -> Result<()> {
-        // Counter documents are first inserted whole, a thousand per request: a batch of
-        // imported history mostly creates them, and SecantusDB inserts about four times
-        // faster than it upserts. A document that exists refuses the insert (duplicate key)
-        // and gets the guarded update instead.
+
+    /// Inserts counter documents whole, a thousand per request; returns the positions of
+    /// those that exist (the insert was refused).
+    async fn insert_whole(&self, batch_id: &str, ops: &[CounterOp]) -> Result<Vec<usize>> {
         let mut by_coll: BTreeMap<&'static str, Vec<usize>> = BTreeMap::new();
         for (i, op) in ops.iter().enumerate() {
             by_coll.entry(op.0).or_default().push(i);
@@ -764,6 +762,29 @@ impl ListeningRepo {
                 existing.extend(refused.into_iter().map(|i| chunk[i]));
             }
         }
+        Ok(existing)
+    }
+
+    /// Writes counter increments (see `apply`; `batch_id` guards every document).
+    pub async fn write_counters(&self, batch_id: &str, ops: Vec<CounterOp>) -> Result<()> {
+        // Counter documents are first inserted whole, a thousand per request: a batch of
+        // imported history mostly creates them, and SecantusDB inserts about four times
+        // faster than it upserts. A document that exists refuses the insert (duplicate key)
+        // and gets the guarded update instead.
+        // A live batch (every dated document of today or yesterday) mostly updates documents
+        // that exist, where a refused insert only adds work (measured with pymongo on 1,000
+        // existing documents: refused inserts 0.15-0.27 s, then the upserts 1.4-2.0 s), so
+        // it goes straight to the upserts.
+        let live = {
+            let recent = (Utc::now() - Duration::days(1)).date_naive().to_string();
+            let days: Vec<&str> = ops.iter().filter_map(|o| o.3.get_str("day").ok()).collect();
+            !days.is_empty() && days.iter().all(|d| *d >= recent.as_str())
+        };
+        let existing: Vec<usize> = if live {
+            (0..ops.len()).collect()
+        } else {
+            self.insert_whole(batch_id, &ops).await?
+        };
         // One round trip per thousand documents; an upsert that collided with a document
         // already holding this batch is sorted out one by one.
         let models: Vec<(WriteModel, &'static str, Bson, &Inc, Document)> = existing
