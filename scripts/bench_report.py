@@ -109,7 +109,7 @@ json.dump(result, open(os.path.join(out, "latest.json"), "w"), indent=1)
 
 fmt = lambda v: "–" if v is None else (f"{v:g}" if isinstance(v, (int, float)) else str(v))
 md = [f"# Benchmark results ({scale}, {when})", "",
-      f"Dataset: {info['songs']:,} songs, {info['users']:,} listeners, {info['events']:,} play events, "
+      f"Dataset: {info['songs']:,} songs, {info['users']:,} listeners, {info.get('events_stored', info['events']):,} play events stored, "
       f"a {info['playlist_tracks']:,}-song playlist, a fan following {info['follows']:,} listeners. "
       f"Server RSS after the run: {result['server_rss_mb']} MB. wrk from this machine (2 cores shared with the server "
       f"and both databases).", "",

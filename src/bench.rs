@@ -59,6 +59,9 @@ pub struct BenchInfo {
     #[serde(default)]
     pub counters_written_per_s: f64,
     pub events_counted_per_s: f64,
+    /// Play events in the store when the dataset was last read (not saved with it).
+    #[serde(default)]
+    pub events_stored: u64,
 }
 
 const META: &str = "bench_meta";
@@ -328,6 +331,7 @@ pub async fn seed(
         events_insert_per_s: per_s(seeded, p.insert_s),
         counters_written_per_s: per_s(seeded, p.write_s),
         events_counted_per_s: per_s(counted, count_s),
+        events_stored: 0,
     };
     let json = serde_json::to_string(&info).map_err(|e| Error::Internal(e.to_string()))?;
     repos

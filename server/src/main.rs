@@ -338,7 +338,12 @@ async fn main() -> anyhow::Result<()> {
                 bar.set_length(total);
                 bar.set_position(done);
             };
-            let info = encore::bench::seed(&repos, &opts, &progress)
+            let mut info = encore::bench::seed(&repos, &opts, &progress)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            info.events_stored = repos
+                .listening
+                .stored()
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             encore::bench::link_fan_to_artist(&repos, &info)

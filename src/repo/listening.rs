@@ -1137,6 +1137,15 @@ impl ListeningRepo {
     }
 
     /// Number of events not yet folded into the counters (tests, health).
+    /// Play events stored in all months (the collections' document counts).
+    pub async fn stored(&self) -> Result<u64> {
+        let mut n = 0;
+        for month in self.months_desc().await? {
+            n += self.events(&month).estimated_document_count().await?;
+        }
+        Ok(n)
+    }
+
     pub async fn uncounted(&self) -> Result<u64> {
         let mut n = 0;
         for month in self.months_desc().await? {

@@ -875,6 +875,7 @@ async fn bulk_loaded_plays_are_counted_like_the_aggregator_counts() {
     let raw = recount(&app).await;
     let plays: i64 = raw.values().map(|v| v.1).sum();
     assert_eq!(plays, 3_000);
+    assert_eq!(app.repos.listening.stored().await.unwrap(), 3_000);
     assert_counters_match_recount(&app).await;
     // The fan's all-time totals equal their raw plays.
     let db = &app.repos.mongo;
