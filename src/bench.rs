@@ -210,6 +210,7 @@ pub async fn seed(
     let fan_quota = per_day.div_ceil(20).min(100);
     let mut totals: std::collections::HashMap<String, CounterOp> = Default::default();
     let mut done = 0usize;
+    let mut pending = None;
     for d in 0..DAYS {
         let day = p.first_day + chrono::Duration::days(d as i64);
         let day_start = day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
@@ -242,14 +243,9 @@ pub async fn seed(
         let day_done = (d as i64) < p.days_done;
         // The day's counters are summed over its chunks and written once.
         let mut daily: std::collections::HashMap<String, CounterOp> = Default::default();
+        let mut chunks = vec![];
         for part in plays.chunks(5_000) {
             let docs = crate::repo::listening::counted_docs(part)?;
-            if !day_done {
-                let t0 = Instant::now();
-                repos.listening.load_counted(&docs).await?;
-                p.insert_s += t0.elapsed().as_secs_f64();
-            }
-            let t1 = Instant::now();
             for op in increments(&docs) {
                 if all_time(&op) {
                     sum_into(&mut totals, op);
@@ -257,25 +253,32 @@ pub async fn seed(
                     sum_into(&mut daily, op);
                 }
             }
-            p.write_s += t1.elapsed().as_secs_f64();
-            done += part.len();
-            progress("events", done as u64, o.events as u64);
+            if !day_done {
+                chunks.push(docs);
+            }
         }
+        // The day's writes run in a task while the next day is generated (the seeder and
+        // SecantusDB would otherwise wait for each other); days are marked done in order.
+        finish_day(&meta, &mut p, pending.take()).await?;
         if !day_done {
-            let t1 = Instant::now();
-            repos
-                .listening
-                .write_counters(&format!("seed:{day}"), daily.into_values().collect())
-                .await?;
-            p.write_s += t1.elapsed().as_secs_f64();
-            p.days_done = d as i64 + 1;
-            meta.update_one(
-                doc! {"_id": PROGRESS},
-                doc! {"$set": {"days_done": p.days_done, "insert_s": p.insert_s, "write_s": p.write_s}},
-            )
-            .await?;
+            let (repos, batch) = (repos.clone(), format!("seed:{day}"));
+            let ops: Vec<CounterOp> = daily.into_values().collect();
+            let task = tokio::spawn(async move {
+                let t0 = Instant::now();
+                for docs in &chunks {
+                    repos.listening.load_counted(docs).await?;
+                }
+                let t1 = Instant::now();
+                repos.listening.write_counters(&batch, ops).await?;
+                Ok::<_, Error>((t1 - t0, t1.elapsed()))
+            });
+            pending = Some((d as i64 + 1, task));
         }
+        progress("events", done as u64, o.events as u64);
+        done += plays.len();
     }
+    finish_day(&meta, &mut p, pending.take()).await?;
+    progress("events", done as u64, o.events as u64);
     let t1 = Instant::now();
     repos
         .listening
@@ -491,6 +494,31 @@ async fn setup(
         insert_s: 0.0,
         write_s: 0.0,
     })
+}
+
+/// A day's writes in flight: the number of days done once they finish, and the task
+/// (seconds storing the events, seconds writing the counters).
+type DayWrite = (i64, tokio::task::JoinHandle<Result<(Duration, Duration)>>);
+
+/// Waits for a day's writes, then marks the day done.
+async fn finish_day(
+    meta: &mongodb::Collection<Document>,
+    p: &mut Progress,
+    pending: Option<DayWrite>,
+) -> Result<()> {
+    let Some((days_done, task)) = pending else {
+        return Ok(());
+    };
+    let (insert, write) = task.await.map_err(|e| Error::Internal(e.to_string()))??;
+    p.insert_s += insert.as_secs_f64();
+    p.write_s += write.as_secs_f64();
+    p.days_done = days_done;
+    meta.update_one(
+        doc! {"_id": PROGRESS},
+        doc! {"$set": {"days_done": p.days_done, "insert_s": p.insert_s, "write_s": p.write_s}},
+    )
+    .await?;
+    Ok(())
 }
 
 /// Adds a counter document's increments to those already summed for it.
