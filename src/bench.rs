@@ -265,7 +265,7 @@ pub async fn seed(
             let ops: Vec<CounterOp> = daily.into_values().collect();
             let task = tokio::spawn(async move {
                 let t0 = Instant::now();
-                for docs in &chunks {
+                for docs in chunks {
                     repos.listening.load_counted(docs).await?;
                 }
                 let t1 = Instant::now();

@@ -598,8 +598,8 @@ impl ListeningRepo {
     /// itself (`increments` + `write_counters`; the benchmark's bulk load, where counting
     /// 10M plays one batch at a time would take the aggregator days). Ids already stored
     /// are skipped; returns how many were new.
-    pub async fn load_counted(&self, docs: &[Document]) -> Result<u64> {
-        self.insert_events(docs.to_vec(), false).await
+    pub async fn load_counted(&self, docs: Vec<Document>) -> Result<u64> {
+        self.insert_events(docs, false).await
     }
 
     /// Inserts event documents into their months' collections (each made first), one
@@ -1136,7 +1136,6 @@ impl ListeningRepo {
         Ok(fold::listeners(&docs).estimate())
     }
 
-    /// Number of events not yet folded into the counters (tests, health).
     /// Play events stored in all months (the collections' document counts).
     pub async fn stored(&self) -> Result<u64> {
         let mut n = 0;
@@ -1146,6 +1145,7 @@ impl ListeningRepo {
         Ok(n)
     }
 
+    /// Number of events not yet folded into the counters (tests, health).
     pub async fn uncounted(&self) -> Result<u64> {
         let mut n = 0;
         for month in self.months_desc().await? {
