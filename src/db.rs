@@ -34,6 +34,11 @@ pub async fn mongo_database(uri: &str, db_name: &str) -> Result<Database> {
         .server_selection_timeout
         .or(Some(Duration::from_secs(3)));
     opts.connect_timeout = opts.connect_timeout.or(Some(Duration::from_secs(3)));
+    // SecantusDB closes a connection that sent nothing for 300 s (`client_idle_timeout_s`);
+    // a pooled connection idle that long would fail its next operation. The driver keeps
+    // none idle for more than 2 minutes (a CLI tool that computes for minutes between
+    // writes, such as the benchmark seeder resuming, has such quiet spells).
+    opts.max_idle_time = opts.max_idle_time.or(Some(Duration::from_secs(120)));
     let client = Client::with_options(opts)?;
     Ok(client.database(db_name))
 }
