@@ -4,9 +4,9 @@
 //! (for 50 listeners that happens in about one sketch in thirteen and makes the count 49):
 //! at most 2 % off like the large ones. Registers live in the daily counter documents
 //! as sparse fields `hll.r<index>` updated with `$max`, so merging days (or re-applying
-//! a batch) is a per-register maximum — idempotent and order-free.
-
-use std::collections::HashMap;
+//! a batch) is a per-register maximum — idempotent and order-free. Once a day is over,
+//! a reader packs its registers into one binary field (`Sketch::pack`), which reads far
+//! faster on SecantusDB; later writes add sparse fields beside it and readers merge both.
 
 use uuid::Uuid;
 
@@ -41,10 +41,10 @@ pub fn field(idx: usize) -> String {
     format!("r{idx}")
 }
 
-/// Registers merged from any number of sketches.
+/// Registers merged from any number of sketches (dense; empty until the first register).
 #[derive(Clone, Debug, Default)]
 pub struct Sketch {
-    regs: HashMap<usize, u8>,
+    regs: Vec<u8>,
 }
 
 impl Sketch {
@@ -54,9 +54,11 @@ impl Sketch {
     }
 
     pub fn merge_register(&mut self, idx: usize, rank: u8) {
-        if idx < REGISTERS {
-            let e = self.regs.entry(idx).or_default();
-            *e = (*e).max(rank);
+        if idx < REGISTERS && rank > 0 {
+            if self.regs.is_empty() {
+                self.regs = vec![0; REGISTERS];
+            }
+            self.regs[idx] = self.regs[idx].max(rank);
         }
     }
 
@@ -69,19 +71,37 @@ impl Sketch {
         }
     }
 
+    /// The registers set, packed: three bytes each (index big-endian, rank), by index.
+    /// Past days' counter documents keep their registers this way (see
+    /// `ListeningRepo::seal`): one binary field instead of thousands of small ones.
+    pub fn pack(&self) -> Vec<u8> {
+        let mut out = vec![];
+        for (i, r) in self.regs.iter().enumerate().filter(|(_, r)| **r > 0) {
+            out.extend_from_slice(&(i as u16).to_be_bytes());
+            out.push(*r);
+        }
+        out
+    }
+
+    /// Merges registers packed by [`Sketch::pack`] (a trailing partial entry is ignored).
+    pub fn merge_packed(&mut self, packed: &[u8]) {
+        for e in packed.chunks_exact(3) {
+            self.merge_register(usize::from(u16::from_be_bytes([e[0], e[1]])), e[2].min(64));
+        }
+    }
+
     /// The estimated number of distinct ids.
     pub fn estimate(&self) -> u64 {
         if self.regs.is_empty() {
             return 0;
         }
         let m = REGISTERS as f64;
-        let zeros = REGISTERS - self.regs.values().filter(|r| **r > 0).count();
+        let zeros = self.regs.iter().filter(|r| **r == 0).count();
         let sum: f64 = self
             .regs
-            .values()
+            .iter()
             .map(|r| 2f64.powi(-i32::from(*r)))
-            .sum::<f64>()
-            + zeros as f64;
+            .sum::<f64>();
         let alpha = 0.7213 / (1.0 + 1.079 / m);
         let raw = alpha * m * m / sum;
         let e = if raw <= 2.5 * m && zeros > 0 {
@@ -155,15 +175,19 @@ mod tests {
                     b.add(*id);
                 }
             }
+            // b as stored sparse fields, then packed: both merge to the same union.
+            let fields: Vec<(String, i64)> = b
+                .regs
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| **r > 0)
+                .map(|(i, r)| (field(i), i64::from(*r)))
+                .collect();
             let mut merged = a.clone();
-            merged.merge_fields(
-                b.regs
-                    .iter()
-                    .map(|(i, r)| (field(*i), i64::from(*r)))
-                    .collect::<Vec<_>>()
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), *v)),
-            );
+            merged.merge_fields(fields.iter().map(|(k, v)| (k.as_str(), *v)));
+            let mut via_packed = a.clone();
+            via_packed.merge_packed(&b.pack());
+            assert_eq!(merged.regs, via_packed.regs);
             let err = (merged.estimate() as f64 - n as f64).abs() / n as f64;
             assert!(
                 err < 0.02,

@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 use mongodb::{
     bson::{doc, Bson, DateTime as BDateTime, Document},
     error::{ErrorKind, WriteFailure},
@@ -46,6 +46,8 @@ const BATCHES: &str = "play_event_batches";
 /// How many recent batch ids a counter remembers. Only the last unfinished batch can ever
 /// be re-applied, so a handful is plenty.
 const APPLIED_KEEP: i32 = 16;
+/// A past day's listener registers packed into one binary field (`ListeningRepo::seal`).
+const PACKED: &str = "hll_packed";
 
 /// Whose unique listeners to count.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -980,6 +982,7 @@ impl ListeningRepo {
     pub async fn platform_days(&self, days: &[NaiveDate]) -> Result<HashMap<NaiveDate, Document>> {
         let ids = days.iter().map(|d| d.to_string().into()).collect();
         let docs = find_in(&self.coll(PLATFORM_DAILY), "_id", ids, doc! {}, None).await?;
+        self.seal(PLATFORM_DAILY, &docs);
         Ok(docs
             .into_iter()
             .filter_map(|d| Some((d.get_str("_id").ok()?.parse().ok()?, d)))
@@ -1002,24 +1005,72 @@ impl ListeningRepo {
 
     /// An artist's daily counters from `since` on (index prefix artist_id, day).
     pub async fn artist_days(&self, artist: Uuid, since: NaiveDate) -> Result<Vec<Document>> {
-        Ok(self
+        let docs: Vec<Document> = self
             .coll(ARTIST_DAILY)
             .find(doc! {"artist_id": bid(artist), "day": {"$gte": since.to_string()}})
             .await?
             .try_collect()
-            .await?)
+            .await?;
+        self.seal(ARTIST_DAILY, &docs);
+        Ok(docs)
     }
 
-    /// Songs' daily counters (with their listener registers) from `since` on.
+    /// Packs the listener registers of the past days' documents just read from `coll`
+    /// into one binary field, in the background. SecantusDB's time goes per field, and a
+    /// day's platform document holds thousands of `hll.r<i>` fields: 28 of them took 75 ms
+    /// to read at 10M events, packed 7 ms. The update applies only while `plays` is what
+    /// was read (every counter write raises it), so no register written in between is
+    /// lost; a later write (a late or imported play) adds sparse fields again, which
+    /// readers merge with the packed ones (a maximum per register) and the next read packs.
+    fn seal(&self, coll: &'static str, docs: &[Document]) {
+        let today = Utc::now().date_naive();
+        let seals: Vec<(Bson, Bson, Vec<u8>)> = docs
+            .iter()
+            .filter(|d| fold::day(d).is_some_and(|day| day < today))
+            .filter(|d| d.get_document("hll").is_ok_and(|h| !h.is_empty()))
+            .filter_map(|d| {
+                let packed = fold::listeners([d]).pack();
+                Some((d.get("_id")?.clone(), d.get("plays")?.clone(), packed))
+            })
+            .collect();
+        if seals.is_empty() {
+            return;
+        }
+        let c = self.coll(coll);
+        tokio::spawn(async move {
+            for (id, plays, bytes) in seals {
+                let packed = mongodb::bson::Binary {
+                    subtype: mongodb::bson::spec::BinarySubtype::Generic,
+                    bytes,
+                };
+                let update = doc! {"$set": {PACKED: packed}, "$unset": {"hll": ""}};
+                if let Err(e) = c.update_one(doc! {"_id": id, "plays": plays}, update).await {
+                    tracing::warn!("packing listener registers in {coll}: {e}");
+                    return;
+                }
+            }
+        });
+    }
+
+    /// Songs' daily counters (with their listener registers) from `since` on: one
+    /// equality-plus-range query per song on `by_song_day`, a few in flight. (A `$in` on
+    /// `song_id` with the range reads every day of every song on SecantusDB — 1,635
+    /// documents for 251 wanted, 211 ms against 52 ms, measured at 10M events.)
     pub async fn songs_days(&self, songs: &[Uuid], since: NaiveDate) -> Result<Vec<Document>> {
-        find_in(
-            &self.coll(SONG_DAILY),
-            "song_id",
-            bids(songs),
-            doc! {"day": {"$gte": since.to_string()}},
-            None,
-        )
-        .await
+        let coll = self.coll(SONG_DAILY);
+        let since = since.to_string();
+        let found: Vec<Vec<Document>> = futures::stream::iter(songs.to_vec())
+            .map(|s| {
+                let filter = doc! {"song_id": bid(s), "day": {"$gte": since.clone()}};
+                let coll = coll.clone();
+                async move { coll.find(filter).await?.try_collect::<Vec<_>>().await }
+            })
+            .buffered(4)
+            .try_collect()
+            .await?;
+        let docs: Vec<Document> = found.into_iter().flatten().collect();
+        self.seal(SONG_DAILY, &docs);
+        Ok(docs)
     }
 
     /// All-time streams of each song asked for (`_id` lookups; absent = 0).
@@ -1132,7 +1183,9 @@ impl ListeningRepo {
             Listened::Song => SONG_DAILY,
             Listened::Artist => ARTIST_DAILY,
         };
-        let docs = find_in(&self.coll(coll), "_id", ids, doc! {}, Some(doc! {"hll": 1})).await?;
+        let fields = doc! {"hll": 1, PACKED: 1, "day": 1, "plays": 1};
+        let docs = find_in(&self.coll(coll), "_id", ids, doc! {}, Some(fields)).await?;
+        self.seal(coll, &docs);
         Ok(fold::listeners(&docs).estimate())
     }
 
@@ -1173,6 +1226,9 @@ pub mod fold {
         for d in docs {
             if let Ok(h) = d.get_document("hll") {
                 sketch.merge_fields(h.iter().map(|(k, v)| (k.as_str(), int(Some(v)) as i64)));
+            }
+            if let Ok(p) = d.get_binary_generic(PACKED) {
+                sketch.merge_packed(p);
             }
         }
         sketch

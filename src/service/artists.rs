@@ -280,7 +280,19 @@ pub async fn dashboard(
     let since = today - Duration::days(i64::from(days) - 1);
     let since_t = since.and_time(chrono::NaiveTime::MIN).and_utc();
 
-    let adocs = repos.listening.artist_days(artist_id, since).await?;
+    let hours: Vec<chrono::DateTime<Utc>> =
+        (0..24).rev().map(|h| now - Duration::hours(h)).collect();
+    let keys: Vec<String> = hours
+        .iter()
+        .map(|h| h.format("%Y-%m-%dT%H").to_string())
+        .collect();
+    // The reads do not depend on each other: PostgreSQL's run while MongoDB's do.
+    let (adocs, insights, counts, (followers, new_followers)) = futures::try_join!(
+        repos.listening.artist_days(artist_id, since),
+        song_insights(repos, artist_id, since),
+        repos.listening.artist_hours(artist_id, &keys),
+        repos.artists.followers(artist_id, since_t),
+    )?;
     let by_day: HashMap<NaiveDate, &mongodb::bson::Document> = adocs
         .iter()
         .filter_map(|d| Some((fold::day(d)?, d)))
@@ -301,18 +313,59 @@ pub async fn dashboard(
             )
         })
         .collect();
+    let fans_also_like = fans_also_like(repos, artist_id, &insights).await?;
+    let last_24h = hours
+        .iter()
+        .zip(&keys)
+        .map(|(h, k)| {
+            (
+                h.format("%H").to_string(),
+                counts.get(k).copied().unwrap_or(0),
+            )
+        })
+        .collect();
+    Ok(ArtistDashboard {
+        artist: artist.summary(),
+        bio: artist.bio.clone(),
+        links: artist.links.clone(),
+        days,
+        streams: fold::sum(&adocs, "streams"),
+        listeners: fold::listeners(&adocs).estimate(),
+        followers,
+        new_followers,
+        saves: insights.iter().map(|s| s.saves).sum(),
+        streams_per_day,
+        listeners_per_day,
+        songs: insights,
+        countries: fold::top(fold::sum_map(&adocs, "country"), 10),
+        platforms: fold::top(fold::sum_map(&adocs, "platform"), 10),
+        sources: fold::top(fold::sum_map(&adocs, "source"), 10),
+        fans_also_like,
+        last_24h,
+    })
+}
 
+/// The per-song table: each of the artist's songs with its counters from `since` on,
+/// most streamed first.
+async fn song_insights(
+    repos: &Repos,
+    artist_id: Uuid,
+    since: NaiveDate,
+) -> Result<Vec<SongInsight>> {
+    let since_t = since.and_time(chrono::NaiveTime::MIN).and_utc();
     let songs = repos.catalog.songs_of_artist(artist_id).await?;
     let ids: Vec<Uuid> = songs.iter().map(|(s, _)| s.id).collect();
-    let sdocs = repos.listening.songs_days(&ids, since).await?;
+    let (sdocs, saves, adds) = futures::try_join!(
+        repos.listening.songs_days(&ids, since),
+        repos.artists.saves_since(&ids, since_t),
+        repos.playlists.adds_since(&ids, since_t),
+    )?;
     let mut per_song: HashMap<Uuid, Vec<&mongodb::bson::Document>> = HashMap::new();
     for d in &sdocs {
         if let Some(id) = fold::event_song(d) {
             per_song.entry(id).or_default().push(d);
         }
     }
-    let saves = repos.artists.saves_since(&ids, since_t).await?;
-    let adds = repos.playlists.adds_since(&ids, since_t).await?;
     let mut insights: Vec<SongInsight> = songs
         .iter()
         .map(|(s, cover)| {
@@ -335,14 +388,24 @@ pub async fn dashboard(
             .cmp(&a.streams)
             .then(a.song.title.cmp(&b.song.title))
     });
+    Ok(insights)
+}
 
-    // Fans also like: the artists of the songs co-listened with this artist's top songs.
-    // Every neighbour of every top song counts (a song near two top songs counts twice);
-    // the songs themselves are read once.
-    let mut near: Vec<Uuid> = vec![];
-    for s in insights.iter().filter(|s| s.streams > 0).take(5) {
-        near.extend(repos.recs.neighbors(s.song.id).await?);
-    }
+/// Fans also like: the artists of the songs co-listened with this artist's top songs.
+/// Every neighbour of every top song counts (a song near two top songs counts twice);
+/// the songs themselves are read once.
+async fn fans_also_like(
+    repos: &Repos,
+    artist_id: Uuid,
+    insights: &[SongInsight],
+) -> Result<Vec<ArtistSummary>> {
+    let top = insights.iter().filter(|s| s.streams > 0).take(5);
+    let near: Vec<Uuid> =
+        futures::future::try_join_all(top.map(|s| repos.recs.neighbors(s.song.id)))
+            .await?
+            .into_iter()
+            .flatten()
+            .collect();
     let mut distinct = near.clone();
     distinct.sort();
     distinct.dedup();
@@ -361,49 +424,11 @@ pub async fn dashboard(
     }
     let mut others: Vec<(Uuid, u64)> = others.into_iter().collect();
     others.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let mut fans_also_like = vec![];
+    let mut out = vec![];
     for (id, _) in others.into_iter().take(5) {
         if let Some(a) = repos.catalog.artist(id).await? {
-            fans_also_like.push(a.summary());
+            out.push(a.summary());
         }
     }
-
-    let hours: Vec<chrono::DateTime<Utc>> =
-        (0..24).rev().map(|h| now - Duration::hours(h)).collect();
-    let keys: Vec<String> = hours
-        .iter()
-        .map(|h| h.format("%Y-%m-%dT%H").to_string())
-        .collect();
-    let counts = repos.listening.artist_hours(artist_id, &keys).await?;
-    let last_24h = hours
-        .iter()
-        .zip(&keys)
-        .map(|(h, k)| {
-            (
-                h.format("%H").to_string(),
-                counts.get(k).copied().unwrap_or(0),
-            )
-        })
-        .collect();
-
-    let (followers, new_followers) = repos.artists.followers(artist_id, since_t).await?;
-    Ok(ArtistDashboard {
-        artist: artist.summary(),
-        bio: artist.bio.clone(),
-        links: artist.links.clone(),
-        days,
-        streams: fold::sum(&adocs, "streams"),
-        listeners: fold::listeners(&adocs).estimate(),
-        followers,
-        new_followers,
-        saves: insights.iter().map(|s| s.saves).sum(),
-        streams_per_day,
-        listeners_per_day,
-        songs: insights,
-        countries: fold::top(fold::sum_map(&adocs, "country"), 10),
-        platforms: fold::top(fold::sum_map(&adocs, "platform"), 10),
-        sources: fold::top(fold::sum_map(&adocs, "source"), 10),
-        fans_also_like,
-        last_24h,
-    })
+    Ok(out)
 }

@@ -768,6 +768,107 @@ async fn unique_listeners_per_day_and_per_28_days() {
     );
 }
 
+/// Once read, a past day's listener registers are packed into one binary field (in the
+/// background); today's stay sparse. A late play for that day adds sparse registers
+/// beside the packed ones: both count, nothing is lost, and the next read packs again.
+#[tokio::test]
+async fn past_days_listener_registers_are_packed_and_late_plays_still_count() {
+    use encore::repo::listening::{fold, Listened};
+    let app = TestApp::init().await;
+    small_catalog(&app).await;
+    let row = &songs(&app, 1).await[0];
+    let (song, _) = app.repos.catalog.song(row.id).await.unwrap().unwrap();
+    let user = |i: u128| Uuid::from_u128(i.wrapping_mul(0x9E37_79B9_7F4A_7C15_2545_F491) + 5);
+    let now = Utc::now() - Duration::minutes(5);
+    let (today, yesterday) = (now.date_naive(), now.date_naive() - Duration::days(1));
+    let plays: Vec<_> = (0..400u128)
+        .map(|i| {
+            (
+                stored_play(
+                    user(i),
+                    song.id,
+                    now - Duration::days((i % 2) as i64),
+                    60_000,
+                ),
+                &song,
+            )
+        })
+        .collect();
+    app.repos.listening.record_many(&plays).await.unwrap();
+    drain(&app).await;
+    let l = &app.repos.listening;
+    let day_doc = |day| async move { l.song_day(song.id, day).await.unwrap().unwrap() };
+    let packed = |d: &mongodb::bson::Document| d.get_binary_generic("hll_packed").is_ok();
+    let sparse = |d: &mongodb::bson::Document| d.get_document("hll").is_ok_and(|h| !h.is_empty());
+    let two_days = || l.unique_listeners(Listened::Song, song.id, today, 2);
+    // The exact sketch of a set of listeners (what the registers must hold).
+    let sketch = |ids: &mut dyn Iterator<Item = u128>| {
+        let mut s = encore::hll::Sketch::default();
+        ids.for_each(|i| s.add(user(i)));
+        s.estimate()
+    };
+    assert_eq!(two_days().await.unwrap(), sketch(&mut (0..400)));
+    let mut sealed = day_doc(yesterday).await;
+    for _ in 0..100 {
+        if packed(&sealed) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        sealed = day_doc(yesterday).await;
+    }
+    assert!(
+        packed(&sealed) && !sparse(&sealed),
+        "yesterday packed: {sealed:?}"
+    );
+    let live = day_doc(today).await;
+    assert!(!packed(&live) && sparse(&live), "today stays sparse");
+    let odd = || (0..400u128).filter(|i| i % 2 == 1);
+    assert_eq!(fold::listeners([&sealed]).estimate(), sketch(&mut odd()));
+    assert_eq!(two_days().await.unwrap(), sketch(&mut (0..400)));
+
+    // 50 late plays for yesterday by new listeners, and one by a known one.
+    let late: Vec<_> = (1000..1050u128)
+        .chain([1])
+        .map(|i| {
+            (
+                stored_play(user(i), song.id, now - Duration::days(1), 60_000),
+                &song,
+            )
+        })
+        .collect();
+    app.repos.listening.record_many(&late).await.unwrap();
+    drain(&app).await;
+    let mixed = day_doc(yesterday).await;
+    assert!(
+        packed(&mixed) && sparse(&mixed),
+        "late registers beside the packed ones"
+    );
+    let late_day = || odd().chain(1000..1050);
+    assert_eq!(
+        fold::listeners([&mixed]).estimate(),
+        sketch(&mut late_day())
+    );
+    assert_eq!(fold::get_int(&mixed, "streams"), 251);
+    assert_eq!(
+        two_days().await.unwrap(),
+        sketch(&mut (0..400).chain(1000..1050))
+    );
+    let mut again = day_doc(yesterday).await;
+    for _ in 0..100 {
+        if !sparse(&again) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        again = day_doc(yesterday).await;
+    }
+    assert!(packed(&again) && !sparse(&again), "packed again: {again:?}");
+    assert_eq!(
+        fold::listeners([&again]).estimate(),
+        sketch(&mut late_day())
+    );
+    assert_counters_match_recount(&app).await;
+}
+
 /// Platform and country names end up in counter field paths: an empty country or a
 /// player called "foo.bar 1.2" or "$x" must be counted, not stop the aggregator.
 #[tokio::test]
