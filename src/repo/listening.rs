@@ -62,6 +62,9 @@ pub struct ListeningRepo {
     /// Months whose collection and indexes this process has already ensured (both are
     /// idempotent, so every instance does them once itself).
     months: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+    /// Counter documents this process is packing now (`seal`): readers arriving before
+    /// the packing lands do not queue the same writes again.
+    sealing: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 fn month_of(t: DateTime<Utc>) -> String {
@@ -434,6 +437,7 @@ impl ListeningRepo {
         ListeningRepo {
             db: db.clone(),
             months: Default::default(),
+            sealing: Default::default(),
         }
     }
 
@@ -1022,32 +1026,50 @@ impl ListeningRepo {
     /// was read (every counter write raises it), so no register written in between is
     /// lost; a later write (a late or imported play) adds sparse fields again, which
     /// readers merge with the packed ones (a maximum per register) and the next read packs.
+    ///
+    /// Each process packs a document once at a time (`sealing`), and the update also
+    /// requires the sparse fields to be there, so a copy that another instance packed
+    /// first is left alone: at most a lookup, never a second write.
     fn seal(&self, coll: &'static str, docs: &[Document]) {
         let today = Utc::now().date_naive();
-        let seals: Vec<(Bson, Bson, Vec<u8>)> = docs
+        let mut sealing = self.sealing.lock().unwrap_or_else(|e| e.into_inner());
+        let seals: Vec<(String, Bson, Bson, Vec<u8>)> = docs
             .iter()
             .filter(|d| fold::day(d).is_some_and(|day| day < today))
             .filter(|d| d.get_document("hll").is_ok_and(|h| !h.is_empty()))
             .filter_map(|d| {
-                let packed = fold::listeners([d]).pack();
-                Some((d.get("_id")?.clone(), d.get("plays")?.clone(), packed))
+                let (id, plays) = (d.get("_id")?, d.get("plays")?);
+                let key = format!("{coll}/{id}");
+                sealing.insert(key.clone()).then(|| {
+                    let packed = fold::listeners([d]).pack();
+                    (key, id.clone(), plays.clone(), packed)
+                })
             })
             .collect();
+        drop(sealing);
         if seals.is_empty() {
             return;
         }
-        let c = self.coll(coll);
+        let (c, sealing) = (self.coll(coll), self.sealing.clone());
         tokio::spawn(async move {
-            for (id, plays, bytes) in seals {
-                let packed = mongodb::bson::Binary {
-                    subtype: mongodb::bson::spec::BinarySubtype::Generic,
-                    bytes,
-                };
-                let update = doc! {"$set": {PACKED: packed}, "$unset": {"hll": ""}};
-                if let Err(e) = c.update_one(doc! {"_id": id, "plays": plays}, update).await {
-                    tracing::warn!("packing listener registers in {coll}: {e}");
-                    return;
+            let mut failed = None;
+            for (key, id, plays, bytes) in seals {
+                if failed.is_none() {
+                    let packed = mongodb::bson::Binary {
+                        subtype: mongodb::bson::spec::BinarySubtype::Generic,
+                        bytes,
+                    };
+                    let filter = doc! {"_id": id, "plays": plays, "hll": {"$exists": true}};
+                    let update = doc! {"$set": {PACKED: packed}, "$unset": {"hll": ""}};
+                    failed = c.update_one(filter, update).await.err();
                 }
+                sealing
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(&key);
+            }
+            if let Some(e) = failed {
+                tracing::warn!("packing listener registers in {coll}: {e}");
             }
         });
     }
