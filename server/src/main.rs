@@ -152,6 +152,9 @@ async fn main() -> anyhow::Result<()> {
             EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,mongodb=warn")),
         )
+        // Logs on stderr: the CLI commands print their results (JSON) on stdout, and a
+        // background task's warning must not land after them.
+        .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
     let cfg = cli.config;
