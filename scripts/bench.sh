@@ -6,7 +6,10 @@
 #   trivial   a route that touches no database and renders nothing (the framework floor)
 #   static    a static file through the same server
 #   prerender the page's own HTML, saved once and served as a static file (same size)
-#   query     the page's own queries run straight on the stores (encore bench-queries)
+#   pgbench   the page's own PostgreSQL statements (as PostgreSQL logged them in one run of
+#             its queries) under pgbench, at the page's connection counts
+#   query     the page's own queries run straight on both stores, one after another
+#             (encore bench-queries; at 1 connection, right before the page)
 # Results: bench/results/latest.{md,json} (full) or $BENCH_OUT (smoke).
 set -euo pipefail
 # Each CLI tool prints its JSON as the last line of stdout (log lines may come before).
@@ -51,8 +54,10 @@ WORK=$(mktemp -d /tmp/encore-bench-run.XXXXXX)
 APP=""
 cleanup() {
   [ -z "$APP" ] || { kill "$APP" 2>/dev/null; wait "$APP" 2>/dev/null || true; }
+  # A run stopped while PostgreSQL logged every statement leaves the dataset as it was.
+  "$PG_BIN/psql" "${DATABASE_URL:-}" -tAq -c "alter system reset log_statement" >/dev/null 2>&1 || true
   stop_services
-  rm -rf "$WORK"
+  [ -n "${BENCH_KEEP_WORK:-}" ] || rm -rf "$WORK"
   [ "$SCALE" != smoke ] || rm -rf "$DIR"
 }
 trap cleanup EXIT
@@ -74,9 +79,20 @@ cli bench-seed --users "$USERS" --follows "$FOLLOWS" --playlist-tracks "$TRACKS"
 cat "$WORK/info.json"; echo
 [ "${BENCH_DATASET_ONLY:-0}" = 0 ] || exit 0
 
-echo "==> query baselines (each page's own queries on the stores, $RUNS runs)"
-cli bench-queries --runs "$RUNS" | tail -1 >"$WORK/queries.json"
-cat "$WORK/queries.json"; echo
+ORDER="home artist album search playlist_10k feed_follows stats artist_dashboard admin_analytics"
+# Each page's own PostgreSQL statements, for its pgbench baseline: one run of its queries
+# with PostgreSQL logging every statement (bench-queries marks where each page begins).
+echo "==> each page's PostgreSQL statements (pgbench scripts)"
+pgq() { "$PG_BIN/psql" "$DATABASE_URL" -tAq -c "$1" >/dev/null; }
+PG_LOG="$DIR/pg/server.log"
+mark=$(stat -c %s "$PG_LOG")
+pgq "alter system set log_statement = 'all'"; pgq "select pg_reload_conf()"
+cli bench-queries --runs 1 >/dev/null
+pgq "alter system reset log_statement"; pgq "select pg_reload_conf()"
+tail -c +"$((mark + 1))" "$PG_LOG" >"$WORK/pg-statements.log"
+echo "  pgbench scripts: $(python3 scripts/bench_pgbench.py "$WORK/pg-statements.log" "$WORK" $ORDER)"
+# The long playlist's reorder (a write; timed in the service, no page of its own).
+cli bench-queries --runs "$RUNS" --only playlist_reorder | tail -1 >"$WORK/queries-playlist_reorder.json"
 
 echo "==> server on :$PORT"
 # The recommendation job reads every genre pool: kept out of the measurements.
@@ -138,7 +154,6 @@ declare -A PAGES=(
   [artist_dashboard]="/artist/$(info artist_id)/insights"
   [admin_analytics]="/admin/analytics"
 )
-ORDER="home artist album search playlist_10k feed_follows stats artist_dashboard admin_analytics"
 mkdir -p "$ENCORE_SITE_ROOT/bench"
 for s in $ORDER; do
   code=$(curl -s -o "$ENCORE_SITE_ROOT/bench/$s.html" -w '%{http_code}' -H "Cookie: ${COOKIES[$s]:-$COOKIE}" "$BASE${PAGES[$s]}")
@@ -153,6 +168,18 @@ run_wrk() { # name conns path [extra wrk args...]
   wrk -t"$t" -c"$c" -d"${DURATION}s" --latency -H "Cookie: ${WRK_COOKIE:-${COOKIES[$name]:-$COOKIE}}" "$@" "$BASE$path" >"$WORK/wrk-$name-$c.txt" 2>&1 \
     || { cat "$WORK/wrk-$name-$c.txt"; exit 1; }
   echo "  $name c=$c: $(grep -E 'Requests/sec' "$WORK/wrk-$name-$c.txt" | awk '{print $2}') req/s"
+}
+run_pgbench() { # name conns — the page's PostgreSQL statements alone (if it sends any)
+  local name="$1" c="$2" f="$WORK/pgbench-$1.sql"
+  [ -f "$f" ] || return 0
+  local t=$(( c < 2 ? 1 : 2 ))
+  rm -f "$WORK/pgb-$name-$c".*
+  "$PG_BIN/pgbench" -n -c "$c" -j "$t" -T "$DURATION" -f "$f" -l --log-prefix="$WORK/pgb-$name-$c" \
+    "$DATABASE_URL" >"$WORK/pgbench-$name-$c.txt" 2>&1 || { cat "$WORK/pgbench-$name-$c.txt"; exit 1; }
+  echo "  pgbench $name c=$c: $(awk '/^tps/ {print $3}' "$WORK/pgbench-$name-$c.txt") tx/s"
+}
+run_queries() { # name — the page's own queries on both stores, one after another
+  cli bench-queries --runs "$RUNS" --only "$1" | tail -1 >"$WORK/queries-$1.json"
 }
 # Plays left uncounted by an earlier run (a history import leaves ~200k; SecantusDB counts
 # a few hundred a second) would slow the pages and make the counting lag below
@@ -171,6 +198,8 @@ for c in $CONNS; do
   for s in $ORDER; do
     run_wrk "trivial" "$c" /healthz/live
     run_wrk "prerender_$s" "$c" "/bench/$s.html"
+    run_pgbench "$s" "$c"
+    [ "$c" != 1 ] || run_queries "$s"
     run_wrk "$s" "$c" "${PAGES[$s]}"
   done
   for s in api_album_list api_album_list_newest api_search3; do run_wrk "$s" "$c" "${APIS[$s]}"; done

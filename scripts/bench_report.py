@@ -28,7 +28,22 @@ def wrk(name, c):
     return out
 
 info = json.load(open(os.path.join(work, "info.json")))
-queries = {q["scenario"]: q for q in json.load(open(os.path.join(work, "queries.json")))}
+import glob
+queries = {q["scenario"]: q for f in sorted(glob.glob(os.path.join(work, "queries-*.json")))
+           for q in json.load(open(f))}
+
+def pgbench(name, c):
+    """The page's PostgreSQL statements under pgbench: tx/s and latency percentiles from
+    its per-transaction logs (third column: microseconds), or None without a script."""
+    logs = glob.glob(os.path.join(work, f"pgb-{name}-{c}.*"))
+    if not logs:
+        return None
+    lat = sorted(int(line.split()[2]) / 1000 for f in logs for line in open(f) if line.strip())
+    text = open(os.path.join(work, f"pgbench-{name}-{c}.txt")).read()
+    tps = float(re.search(r"^tps = ([\d.]+)", text, re.M).group(1))
+    pick = lambda q: round(lat[min(len(lat) - 1, int(q * (len(lat) - 1) + 0.5))], 2) if lat else None
+    stmts = sum(1 for line in open(os.path.join(work, f"pgbench-{name}.sql")) if line.rstrip().endswith(";"))
+    return {"req_s": round(tps, 1), "p50_ms": pick(0.5), "p99_ms": pick(0.99), "statements": stmts}
 pages = ["home", "artist", "album", "search", "playlist_10k", "feed_follows", "stats", "artist_dashboard", "admin_analytics"]
 rows = []
 for c in conns:
@@ -40,6 +55,11 @@ for c in conns:
             rows.append({"scenario": p, "connections": c, **r, "baseline": base.split("_")[0],
                          "baseline_req_s": b["req_s"], "baseline_p50_ms": b["p50_ms"],
                          "ratio": round(b["req_s"] / r["req_s"], 2) if r["req_s"] else None})
+        g = pgbench(p, c)
+        if g:
+            rows.append({"scenario": p, "connections": c, **r, "baseline": f"pgbench ({g['statements']} statements)",
+                         "baseline_req_s": g["req_s"], "baseline_p50_ms": g["p50_ms"], "baseline_p99_ms": g["p99_ms"],
+                         "ratio": round(r["p50_ms"] / g["p50_ms"], 2) if r["p50_ms"] and g["p50_ms"] else None})
         q = queries.get(p)
         if q and c == 1 and r["p50_ms"]:
             rows.append({"scenario": p, "connections": 1, **r, "baseline": "query", "baseline_p50_ms": q["p50_ms"],
@@ -114,7 +134,9 @@ md = [f"# Benchmark results ({scale}, {when})", "",
       f"Server RSS after the run: {result['server_rss_mb']} MB. wrk from this machine (2 cores shared with the server "
       f"and both databases).", "",
       "Ratio: baseline req/s ÷ scenario req/s for trivial/prerender/static (how far below the framework or a static "
-      "file of the same size the page is); scenario p50 ÷ query p50 for query (what SSR adds over the page's own queries).", "",
+      "file of the same size the page is); scenario p50 ÷ baseline p50 for query (what SSR adds over the page's own "
+      "queries on both stores, run right before the page) and pgbench (the page over its own PostgreSQL statements, "
+      "replayed by pgbench at the same connection count).", "",
       "A p50 of \"–\" with timeouts: wrk gave up on requests after 2 s.", "",
       "| scenario | conns | req/s | p50 ms | p95 ms | p99 ms | timeouts | baseline | baseline req/s | baseline p50 ms | ratio |",
       "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|"]

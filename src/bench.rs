@@ -595,11 +595,17 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 }
 
 /// Runs each page's queries `runs` times, one after another, straight on the stores.
+///
+/// `only` picks one scenario (`search` needs the index). Before each scenario a marker
+/// statement `select 'bench:<scenario>'` goes to PostgreSQL, so a statement log taken
+/// during a run (`scripts/bench.sh`: `log_statement = all`, one run) splits into each
+/// page's own PostgreSQL statements — its pgbench script.
 pub async fn time_queries(
     repos: &Repos,
-    search: &crate::search::SearchIndex,
+    search: Option<&crate::search::SearchIndex>,
     i: &BenchInfo,
     runs: usize,
+    only: Option<&str>,
 ) -> Result<Vec<QueryTiming>> {
     let fan = SessionUser {
         id: i.fan_id,
@@ -610,19 +616,24 @@ pub async fn time_queries(
     let mut out = vec![];
     macro_rules! time {
         ($name:expr, $body:expr) => {{
-            let mut ts = Vec::with_capacity(runs);
-            for _ in 0..runs {
-                let t = Instant::now();
-                $body;
-                ts.push(t.elapsed());
+            if only.is_none_or(|o| o == $name) {
+                sqlx::query(&format!("select 'bench:{}'", $name))
+                    .execute(&repos.pg)
+                    .await?;
+                let mut ts = Vec::with_capacity(runs);
+                for _ in 0..runs {
+                    let t = Instant::now();
+                    $body;
+                    ts.push(t.elapsed());
+                }
+                ts.sort();
+                out.push(QueryTiming {
+                    scenario: $name.into(),
+                    runs,
+                    p50_ms: percentile(&ts, 0.5),
+                    p99_ms: percentile(&ts, 0.99),
+                });
             }
-            ts.sort();
-            out.push(QueryTiming {
-                scenario: $name.into(),
-                runs,
-                p50_ms: percentile(&ts, 0.5),
-                p99_ms: percentile(&ts, 0.99),
-            });
         }};
     }
     time!("home", repos.catalog.home().await?);
@@ -641,7 +652,9 @@ pub async fn time_queries(
         repos.catalog.album_tracks(i.album_id).await?;
     });
     time!("search", {
-        search.search(&i.search_q, 8)?;
+        search
+            .ok_or_else(|| Error::Internal("the search scenario needs the index".into()))?
+            .search(&i.search_q, 8)?;
         repos.playlists.search_public(&i.search_q, 5).await?;
     });
     time!(
@@ -694,6 +707,8 @@ pub async fn time_queries(
         "admin_analytics",
         crate::service::analytics::analytics(repos, &admin, 28).await?
     );
+    // Where the last scenario's statements end in a statement log.
+    sqlx::query("select 'bench:end'").execute(&repos.pg).await?;
     Ok(out)
 }
 

@@ -119,23 +119,3 @@ where
         .await?;
     Ok(found.into_iter().flatten().collect())
 }
-
-/// How many documents of `coll` have `field` among `values` and match `also` (chunked
-/// like [`find_in`]).
-pub async fn count_in<T>(
-    coll: &Collection<T>,
-    field: &str,
-    values: Vec<Bson>,
-    also: Document,
-) -> crate::Result<u64>
-where
-    T: Send + Sync,
-{
-    let mut n = 0;
-    for part in values.chunks(IN_CHUNK) {
-        let mut filter = doc! {field: {"$in": part.to_vec()}};
-        filter.extend(also.clone());
-        n += coll.count_documents(filter).await?;
-    }
-    Ok(n)
-}

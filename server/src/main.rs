@@ -134,6 +134,9 @@ enum Command {
     BenchQueries {
         #[arg(long, default_value_t = 200)]
         runs: usize,
+        /// Only this scenario (the search index is opened only for `search`).
+        #[arg(long)]
+        only: Option<String>,
     },
 }
 
@@ -471,26 +474,32 @@ async fn main() -> anyhow::Result<()> {
                 })
             );
         }
-        Command::BenchQueries { runs } => {
+        Command::BenchQueries { runs, only } => {
             let info = encore::bench::info(&repos)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?
                 .context("no benchmark dataset; run bench-seed first")?;
             // The same on-disk index the server then opens (read in full only once).
-            let search = encore::search::SearchIndex::open(&cfg.data_dir.join("search"))
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let started = std::time::Instant::now();
-            let done = search
-                .refresh(&repos.catalog)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            eprintln!(
-                "search index: {done:?} in {:.1} s",
-                started.elapsed().as_secs_f64()
-            );
-            let t = encore::bench::time_queries(&repos, &search, &info, runs)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let search = if only.as_deref().is_none_or(|o| o == "search") {
+                let search = encore::search::SearchIndex::open(&cfg.data_dir.join("search"))
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                let started = std::time::Instant::now();
+                let done = search
+                    .refresh(&repos.catalog)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                eprintln!(
+                    "search index: {done:?} in {:.1} s",
+                    started.elapsed().as_secs_f64()
+                );
+                Some(search)
+            } else {
+                None
+            };
+            let t =
+                encore::bench::time_queries(&repos, search.as_ref(), &info, runs, only.as_deref())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{}", serde_json::to_string(&t)?);
         }
         Command::Serve { seed_demo: seed } => {

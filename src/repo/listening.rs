@@ -2,6 +2,9 @@
 //!
 //! * Raw events: one collection per month (`play_events_YYYYMM`), `_id` = the client's
 //!   event UUID, so a retried report is a duplicate-key no-op and counts once.
+//! * Played history (imports, ListenBrainz): the same event documents, a user's plays of a
+//!   UTC day held together in `play_buckets` documents (`record_history`) — a document
+//!   per play is what limits an import on SecantusDB.
 //! * Counters: `song_daily`, `artist_daily`, `user_daily` (string `_id` "<uuid>:<day>"),
 //!   `user_totals` and `song_totals` (play counts). The aggregator folds uncounted events
 //!   into them in batches — one `$inc` per counter document per batch, never one write
@@ -27,7 +30,7 @@ use crate::{
     listening::*,
     repo::{
         catalog::{bid, bids},
-        count_in, find_in,
+        find_in,
     },
     Error, Result,
 };
@@ -43,6 +46,14 @@ const USER_DAILY: &str = "user_daily";
 const USER_TOTALS: &str = "user_totals";
 const SONG_TOTALS: &str = "song_totals";
 const BATCHES: &str = "play_event_batches";
+/// Played history (imports, ListenBrainz): a user's plays of one UTC day in one document
+/// per submission that brought new ones ("parts"; see `record_history`).
+const BUCKETS: &str = "play_buckets";
+/// The `month` of a manifest that lists buckets rather than events.
+const BUCKET_MANIFEST: &str = "buckets";
+/// Bucket ids: UUID v5 in this namespace over "user|day", then ":" and the part number,
+/// so a bucket's id does not name its listener (an account purge keeps the plays).
+const BUCKET_NS: Uuid = Uuid::from_u128(0x3f0e_8b1c_77a4_4d29_a6c5_19e2_d0b3_5c48);
 /// How many recent batch ids a counter remembers. Only the last unfinished batch can ever
 /// be re-applied, so a handful is plenty.
 const APPLIED_KEEP: i32 = 16;
@@ -139,6 +150,49 @@ pub fn counted_docs(plays: &[(PlayEvent, &Song)]) -> Result<Vec<Document>> {
             let mut d = event_doc(e, song)?;
             d.insert("counted", true);
             Ok(d)
+        })
+        .collect()
+}
+
+/// What `ListeningRepo::record_history` did with a submission's plays.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct HistoryStored {
+    /// Plays stored now.
+    pub new: u64,
+    /// Plays already stored under the same `source_id` (a crashed run's batch).
+    pub ours: u64,
+    /// Plays already stored by another submission (or twice in this one).
+    pub duplicates: u64,
+}
+
+/// A bucket part of played history (see `ListeningRepo::record_history`): `plays` are
+/// event documents without `user_id` and `counted`, which the bucket holds for all.
+fn bucket_doc(key: (Uuid, NaiveDate), part: i32, tag: &str, plays: &[Document]) -> Document {
+    let (user, day) = key;
+    let id = Uuid::new_v5(&BUCKET_NS, format!("{user}|{day}").as_bytes());
+    doc! {
+        "_id": format!("{id}:{part}"),
+        "user_id": bid(user),
+        "day": day.to_string(),
+        "part": part,
+        "source_id": tag,
+        "n": plays.len() as i64,
+        "counted": false,
+        "created_at": BDateTime::now(),
+        "plays": plays.to_vec(),
+    }
+}
+
+/// A bucket's plays as event documents (its user on each; purged users' are nil).
+fn bucket_plays(b: &Document) -> Vec<Document> {
+    let user = b.get("user_id").cloned().unwrap_or(Bson::Null);
+    b.get_array("plays")
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.as_document().cloned())
+        .map(|mut p| {
+            p.insert("user_id", user.clone());
+            p
         })
         .collect()
 }
@@ -479,6 +533,12 @@ impl ListeningRepo {
         self.coll(BATCHES)
             .create_index(ix(doc! {"month": 1}, "by_month"))
             .await?;
+        self.coll(BUCKETS)
+            .create_index(ix(doc! {"user_id": 1, "day": 1}, "by_user_day"))
+            .await?;
+        self.coll(BUCKETS)
+            .create_index(ix(doc! {"counted": 1}, "by_counted"))
+            .await?;
         Ok(())
     }
 
@@ -527,6 +587,12 @@ impl ListeningRepo {
                 )
                 .await?;
         }
+        self.coll(BUCKETS)
+            .update_many(
+                doc! {"user_id": bid(user_id)},
+                doc! {"$set": {"user_id": bid(Uuid::nil())}},
+            )
+            .await?;
         self.coll(USER_DAILY)
             .delete_many(doc! {"user_id": bid(user_id)})
             .await?;
@@ -632,25 +698,169 @@ impl ListeningRepo {
         Ok(inserted)
     }
 
-    /// How many of these plays are already stored with `source_id == tag` (an import run
-    /// that crashed stored them; a resumed run counts them as its own).
-    pub async fn stored_with_source(
+    /// Stores played history (an import's batch, ListenBrainz listens) as buckets: the
+    /// plays of one user and UTC day that this call brings go into one new document
+    /// (`part` n of that day), each play once however often it is sent. Per play this
+    /// costs a fraction of a document of its own on SecantusDB (the import benchmark:
+    /// 200,000 records). A part's id is "<v5(user|day)>:<part>", so two writers adding to
+    /// the same day race for the same id: the loser reads what the winner stored and
+    /// tries the next part with what is still new. Plays stored as single events by an
+    /// earlier version (imported ones, or ListenBrainz's) are recognised and skipped.
+    /// `tag` is the submission's `source_id`; plays already stored under it count as
+    /// `ours` (a run that crashed after storing a batch), any others as duplicates.
+    pub async fn record_history(
         &self,
-        plays: &[(Uuid, DateTime<Utc>)],
+        plays: &[(PlayEvent, &Song)],
         tag: &str,
-    ) -> Result<u64> {
-        let mut by_month: std::collections::BTreeMap<String, Vec<Bson>> = Default::default();
-        for (id, t) in plays {
-            by_month
-                .entry(month_of(*t))
+    ) -> Result<HistoryStored> {
+        let legacy = self.legacy_events(plays).await?;
+        let mut out = HistoryStored::default();
+        let mut groups: BTreeMap<(Uuid, NaiveDate), Vec<Document>> = BTreeMap::new();
+        let mut seen = std::collections::HashSet::new();
+        for (e, song) in plays {
+            if !seen.insert(e.event_id) {
+                out.duplicates += 1; // the same play twice in one submission
+                continue;
+            }
+            if legacy.contains(&e.event_id) {
+                out.duplicates += 1;
+                continue;
+            }
+            let mut d = event_doc(e, song)?;
+            d.remove("user_id");
+            d.remove("counted");
+            groups
+                .entry((e.user_id, e.started_at.date_naive()))
                 .or_default()
-                .push(bid(*id).into());
+                .push(d);
         }
-        let mut n = 0;
-        for (month, ids) in by_month {
-            n += count_in(&self.events(&month), "_id", ids, doc! {"source_id": tag}).await?;
+        for _attempt in 0..20 {
+            if groups.is_empty() {
+                return Ok(out);
+            }
+            let stored = self.stored_parts(groups.keys().copied().collect()).await?;
+            let mut docs = vec![];
+            let mut keys = vec![];
+            for (key, plays) in std::mem::take(&mut groups) {
+                let (next, ids) = stored.get(&key).cloned().unwrap_or_default();
+                let mut new = vec![];
+                for p in plays {
+                    match p.get("_id").and_then(uid).and_then(|id| ids.get(&id)) {
+                        Some(source) if source == tag => out.ours += 1,
+                        Some(_) => out.duplicates += 1,
+                        None => new.push(p),
+                    }
+                }
+                if new.is_empty() {
+                    continue;
+                }
+                docs.push(bucket_doc(key, next, tag, &new));
+                keys.push((key, new));
+            }
+            let refused = if docs.is_empty() {
+                vec![]
+            } else {
+                insert_new(&self.coll(BUCKETS), &docs).await?
+            };
+            for (i, (key, new)) in keys.into_iter().enumerate() {
+                if refused.contains(&i) {
+                    groups.insert(key, new); // another writer took that part: again
+                } else {
+                    out.new += new.len() as u64;
+                }
+            }
         }
-        Ok(n)
+        Err(Error::Internal(
+            "played history: too many concurrent writers for the same days".into(),
+        ))
+    }
+
+    /// For each (user, day) already in buckets: the next free part number, and every
+    /// stored play's id with the `source_id` it was stored under.
+    async fn stored_parts(
+        &self,
+        keys: Vec<(Uuid, NaiveDate)>,
+    ) -> Result<HashMap<(Uuid, NaiveDate), (i32, HashMap<Uuid, String>)>> {
+        let mut span: BTreeMap<Uuid, (NaiveDate, NaiveDate)> = BTreeMap::new();
+        for (u, d) in &keys {
+            let s = span.entry(*u).or_insert((*d, *d));
+            s.0 = s.0.min(*d);
+            s.1 = s.1.max(*d);
+        }
+        let coll = self.coll(BUCKETS);
+        let found: Vec<Vec<Document>> = futures::stream::iter(span)
+            .map(|(u, (lo, hi))| {
+                let coll = coll.clone();
+                async move {
+                    coll.find(doc! {"user_id": bid(u), "day": {"$gte": lo.to_string(), "$lte": hi.to_string()}})
+                        .await?
+                        .try_collect::<Vec<Document>>()
+                        .await
+                }
+            })
+            .buffered(4)
+            .try_collect()
+            .await?;
+        let mut out: HashMap<(Uuid, NaiveDate), (i32, HashMap<Uuid, String>)> = HashMap::new();
+        for b in found.iter().flatten() {
+            let (Some(user), Some(day)) = (
+                b.get("user_id").and_then(uid),
+                b.get_str("day")
+                    .ok()
+                    .and_then(|d| d.parse::<NaiveDate>().ok()),
+            ) else {
+                continue;
+            };
+            let e = out.entry((user, day)).or_default();
+            e.0 = e.0.max(b.get_i32("part").unwrap_or(0) + 1);
+            let source = b.get_str("source_id").unwrap_or_default();
+            for p in b.get_array("plays").into_iter().flatten() {
+                if let Some(id) = p.as_document().and_then(|p| p.get("_id")).and_then(uid) {
+                    e.1.insert(id, source.to_string());
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Ids of these plays that an earlier version stored as single events (imports and
+    /// ListenBrainz listens went to the month collections before `record_history`). Only
+    /// where the user has such events in the plays' time span are the ids looked up.
+    async fn legacy_events(
+        &self,
+        plays: &[(PlayEvent, &Song)],
+    ) -> Result<std::collections::HashSet<Uuid>> {
+        let months = self.months_desc().await?;
+        let mut by: BTreeMap<(Uuid, String), Vec<&PlayEvent>> = BTreeMap::new();
+        for (e, _) in plays {
+            let m = month_of(e.started_at);
+            if months.contains(&m) {
+                by.entry((e.user_id, m)).or_default().push(e);
+            }
+        }
+        let mut out = std::collections::HashSet::new();
+        for ((user, month), es) in by {
+            let lo = es.iter().map(|e| e.started_at).min().unwrap_or_default();
+            let hi = es.iter().map(|e| e.started_at).max().unwrap_or_default();
+            let events = self.events(&month);
+            let span = doc! {"user_id": bid(user), "ts": {"$gte": bdt(lo), "$lte": bdt(hi)}};
+            let mut any = false;
+            for also in [doc! {"imported": true}, doc! {"source_id": "listenbrainz"}] {
+                let mut f = span.clone();
+                f.extend(also);
+                if events.find_one(f).await?.is_some() {
+                    any = true;
+                    break;
+                }
+            }
+            if !any {
+                continue;
+            }
+            let ids = es.iter().map(|e| Bson::from(bid(e.event_id))).collect();
+            let found = find_in(&events, "_id", ids, doc! {}, Some(doc! {"_id": 1})).await?;
+            out.extend(found.iter().filter_map(|d| d.get("_id").and_then(uid)));
+        }
+        Ok(out)
     }
 
     /// Folds up to `batch` uncounted events of every month into the counters. Returns how
@@ -677,7 +887,6 @@ impl ListeningRepo {
     /// (two queries each) twice a second kept SecantusDB busy while nothing was waiting.
     /// The job still checks every month once a minute.
     pub async fn aggregate_months(&self, batch: i64, recent: bool) -> Result<usize> {
-        let manifests = self.coll(BATCHES);
         let mut total = 0;
         let months = if recent {
             self.recent_months().await?
@@ -687,14 +896,7 @@ impl ListeningRepo {
         for month in months {
             let events = self.events(&month);
             // Finish any batch a crashed run left open, then take one new batch.
-            while let Some(m) = manifests.find_one(doc! {"month": &month}).await? {
-                let b = m
-                    .get_str("_id")
-                    .map_err(|e| Error::Internal(e.to_string()))?
-                    .to_string();
-                let ids = m.get_array("events").cloned().unwrap_or_default();
-                total += self.run_batch(&events, &b, ids).await?;
-            }
+            total += self.finish_open(&month, &events, false).await?;
             let ids: Vec<Bson> = events
                 .find(doc! {"counted": false})
                 .projection(doc! {"_id": 1})
@@ -705,29 +907,94 @@ impl ListeningRepo {
                 .into_iter()
                 .filter_map(|d| d.get("_id").cloned())
                 .collect();
-            if ids.is_empty() {
-                continue;
-            }
-            let b = Uuid::new_v4().to_string();
-            manifests
-                .insert_one(doc! {"_id": &b, "month": &month, "events": ids.clone(), "created_at": BDateTime::now()})
-                .await?;
-            total += self.run_batch(&events, &b, ids).await?;
+            total += self.new_batch(&month, &events, ids, false).await?;
+        }
+        total += self.aggregate_buckets(batch).await?;
+        Ok(total)
+    }
+
+    /// Finishes the batches a crashed run left open for `key` (a month, or buckets).
+    async fn finish_open(
+        &self,
+        key: &str,
+        coll: &Collection<Document>,
+        buckets: bool,
+    ) -> Result<usize> {
+        let mut total = 0;
+        while let Some(m) = self.coll(BATCHES).find_one(doc! {"month": key}).await? {
+            let b = m
+                .get_str("_id")
+                .map_err(|e| Error::Internal(e.to_string()))?
+                .to_string();
+            let ids = m.get_array("events").cloned().unwrap_or_default();
+            total += self.run_batch(coll, &b, ids, buckets).await?;
         }
         Ok(total)
     }
 
-    /// Steps 2 and 3 for one manifest; returns the events newly counted.
+    /// Step 1 (the manifest) for the documents `ids` of `coll`, then steps 2 and 3.
+    async fn new_batch(
+        &self,
+        key: &str,
+        coll: &Collection<Document>,
+        ids: Vec<Bson>,
+        buckets: bool,
+    ) -> Result<usize> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let b = Uuid::new_v4().to_string();
+        self.coll(BATCHES)
+            .insert_one(doc! {"_id": &b, "month": key, "events": ids.clone(), "created_at": BDateTime::now()})
+            .await?;
+        self.run_batch(coll, &b, ids, buckets).await
+    }
+
+    /// `aggregate_months` for played history: the same manifests (`month: "buckets"`,
+    /// listing bucket ids), buckets of up to about `batch` plays in all, each bucket
+    /// marked counted as a whole.
+    async fn aggregate_buckets(&self, batch: i64) -> Result<usize> {
+        let coll = self.coll(BUCKETS);
+        let mut total = self.finish_open(BUCKET_MANIFEST, &coll, true).await?;
+        let waiting: Vec<Document> = coll
+            .find(doc! {"counted": false})
+            .projection(doc! {"_id": 1, "n": 1})
+            .limit(batch.clamp(1, 200))
+            .await?
+            .try_collect()
+            .await?;
+        let mut ids = vec![];
+        let mut plays = 0;
+        for d in waiting {
+            if plays >= batch && !ids.is_empty() {
+                break;
+            }
+            plays += d.get("n").map_or(0, |n| int(Some(n)) as i64);
+            ids.extend(d.get("_id").cloned());
+        }
+        total += self.new_batch(BUCKET_MANIFEST, &coll, ids, true).await?;
+        Ok(total)
+    }
+
+    /// Steps 2 and 3 for one manifest of `coll`'s documents (events, or buckets whose
+    /// plays are counted); returns the plays newly counted.
     async fn run_batch(
         &self,
-        events: &Collection<Document>,
+        coll: &Collection<Document>,
         batch_id: &str,
         ids: Vec<Bson>,
+        buckets: bool,
     ) -> Result<usize> {
-        let docs = find_in(events, "_id", ids.clone(), doc! {"counted": false}, None).await?;
-        self.apply(batch_id, &docs).await?;
-        // One `_id` update per event in one bulk write: cheaper than an `$in` on SecantusDB.
-        let ns = events.namespace();
+        let docs = find_in(coll, "_id", ids.clone(), doc! {"counted": false}, None).await?;
+        let plays = if buckets {
+            docs.iter().flat_map(bucket_plays).collect()
+        } else {
+            docs
+        };
+        self.apply(batch_id, &plays).await?;
+        // One `_id` update per document in one bulk write: cheaper than an `$in` on
+        // SecantusDB.
+        let ns = coll.namespace();
         let marks = ids.into_iter().map(|id| {
             UpdateOneModel::builder()
                 .namespace(ns.clone())
@@ -739,7 +1006,7 @@ impl ListeningRepo {
         self.coll(BATCHES)
             .delete_one(doc! {"_id": batch_id})
             .await?;
-        Ok(docs.len())
+        Ok(plays.len())
     }
 
     /// Applies one batch's increments, each counter document at most once per batch.
@@ -893,7 +1160,7 @@ impl ListeningRepo {
         let floor = from.unwrap_or(DateTime::UNIX_EPOCH);
         let mut hi = to.unwrap_or_else(|| Utc::now() + Duration::days(1));
         let mut out = Vec::new();
-        for span in [Some(1), Some(7), Some(30), Some(365), None] {
+        for span in [Some(1), Some(7), Some(30), Some(365), Some(1461), None] {
             if out.len() as i64 >= limit || hi <= floor {
                 break;
             }
@@ -935,6 +1202,22 @@ impl ListeningRepo {
             if out.len() as i64 >= limit {
                 break;
             }
+        }
+        // Played history (imports) in the same span, merged in.
+        let filter = doc! {"user_id": bid(user_id), "day": {
+        "$gte": from.date_naive().to_string(), "$lte": to.date_naive().to_string()}};
+        let buckets: Vec<Document> = self.coll(BUCKETS).find(filter).await?.try_collect().await?;
+        if !buckets.is_empty() {
+            let ts = |d: &Document| d.get_datetime("ts").map_or(0, |t| t.timestamp_millis());
+            let (lo, hi) = (from.timestamp_millis(), to.timestamp_millis());
+            out.extend(
+                buckets
+                    .iter()
+                    .flat_map(bucket_plays)
+                    .filter(|p| (lo..hi).contains(&ts(p))),
+            );
+            out.sort_by_key(|d| std::cmp::Reverse(ts(d)));
+            out.truncate(limit.max(0) as usize);
         }
         Ok(out)
     }
@@ -1217,7 +1500,22 @@ impl ListeningRepo {
         for month in self.months_desc().await? {
             n += self.events(&month).estimated_document_count().await?;
         }
-        Ok(n)
+        Ok(n + self.bucket_plays_where(doc! {}).await?)
+    }
+
+    /// Plays in buckets matching `filter` (their `n` summed).
+    async fn bucket_plays_where(&self, filter: Document) -> Result<u64> {
+        let mut cur = self
+            .coll(BUCKETS)
+            .aggregate(vec![
+                doc! {"$match": filter},
+                doc! {"$group": {"_id": Bson::Null, "n": {"$sum": "$n"}}},
+            ])
+            .await?;
+        Ok(match cur.try_next().await? {
+            Some(d) => int(d.get("n")),
+            None => 0,
+        })
     }
 
     /// Number of events not yet folded into the counters (tests, health).
@@ -1229,7 +1527,7 @@ impl ListeningRepo {
                 .count_documents(doc! {"counted": false})
                 .await?;
         }
-        Ok(n)
+        Ok(n + self.bucket_plays_where(doc! {"counted": false}).await?)
     }
 }
 

@@ -3,10 +3,11 @@
 //! under `<data dir>/imports` and queued; a background job (any instance, under a lease)
 //! works through it in batches: podcasts, audiobooks and incognito plays are skipped and
 //! counted; tracks are matched by Spotify URI, then ISRC, then normalised artist + title;
-//! unknown tracks become catalog entries without audio; plays are stored as raw events
-//! marked `imported` — the aggregator counts them like live plays. Event ids are derived
-//! from (user, end time, track), so importing a file again adds nothing, and a run that
-//! crashed resumes at the last recorded batch.
+//! unknown tracks become catalog entries without audio; plays are stored as played
+//! history (per-user-per-day buckets of raw events marked `imported`,
+//! `ListeningRepo::record_history`) — the aggregator counts them like live plays. Event
+//! ids are derived from (user, end time, track), so importing a file again adds nothing,
+//! and a run that crashed resumes at the last recorded batch.
 
 use std::{collections::HashMap, path::Path};
 
@@ -456,7 +457,8 @@ async fn prepare_batch(
     Ok((t, plays))
 }
 
-/// Stores a batch's plays (already stored ones are skipped) and completes its tally.
+/// Stores a batch's plays as played history (already stored ones are skipped) and
+/// completes its tally.
 async fn store_batch(
     repos: &Repos,
     mut t: Tally,
@@ -464,21 +466,10 @@ async fn store_batch(
     tag: &str,
 ) -> Result<Tally> {
     let refs: Vec<(PlayEvent, &Song)> = plays.iter().map(|(e, s)| (e.clone(), s)).collect();
-    let new = repos.listening.record_many(&refs).await? as i64;
-    let already = plays.len() as i64 - new;
-    // A run that crashed after storing this batch left plays tagged with this import.
-    let ours = if already > 0 {
-        let ids: Vec<(Uuid, chrono::DateTime<Utc>)> = plays
-            .iter()
-            .map(|(e, _)| (e.event_id, e.started_at))
-            .collect();
-        repos.listening.stored_with_source(&ids, tag).await? as i64
-    } else {
-        0
-    };
-    let ours = ours.min(already);
-    t.imported = new + ours;
-    t.duplicates = already - ours;
+    let stored = repos.listening.record_history(&refs, tag).await?;
+    // A run that crashed after storing this batch left its plays under this import's tag.
+    t.imported = (stored.new + stored.ours) as i64;
+    t.duplicates = stored.duplicates as i64;
     Ok(t)
 }
 

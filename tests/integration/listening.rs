@@ -53,9 +53,33 @@ fn stored_play(
     }
 }
 
+/// The first `n` catalog songs as the repository stores them.
+async fn full_songs(app: &TestApp, n: usize) -> Vec<encore::catalog::Song> {
+    let mut list = vec![];
+    for r in songs(app, n).await {
+        list.push(app.repos.catalog.song(r.id).await.unwrap().unwrap().0);
+    }
+    list
+}
+
+/// An imported play (played history) of `ms` at `at`.
+fn imported_play(
+    user_id: Uuid,
+    song_id: Uuid,
+    at: chrono::DateTime<Utc>,
+    ms: u64,
+    tag: &str,
+) -> PlayEvent {
+    PlayEvent {
+        imported: true,
+        source_id: Some(tag.into()),
+        ..stored_play(user_id, song_id, at, ms)
+    }
+}
+
 /// Runs the aggregator until nothing is left. A transaction abandoned by a killed
 /// aggregator may still hold its documents for a moment: retry like the job does.
-async fn drain(app: &TestApp) {
+pub async fn drain(app: &TestApp) {
     let mut failures = 0;
     loop {
         match app.repos.listening.aggregate_once(500).await {
@@ -70,10 +94,34 @@ async fn drain(app: &TestApp) {
     }
 }
 
-/// Recounts streams/plays/ms/skips per song and day straight from the raw events.
-async fn recount(app: &TestApp) -> HashMap<String, (i64, i64, i64, i64)> {
+/// Recounts streams/plays/ms/skips per song and day straight from the raw events (the
+/// month collections', grouped by the server, and played history's buckets, here).
+pub async fn recount(app: &TestApp) -> HashMap<String, (i64, i64, i64, i64)> {
     let db = &app.repos.mongo;
-    let mut out = HashMap::new();
+    let mut out: HashMap<String, (i64, i64, i64, i64)> = HashMap::new();
+    let mut buckets = db
+        .collection::<Document>("play_buckets")
+        .find(doc! {})
+        .await
+        .unwrap();
+    while let Some(b) = buckets.try_next().await.unwrap() {
+        for p in b.get_array("plays").unwrap() {
+            let p = p.as_document().unwrap();
+            let song = match p.get("song_id").unwrap() {
+                mongodb::bson::Bson::Binary(b) => Uuid::from_slice(&b.bytes).unwrap(),
+                other => panic!("{other:?}"),
+            };
+            let ms = p.get_datetime("ts").unwrap().timestamp_millis();
+            let day = chrono::DateTime::from_timestamp_millis(ms)
+                .unwrap()
+                .date_naive();
+            let e = out.entry(format!("{song}:{day}")).or_default();
+            e.0 += i64::from(p.get_bool("stream").unwrap());
+            e.1 += 1;
+            e.2 += encore::repo::listening::fold::get_int(p, "ms_played") as i64;
+            e.3 += i64::from(p.get_bool("skip").unwrap());
+        }
+    }
     for name in db
         .list_collection_names()
         .await
@@ -101,16 +149,19 @@ async fn recount(app: &TestApp) -> HashMap<String, (i64, i64, i64, i64)> {
                 other => panic!("{other:?}"),
             };
             let n = |f: &str| encore::repo::listening::fold::get_int(&d, f) as i64;
-            out.insert(
-                format!("{song}:{}", id.get_str("day").unwrap()),
-                (n("streams"), n("plays"), n("ms"), n("skips")),
-            );
+            let e = out
+                .entry(format!("{song}:{}", id.get_str("day").unwrap()))
+                .or_default();
+            e.0 += n("streams");
+            e.1 += n("plays");
+            e.2 += n("ms");
+            e.3 += n("skips");
         }
     }
     out
 }
 
-async fn assert_counters_match_recount(app: &TestApp) {
+pub async fn assert_counters_match_recount(app: &TestApp) {
     let raw = recount(app).await;
     assert!(!raw.is_empty());
     let daily: Vec<Document> = app
@@ -271,7 +322,13 @@ async fn a_crashing_aggregator_neither_loses_nor_double_counts() {
         .await
         .unwrap();
     }
-    // Kill the aggregator at different points of its transaction, many times.
+    kill_the_aggregator_mid_run(&app).await;
+    drain(&app).await;
+    assert_counters_match_recount(&app).await;
+}
+
+/// Kills the aggregator at different points of its run, many times.
+async fn kill_the_aggregator_mid_run(app: &Arc<TestApp>) {
     for delay_ms in [1u64, 3, 5, 8, 12, 20, 30, 45] {
         let app2 = app.clone();
         let task = tokio::spawn(async move { app2.repos.listening.aggregate_once(40).await });
@@ -279,7 +336,39 @@ async fn a_crashing_aggregator_neither_loses_nor_double_counts() {
         task.abort();
         let _ = task.await;
     }
+}
+
+/// The same for played history: buckets from several submissions (imports), the
+/// aggregator killed at many points while it counts them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crashing_aggregator_counts_played_history_exactly_once() {
+    let app = Arc::new(TestApp::init().await);
+    small_catalog(&app).await;
+    let list = full_songs(&app, 4).await;
+    let me = app.user("crashhistory").await.session_user();
+    let start = Utc::now() - Duration::days(20);
+    for part in 0..6 {
+        let tag = format!("import:{part}");
+        let plays: Vec<(PlayEvent, &encore::catalog::Song)> = (0..60)
+            .map(|i| {
+                let n = part * 60 + i;
+                let s = &list[n % 4];
+                let at = start + Duration::minutes(67 * n as i64);
+                (imported_play(me.id, s.id, at, 31_000 + n as u64, &tag), s)
+            })
+            .collect();
+        let stored = app
+            .repos
+            .listening
+            .record_history(&plays, &tag)
+            .await
+            .unwrap();
+        assert_eq!(stored.new, 60);
+    }
+    kill_the_aggregator_mid_run(&app).await;
     drain(&app).await;
+    let raw_total: i64 = recount(&app).await.values().map(|v| v.1).sum();
+    assert_eq!(raw_total, 360);
     assert_counters_match_recount(&app).await;
 }
 
@@ -1017,4 +1106,90 @@ async fn bulk_loaded_plays_are_counted_like_the_aggregator_counts() {
         .await
         .unwrap();
     assert_eq!(recount(&app).await, raw);
+}
+
+/// Played history (imports, ListenBrainz) goes into per-user-per-day buckets: two writers
+/// storing overlapping plays at the same time store each play once, plays an earlier
+/// version stored as single imported events are recognised, a resubmission under the
+/// same tag counts as "ours", history merges buckets with live events, and the counters
+/// equal a recount.
+#[tokio::test]
+async fn played_history_buckets_store_each_play_once_under_concurrent_writers() {
+    let app = TestApp::init().await;
+    small_catalog(&app).await;
+    let rows = songs(&app, 3).await;
+    let list = full_songs(&app, 3).await;
+    let me = app.user("bucketuser").await.session_user();
+    let start = Utc::now() - Duration::days(3);
+    // 300 imported plays over three days, one every 14.4 minutes.
+    let imported: Vec<PlayEvent> = (0..300)
+        .map(|i| {
+            let at = start + Duration::seconds(864 * i as i64);
+            let ms = if i % 4 == 0 { 10_000 } else { 60_000 };
+            imported_play(me.id, list[i % 3].id, at, ms, "import:test")
+        })
+        .collect();
+    let with_song = |es: &[PlayEvent]| -> Vec<(PlayEvent, &encore::catalog::Song)> {
+        es.iter()
+            .map(|e| {
+                let s = list.iter().find(|s| s.id == e.song_id).unwrap();
+                (e.clone(), s)
+            })
+            .collect()
+    };
+    // An earlier version stored ten of them as single events.
+    let legacy = with_song(&imported[290..]);
+    app.repos.listening.record_many(&legacy).await.unwrap();
+    let l = &app.repos.listening;
+    let (a, b) = (with_song(&imported[..200]), with_song(&imported[100..]));
+    let (ra, rb) = tokio::join!(
+        l.record_history(&a, "import:a"),
+        l.record_history(&b, "import:b")
+    );
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    assert_eq!(ra.new + rb.new, 290, "{ra:?} {rb:?}");
+    assert_eq!(ra.duplicates + rb.duplicates, 100 + 10, "{ra:?} {rb:?}");
+    // The same plays again under a tag that stored some of them: those are "ours".
+    let again = l.record_history(&a, "import:a").await.unwrap();
+    assert_eq!(again.new, 0);
+    assert_eq!(again.ours + again.duplicates, 200);
+    assert_eq!(again.ours, ra.new);
+    assert_eq!(l.stored().await.unwrap(), 300);
+    assert_eq!(l.uncounted().await.unwrap(), 300);
+
+    // Live plays beside them: history is one list, newest first.
+    let live = Uuid::new_v4();
+    let mut p = play(&rows[0], 60_000, EndReason::Finished, 2);
+    p.event_id = live;
+    report(&app.repos, &me, p, "Linux", "SE").await.unwrap();
+    drain(&app).await;
+    assert_eq!(l.uncounted().await.unwrap(), 0);
+    let recent = l.recent(me.id, 5).await.unwrap();
+    assert_eq!(
+        encore::repo::listening::fold::event_id(&recent[0]),
+        Some(live),
+        "the live play is the newest"
+    );
+    let ts: Vec<i64> = l
+        .history(me.id, None, None, 400)
+        .await
+        .unwrap()
+        .iter()
+        .map(|d| d.get_datetime("ts").unwrap().timestamp_millis())
+        .collect();
+    assert_eq!(ts.len(), 301);
+    assert!(ts.windows(2).all(|w| w[0] >= w[1]), "newest first");
+    // A date filter: the second day only.
+    let day2 = start + Duration::days(1);
+    let page = l
+        .history(me.id, Some(day2), Some(day2 + Duration::days(1)), 400)
+        .await
+        .unwrap();
+    assert_eq!(page.len(), 100);
+    let totals = l.user_totals(me.id).await.unwrap().unwrap();
+    assert_eq!(
+        encore::repo::listening::fold::get_int(&totals, "streams"),
+        1 + 225
+    );
+    assert_counters_match_recount(&app).await;
 }
