@@ -8,6 +8,9 @@ use crate::catalog::SongRow;
 
 /// A play counts as a stream from this many milliseconds on.
 pub const STREAM_MS: u64 = 30_000;
+/// The `source_id` of plays scrobbled through the ListenBrainz API (played history that
+/// is counted even while an import is being stored).
+pub const SCROBBLE_SOURCE: &str = "listenbrainz";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

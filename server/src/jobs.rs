@@ -97,7 +97,13 @@ pub async fn aggregate_once(repos: &Repos, recent: bool) -> encore::Result<Optio
     exclusively(repos, AGGREGATE_LOCK, async {
         let mut total = 0;
         loop {
-            let n = repos.listening.aggregate_months(2_000, recent).await?;
+            // Asked again before every batch: a pass that began before an import
+            // started would otherwise go on counting the import as it is stored.
+            let importing = repos.imports.any_running().await?;
+            let n = repos
+                .listening
+                .aggregate_months(2_000, recent, importing)
+                .await?;
             total += n;
             if n == 0 {
                 return Ok(total);

@@ -147,6 +147,15 @@ impl ImportRepo {
         Ok(rows.into_iter().map(row).collect())
     }
 
+    /// Whether an import is being worked on now (a running one whose lease holds).
+    pub async fn any_running(&self) -> Result<bool> {
+        Ok(sqlx::query_scalar(
+            "select exists (select 1 from imports where status = 'running' and lease_until > now())",
+        )
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     /// Takes the oldest queued import, or a running one whose lease ran out (its run
     /// crashed), for `lease_secs`.
     pub async fn claim(&self, lease_secs: i64, only: Option<Uuid>) -> Result<Option<Claimed>> {

@@ -536,8 +536,10 @@ impl ListeningRepo {
         self.coll(BUCKETS)
             .create_index(ix(doc! {"user_id": 1, "day": 1}, "by_user_day"))
             .await?;
+        // The aggregator asks for uncounted buckets, or (while an import is stored) for
+        // uncounted scrobbles only: an equality prefix either way.
         self.coll(BUCKETS)
-            .create_index(ix(doc! {"counted": 1}, "by_counted"))
+            .create_index(ix(doc! {"counted": 1, "source_id": 1}, "by_counted_source"))
             .await?;
         Ok(())
     }
@@ -845,7 +847,7 @@ impl ListeningRepo {
             let events = self.events(&month);
             let span = doc! {"user_id": bid(user), "ts": {"$gte": bdt(lo), "$lte": bdt(hi)}};
             let mut any = false;
-            for also in [doc! {"imported": true}, doc! {"source_id": "listenbrainz"}] {
+            for also in [doc! {"imported": true}, doc! {"source_id": SCROBBLE_SOURCE}] {
                 let mut f = span.clone();
                 f.extend(also);
                 if events.find_one(f).await?.is_some() {
@@ -877,7 +879,7 @@ impl ListeningRepo {
     /// batch are left out, so even a write that lands after its client died cannot count
     /// an event twice.
     pub async fn aggregate_once(&self, batch: i64) -> Result<usize> {
-        self.aggregate_months(batch, false).await
+        self.aggregate_months(batch, false, false).await
     }
 
     /// `aggregate_once` over the months where new plays may be waiting when `recent`
@@ -886,7 +888,18 @@ impl ListeningRepo {
     /// imported history registers every month since 2010 or so; checking all ~170 of them
     /// (two queries each) twice a second kept SecantusDB busy while nothing was waiting.
     /// The job still checks every month once a minute.
-    pub async fn aggregate_months(&self, batch: i64, recent: bool) -> Result<usize> {
+    ///
+    /// `importing` (an import is being stored now) leaves imported history for later and
+    /// counts only scrobbles (ListenBrainz): counting a play writes several counter
+    /// documents, so counting an import while it is stored would take most of
+    /// SecantusDB's time and slow the import several times over; its plays are counted
+    /// once it is done.
+    pub async fn aggregate_months(
+        &self,
+        batch: i64,
+        recent: bool,
+        importing: bool,
+    ) -> Result<usize> {
         let mut total = 0;
         let months = if recent {
             self.recent_months().await?
@@ -909,7 +922,7 @@ impl ListeningRepo {
                 .collect();
             total += self.new_batch(&month, &events, ids, false).await?;
         }
-        total += self.aggregate_buckets(batch).await?;
+        total += self.aggregate_buckets(batch, importing).await?;
         Ok(total)
     }
 
@@ -953,11 +966,15 @@ impl ListeningRepo {
     /// `aggregate_months` for played history: the same manifests (`month: "buckets"`,
     /// listing bucket ids), buckets of up to about `batch` plays in all, each bucket
     /// marked counted as a whole.
-    async fn aggregate_buckets(&self, batch: i64) -> Result<usize> {
+    async fn aggregate_buckets(&self, batch: i64, scrobbles_only: bool) -> Result<usize> {
         let coll = self.coll(BUCKETS);
         let mut total = self.finish_open(BUCKET_MANIFEST, &coll, true).await?;
+        let mut filter = doc! {"counted": false};
+        if scrobbles_only {
+            filter.insert("source_id", SCROBBLE_SOURCE);
+        }
         let waiting: Vec<Document> = coll
-            .find(doc! {"counted": false})
+            .find(filter)
             .projection(doc! {"_id": 1, "n": 1})
             .limit(batch.clamp(1, 200))
             .await?

@@ -235,7 +235,7 @@ pub async fn drain(repos: &Repos, user: Option<uuid::Uuid>, rows: i64) -> Result
     for (id, user_id, imported, listens) in claimed {
         let origin = Origin {
             user_id: Some(user_id),
-            source_id: "listenbrainz".into(),
+            source_id: crate::listening::SCROBBLE_SOURCE.into(),
             imported,
         };
         match store_plays(repos, &origin, &records(listens.0)).await {

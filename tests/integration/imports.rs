@@ -359,6 +359,8 @@ async fn a_crashed_import_resumes_where_it_stopped() {
         (mid.status.as_str(), mid.position, mid.imported),
         ("running", 3, 3)
     );
+    // The aggregator sees it as being stored, so it leaves imported plays for later.
+    assert!(r.imports.any_running().await.unwrap());
     // While its lease holds, nobody else takes it.
     assert_eq!(
         run_next(r, data.path(), Some(id), 3, None, &|_, _| {})
@@ -387,6 +389,7 @@ async fn a_crashed_import_resumes_where_it_stopped() {
         ("done", 7, 7, 0, 7),
         "{done:?}"
     );
+    assert!(!r.imports.any_running().await.unwrap());
     while r.listening.aggregate_once(1000).await.unwrap() > 0 {}
     let totals = r.listening.user_totals(me.id).await.unwrap().unwrap();
     assert_eq!(

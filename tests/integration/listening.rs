@@ -1003,7 +1003,7 @@ async fn the_frequent_pass_counts_live_and_just_imported_months_only() {
     )
     .await
     .unwrap());
-    assert_eq!(l.aggregate_months(500, true).await.unwrap(), 1);
+    assert_eq!(l.aggregate_months(500, true, false).await.unwrap(), 1);
     // An imported play from March 2015: its month was just touched, so the next pass sees it.
     let old = |day: u32| PlayEvent {
         imported: true,
@@ -1015,7 +1015,7 @@ async fn the_frequent_pass_counts_live_and_just_imported_months_only() {
         )
     };
     assert_eq!(l.record_many(&[(old(1), &song)]).await.unwrap(), 1);
-    assert_eq!(l.aggregate_months(500, true).await.unwrap(), 1);
+    assert_eq!(l.aggregate_months(500, true, false).await.unwrap(), 1);
     // The same month touched 11 minutes ago: the frequent pass leaves it, the full one counts.
     assert_eq!(l.record_many(&[(old(2), &song)]).await.unwrap(), 1);
     app.repos
@@ -1027,8 +1027,8 @@ async fn the_frequent_pass_counts_live_and_just_imported_months_only() {
         )
         .await
         .unwrap();
-    assert_eq!(l.aggregate_months(500, true).await.unwrap(), 0);
-    assert_eq!(l.aggregate_months(500, false).await.unwrap(), 1);
+    assert_eq!(l.aggregate_months(500, true, false).await.unwrap(), 0);
+    assert_eq!(l.aggregate_months(500, false, false).await.unwrap(), 1);
     assert_counters_match_recount(&app).await;
 }
 
@@ -1191,5 +1191,35 @@ async fn played_history_buckets_store_each_play_once_under_concurrent_writers() 
         encore::repo::listening::fold::get_int(&totals, "streams"),
         1 + 225
     );
+    assert_counters_match_recount(&app).await;
+}
+
+/// While an import is being stored, the aggregator leaves imported history for later
+/// (counting it would take most of the database's time) but keeps counting scrobbles.
+#[tokio::test]
+async fn imported_history_is_counted_after_the_import_scrobbles_at_once() {
+    let app = TestApp::init().await;
+    small_catalog(&app).await;
+    let list = full_songs(&app, 2).await;
+    let me = app.user("waitcount").await.session_user();
+    let l = &app.repos.listening;
+    let at = Utc::now() - Duration::hours(5);
+    let play = |i: i64, tag: &str| {
+        let e = imported_play(me.id, list[0].id, at + Duration::minutes(i), 60_000, tag);
+        (e, &list[0])
+    };
+    let imported: Vec<_> = (0..30).map(|i| play(i, "import:big")).collect();
+    let scrobbled: Vec<_> = (30..34)
+        .map(|i| play(i, encore::listening::SCROBBLE_SOURCE))
+        .collect();
+    l.record_history(&imported, "import:big").await.unwrap();
+    l.record_history(&scrobbled, encore::listening::SCROBBLE_SOURCE)
+        .await
+        .unwrap();
+    assert_eq!(l.aggregate_months(2_000, false, true).await.unwrap(), 4);
+    assert_eq!(l.aggregate_months(2_000, false, true).await.unwrap(), 0);
+    assert_eq!(l.uncounted().await.unwrap(), 30);
+    drain(&app).await;
+    assert_eq!(l.uncounted().await.unwrap(), 0);
     assert_counters_match_recount(&app).await;
 }
