@@ -29,12 +29,13 @@ case "$SCALE" in
   full)
     # 1M songs: generated once (12-20 min) and kept; the catalog index is read from it once
     # (~94 s) and kept under the data dir. Play events are bulk-loaded with their counters
-    # (`bench::seed`); the issue's 10M (BENCH_EVENTS=10000000) take SecantusDB well over an
-    # hour on this machine (~2,000-2,900 events/s), hence 200k by default. A run leaves
+    # (`bench::seed`): the issue's 10M by default, about three hours of SecantusDB's time
+    # on a 2-core machine, resumed where it stopped if interrupted (BENCH_EVENTS=200000 for
+    # a run within the hour). A run leaves
     # plays to count (history import, listens): on SecantusDB that takes a while, and the
     # next run's pages wait with it.
     ARTISTS=${BENCH_ARTISTS:-100000} ALBUMS=${BENCH_ALBUMS:-200000} SONGS=${BENCH_SONGS:-1000000} AUDIO=200
-    USERS=${BENCH_USERS:-100000} FOLLOWS=1000 TRACKS=10000 EVENTS=${BENCH_EVENTS:-200000}
+    USERS=${BENCH_USERS:-100000} FOLLOWS=1000 TRACKS=10000 EVENTS=${BENCH_EVENTS:-10000000}
     RUNS=200 DURATION=${BENCH_DURATION:-8} CONNS=${BENCH_CONNS:-"1 16 64"} HISTORY=${BENCH_HISTORY:-200000}
     LISTEN_ROUNDS=${BENCH_LISTEN_ROUNDS:-20}
     # Listening party: listeners, state changes, chat messages/s, chat seconds.
