@@ -31,9 +31,8 @@ case "$SCALE" in
     # (~94 s) and kept under the data dir. Play events are bulk-loaded with their counters
     # (`bench::seed`): the issue's 10M by default, about three hours of SecantusDB's time
     # on a 2-core machine, resumed where it stopped if interrupted (BENCH_EVENTS=200000 for
-    # a run within the hour). A run leaves
-    # plays to count (history import, listens): on SecantusDB that takes a while, and the
-    # next run's pages wait with it.
+    # a run within the hour). A run leaves plays to count (history import, listens): on
+    # SecantusDB that takes a while, and the next run's pages wait with it.
     ARTISTS=${BENCH_ARTISTS:-100000} ALBUMS=${BENCH_ALBUMS:-200000} SONGS=${BENCH_SONGS:-1000000} AUDIO=200
     USERS=${BENCH_USERS:-100000} FOLLOWS=1000 TRACKS=10000 EVENTS=${BENCH_EVENTS:-10000000}
     RUNS=200 DURATION=${BENCH_DURATION:-8} CONNS=${BENCH_CONNS:-"1 16 64"} HISTORY=${BENCH_HISTORY:-200000}

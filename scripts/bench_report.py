@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Turns one `scripts/bench.sh` run (wrk outputs, query timings, dataset info) into
 latest.json (one object per scenario and connection count) and latest.md (a table)."""
-import json, os, re, sys, datetime
+import json, os, re, sys, datetime, glob
 
 work, out, scale, rss_kb, conns = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4] or 0), sys.argv[5].split()
 
@@ -28,7 +28,6 @@ def wrk(name, c):
     return out
 
 info = json.load(open(os.path.join(work, "info.json")))
-import glob
 queries = {q["scenario"]: q for f in sorted(glob.glob(os.path.join(work, "queries-*.json")))
            for q in json.load(open(f))}
 

@@ -720,11 +720,8 @@ impl ListeningRepo {
         let mut groups: BTreeMap<(Uuid, NaiveDate), Vec<Document>> = BTreeMap::new();
         let mut seen = std::collections::HashSet::new();
         for (e, song) in plays {
-            if !seen.insert(e.event_id) {
-                out.duplicates += 1; // the same play twice in one submission
-                continue;
-            }
-            if legacy.contains(&e.event_id) {
+            // Twice in this submission, or stored as a single event by an earlier version.
+            if !seen.insert(e.event_id) || legacy.contains(&e.event_id) {
                 out.duplicates += 1;
                 continue;
             }
@@ -740,11 +737,11 @@ impl ListeningRepo {
             if groups.is_empty() {
                 return Ok(out);
             }
-            let stored = self.stored_parts(groups.keys().copied().collect()).await?;
+            let mut stored = self.stored_parts(groups.keys().copied().collect()).await?;
             let mut docs = vec![];
             let mut keys = vec![];
             for (key, plays) in std::mem::take(&mut groups) {
-                let (next, ids) = stored.get(&key).cloned().unwrap_or_default();
+                let (next, ids) = stored.remove(&key).unwrap_or_default();
                 let mut new = vec![];
                 for p in plays {
                     match p.get("_id").and_then(uid).and_then(|id| ids.get(&id)) {
