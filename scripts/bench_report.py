@@ -81,6 +81,10 @@ for c in conns:
     b = wrk("trivial", c)
     rows.append({"scenario": "report_play", "connections": c, **r, "baseline": "trivial", "baseline_req_s": b["req_s"],
                  "ratio": round(b["req_s"] / r["req_s"], 2) if r["req_s"] else None})
+if os.path.exists(os.path.join(work, "wrk-report_play_paced-1.txt")):
+    r = wrk("report_play_paced", 1)
+    rows.append({"scenario": "report_play_paced", "connections": 1, **r, "baseline": "a 4-ms wait before each report",
+                 "ratio": None})
 lag = json.load(open(os.path.join(work, "lag.json")))
 for name in ("playlist_reorder",):
     q = queries.get(name)

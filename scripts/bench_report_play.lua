@@ -1,6 +1,7 @@
 -- wrk script: every request reports a new play (a fresh event id) of the song in
 -- $BENCH_SONG, as the player's beacon does (a form post); the session cookie comes from
--- wrk's -H option.
+-- wrk's -H option. BENCH_DELAY_MS paces each connection (a wait before every request):
+-- a steady arrival rate instead of as fast as the server answers.
 local threads = 0
 function setup(thread)
   thread:set("tid", threads)
@@ -9,6 +10,7 @@ end
 
 function init(args)
   song = os.getenv("BENCH_SONG")
+  pause = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
   n = 0
   math.randomseed(os.time() * 1000 + tid)
   wrk.method = "POST"
@@ -25,6 +27,10 @@ function request()
     "&started_at_ms=" .. string.format("%d", (os.time() - 120) * 1000) ..
     "&ms_played=31000&reason=finished&shuffle=false&source=album&source_id="
   return wrk.format(nil, nil, nil, body)
+end
+
+function delay()
+  return pause
 end
 
 -- As scripts/bench_p95.lua (wrk runs one script): p95 for the report.

@@ -28,6 +28,23 @@ pub fn pg_pool(url: &str, max_connections: u32) -> Result<PgPool> {
 /// (`connectTimeoutMS` also bounds the monitor's checks: bulk tools on a busy
 /// single-threaded server such as SecantusDB may need more).
 pub async fn mongo_database(uri: &str, db_name: &str) -> Result<Database> {
+    Ok(Client::with_options(mongo_options(uri).await?)?.database(db_name))
+}
+
+/// The same database through a client whose writes the driver never retries, for the
+/// listening repository: every write there is idempotent on its own (events keyed by
+/// the client's event id, counters guarded by batch ids), and a retryable write costs
+/// SecantusDB 0.7.0b3 a record of its reply that it prunes on every later write — a
+/// scan of all records up to 10,000, past that a sort of them — which at ingestion rates
+/// doubled a play report's acknowledgement time within a minute (README, Performance).
+pub async fn mongo_ingest_database(uri: &str, db_name: &str) -> Result<Database> {
+    let mut opts = mongo_options(uri).await?;
+    opts.retry_writes = Some(false);
+    opts.app_name = Some("encore-ingest".into());
+    Ok(Client::with_options(opts)?.database(db_name))
+}
+
+async fn mongo_options(uri: &str) -> Result<ClientOptions> {
     let mut opts = ClientOptions::parse(uri).await?;
     opts.app_name = Some("encore".into());
     opts.server_selection_timeout = opts
@@ -39,8 +56,7 @@ pub async fn mongo_database(uri: &str, db_name: &str) -> Result<Database> {
     // none idle for more than 2 minutes (a CLI tool that computes for minutes between
     // writes, such as the benchmark seeder resuming, has such quiet spells).
     opts.max_idle_time = opts.max_idle_time.or(Some(Duration::from_secs(120)));
-    let client = Client::with_options(opts)?;
-    Ok(client.database(db_name))
+    Ok(opts)
 }
 
 pub async fn migrate(pool: &PgPool) -> Result<()> {

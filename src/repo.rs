@@ -59,7 +59,9 @@ pub struct Repos {
 }
 
 impl Repos {
-    pub fn new(pg: PgPool, mongo: Database) -> Self {
+    /// `ingest` is the database as [`crate::db::mongo_ingest_database`] opens it (the
+    /// listening repository's writes).
+    pub fn new(pg: PgPool, mongo: Database, ingest: Database) -> Self {
         Repos {
             accounts: AccountRepo::new(pg.clone()),
             activity: ActivityRepo::new(&mongo),
@@ -68,7 +70,7 @@ impl Repos {
             catalog: CatalogRepo::new(&mongo),
             events: EventRepo::new(pg.clone()),
             imports: ImportRepo::new(pg.clone()),
-            listening: ListeningRepo::new(&mongo),
+            listening: ListeningRepo::new(&ingest),
             parties: PartyRepo::new(pg.clone()),
             platform: PlatformRepo::new(pg.clone()),
             playlists: PlaylistRepo::new(pg.clone(), &mongo),

@@ -6,6 +6,8 @@ use std::time::Duration;
 use encore::repo::Repos;
 
 const CLEANUP_LOCK: i64 = 0x656e_636f_7265_0001;
+/// Most play events one aggregation batch counts per month.
+const AGGREGATE_BATCH: i64 = 2_000;
 const AGGREGATE_LOCK: i64 = 0x656e_636f_7265_0002;
 const RECONCILE_LOCK: i64 = 0x656e_636f_7265_0003;
 const PURGE_LOCK: i64 = 0x656e_636f_7265_0004;
@@ -102,10 +104,14 @@ pub async fn aggregate_once(repos: &Repos, recent: bool) -> encore::Result<Optio
             let importing = repos.imports.any_running().await?;
             let n = repos
                 .listening
-                .aggregate_months(2_000, recent, importing)
+                .aggregate_months(AGGREGATE_BATCH, recent, importing)
                 .await?;
             total += n;
-            if n == 0 {
+            // Only a full batch means more are waiting now. Under steady ingestion a
+            // pass always finds the few plays that arrived during the one before; going
+            // on until none were found kept SecantusDB busy with tiny batches, each
+            // paying a pass's dozen queries, and held up play reports' inserts.
+            if (n as i64) < AGGREGATE_BATCH {
                 return Ok(total);
             }
         }

@@ -524,6 +524,7 @@ async fn main() -> anyhow::Result<()> {
 async fn connect(cfg: &Config) -> anyhow::Result<Repos> {
     let pg = encore::db::pg_pool(&cfg.database_url, cfg.database_max_connections)?;
     let mongo = encore::db::mongo_database(&cfg.mongodb_uri, &cfg.mongodb_db).await?;
+    let ingest = encore::db::mongo_ingest_database(&cfg.mongodb_uri, &cfg.mongodb_db).await?;
     for attempt in 1..=60 {
         let (p, m) = tokio::join!(encore::db::pg_health(&pg), encore::db::mongo_health(&mongo));
         if p.ok && m.ok {
@@ -539,7 +540,7 @@ async fn connect(cfg: &Config) -> anyhow::Result<Repos> {
         tracing::info!(postgres = %p.detail, mongodb = %m.detail, "waiting for databases");
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
-    Ok(Repos::new(pg, mongo))
+    Ok(Repos::new(pg, mongo, ingest))
 }
 
 async fn migrate(repos: &Repos) -> anyhow::Result<()> {

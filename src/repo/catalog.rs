@@ -376,7 +376,13 @@ pub struct CatalogRepo {
     charts: Collection<ChartsDoc>,
     raw_songs: Collection<Document>,
     changes: Collection<Document>,
+    /// Songs as play reports see them (see [`CatalogRepo::song_for_play`]).
+    play_songs: moka::sync::Cache<Uuid, (Song, Option<String>)>,
 }
+
+/// How long a play report may use a song read earlier. A takedown or status change made
+/// on another instance reaches this one's play reports within this time.
+const PLAY_SONG_TTL: std::time::Duration = std::time::Duration::from_secs(10);
 
 const PUBLISHED: &str = "published";
 
@@ -389,6 +395,10 @@ impl CatalogRepo {
             charts: db.collection(coll::CATALOG_CHARTS),
             raw_songs: db.collection(coll::SONGS),
             changes: db.collection(coll::CATALOG_CHANGES),
+            play_songs: moka::sync::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(PLAY_SONG_TTL)
+                .build(),
         }
     }
 
@@ -831,6 +841,10 @@ impl CatalogRepo {
     /// instance's search index reads this log to follow the catalog (`search::refresh`);
     /// entries expire after `CHANGE_LOG_DAYS` (TTL index).
     pub async fn changed(&self, c: Changed<'_>) -> Result<()> {
+        // This instance's play reports see its own changes at once.
+        for id in c.songs {
+            self.play_songs.invalidate(id);
+        }
         let ids = |v: &[Uuid]| v.iter().map(|i| bid(*i)).collect::<Vec<_>>();
         // 10,000 ids per entry keeps each one far below MongoDB's 16 MB document limit.
         const PER: usize = 10_000;
@@ -1113,6 +1127,21 @@ impl CatalogRepo {
             .find_one(doc! {"_id": bid(id)})
             .await?
             .map(SongDoc::into_song))
+    }
+
+    /// [`Self::song`] for the play-report path: a song read in the last
+    /// [`PLAY_SONG_TTL`] is reused (popular songs are reported many times a second, and
+    /// the lookup was a fifth of a report's acknowledgement time). Songs not found are
+    /// not remembered.
+    pub async fn song_for_play(&self, id: Uuid) -> Result<Option<(Song, Option<String>)>> {
+        if let Some(hit) = self.play_songs.get(&id) {
+            return Ok(Some(hit));
+        }
+        let found = self.song(id).await?;
+        if let Some(s) = &found {
+            self.play_songs.insert(id, s.clone());
+        }
+        Ok(found)
     }
 
     /// The album's published tracks in disc/track order.

@@ -37,11 +37,12 @@ pub async fn report(
     platform: &str,
     country: &str,
 ) -> Result<bool> {
-    let (song, _) = repos
-        .catalog
-        .song(r.song_id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    // The song and the listener's private-session switch are independent reads.
+    let (song, prefs) = tokio::try_join!(
+        repos.catalog.song_for_play(r.song_id),
+        repos.accounts.preferences(user.id)
+    )?;
+    let (song, _) = song.ok_or(Error::NotFound)?;
     if song.status != SongStatus::Published {
         return Err(Error::NotFound);
     }
@@ -76,7 +77,7 @@ pub async fn report(
     if !e.is_empty() {
         return Err(e.into());
     }
-    let private = repos.accounts.preferences(user.id).await?.private_session;
+    let private = prefs.private_session;
     let event = PlayEvent {
         event_id: r.event_id,
         user_id: user.id,
@@ -93,20 +94,25 @@ pub async fn report(
         private,
         imported: false,
     };
-    let new = repos.listening.record(&event, &song).await?;
     // Friends' listening in the feed: the latest play only, never from a private session.
-    if new && !private {
-        sqlx::query(
-            "insert into listening_now (user_id, song_id, started_at) values ($1, $2, $3)
-             on conflict (user_id) do update set song_id = excluded.song_id, started_at = excluded.started_at
-             where listening_now.started_at < excluded.started_at",
-        )
-        .bind(user.id)
-        .bind(r.song_id)
-        .bind(r.started_at)
-        .execute(&repos.pg)
-        .await?;
-    }
+    // Written beside the event: the guard keeps the newest start, so a repeated event (or
+    // an older one arriving late) changes nothing.
+    let listening_now = async {
+        if !private {
+            sqlx::query(
+                "insert into listening_now (user_id, song_id, started_at) values ($1, $2, $3)
+                 on conflict (user_id) do update set song_id = excluded.song_id, started_at = excluded.started_at
+                 where listening_now.started_at < excluded.started_at",
+            )
+            .bind(user.id)
+            .bind(event.song_id)
+            .bind(event.started_at)
+            .execute(&repos.pg)
+            .await?;
+        }
+        Ok::<_, Error>(())
+    };
+    let (new, ()) = tokio::try_join!(repos.listening.record(&event, &song), listening_now)?;
     Ok(new)
 }
 

@@ -253,6 +253,45 @@ async fn the_same_event_twice_counts_once() {
     assert_counters_match_recount(&app).await;
 }
 
+/// "Listening now" (friends' feed) keeps the newest play: it is written beside the event,
+/// so a repeated event or an older one arriving late must leave it alone.
+#[tokio::test]
+async fn listening_now_keeps_the_newest_play_through_repeats_and_late_arrivals() {
+    let app = TestApp::init().await;
+    small_catalog(&app).await;
+    let me = listener(&app.user("now1").await);
+    let s = songs(&app, 3).await;
+    let now_playing = || async {
+        sqlx::query_as::<_, (Uuid, chrono::DateTime<Utc>)>(
+            "select song_id, started_at from listening_now where user_id = $1",
+        )
+        .bind(me.id)
+        .fetch_optional(&app.repos.pg)
+        .await
+        .unwrap()
+    };
+    let first = play(&s[0], 40_000, EndReason::Finished, 5);
+    let second = play(&s[1], 40_000, EndReason::Finished, 2);
+    assert!(report(&app.repos, &me, first.clone(), "Linux", "SE")
+        .await
+        .unwrap());
+    assert_eq!(now_playing().await.unwrap().0, s[0].id);
+    assert!(report(&app.repos, &me, second.clone(), "Linux", "SE")
+        .await
+        .unwrap());
+    let newest = now_playing().await.unwrap();
+    assert_eq!(newest.0, s[1].id);
+    // The first play again (a retry), and a new play that started earlier (offline).
+    assert!(!report(&app.repos, &me, first, "Linux", "SE").await.unwrap());
+    let late = play(&s[2], 40_000, EndReason::Finished, 30);
+    assert!(report(&app.repos, &me, late, "Linux", "SE").await.unwrap());
+    assert_eq!(now_playing().await, Some(newest));
+    // A bad report writes nothing there either.
+    let bad = play(&s[2], s[2].duration_ms + 60_000, EndReason::Finished, 1);
+    assert!(report(&app.repos, &me, bad, "Linux", "SE").await.is_err());
+    assert_eq!(now_playing().await, Some(newest));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn counters_equal_a_recount_after_a_burst_with_concurrent_aggregation() {
     let app = Arc::new(TestApp::init().await);

@@ -47,9 +47,12 @@ impl TestApp {
         let pg = encore::db::pg_pool(&format!("{base}/{name}"), 8).unwrap();
         encore::db::migrate(&pg).await.unwrap();
         let mongo = encore::db::mongo_database(&mongo_uri, &name).await.unwrap();
+        let ingest = encore::db::mongo_ingest_database(&mongo_uri, &name)
+            .await
+            .unwrap();
         encore::db::ensure_mongo_schema(&mongo).await.unwrap();
         TestApp {
-            repos: Repos::new(pg, mongo),
+            repos: Repos::new(pg, mongo, ingest),
         }
     }
 
