@@ -53,7 +53,9 @@ mkdir -p "$DIR" "$OUT"; chmod 755 "$DIR"
 WORK=$(mktemp -d /tmp/encore-bench-run.XXXXXX)
 APP=""
 cleanup() {
-  [ -z "$APP" ] || { kill "$APP" 2>/dev/null; wait "$APP" 2>/dev/null || true; }
+  # TERM, then KILL after 30 s: a server that hangs on its way out (a Leptos resource
+  # deadlocked in its owner's cleanup once, 2026-12-03) must not hold the run.
+  [ -z "$APP" ] || stop_pid "$APP"
   # A run stopped while PostgreSQL logged every statement leaves the dataset as it was.
   "$PG_BIN/psql" "${DATABASE_URL:-}" -tAq -c "alter system reset log_statement" >/dev/null 2>&1 || true
   stop_services

@@ -21,7 +21,9 @@ mkdir -p "$DIR"; chmod 755 "$(dirname "$DIR")" "$DIR"
 WORK=$(mktemp -d /tmp/encore-ingest.XXXXXX)
 APP=""
 cleanup() {
-  [ -z "$APP" ] || { kill "$APP" 2>/dev/null; wait "$APP" 2>/dev/null || true; }
+  # TERM, then KILL after 30 s: a server that hangs on its way out (a Leptos resource
+  # deadlocked in its owner's cleanup once, 2026-12-03) must not hold the run.
+  [ -z "$APP" ] || stop_pid "$APP"
   stop_services
   rm -rf "$WORK"
 }

@@ -45,8 +45,14 @@ pub fn install(ctx: ServerContext) {
 #[track_caller]
 pub fn ctx() -> Result<ServerContext, AppError> {
     let caller = std::panic::Location::caller();
-    use_context::<ServerContext>()
-        .or_else(|| PROCESS_CTX.get().cloned())
+    // The process's context first: it is the one every request is given, and reading the
+    // reactive owner's context from a resource whose owner was disposed deadlocked a
+    // worker thread in reactive_graph 0.2.16 (the owner's cleanup ran inside
+    // `use_context`, waiting on its own lock).
+    PROCESS_CTX
+        .get()
+        .cloned()
+        .or_else(use_context::<ServerContext>)
         .ok_or_else(|| {
             tracing::error!(%caller, "ServerContext missing");
             AppError::Internal
