@@ -42,6 +42,8 @@ pub use uploads::UploadRepo;
 pub struct Repos {
     pub pg: PgPool,
     pub mongo: Database,
+    /// The same database without retryable writes (see [`crate::db::mongo_ingest_database`]).
+    pub ingest: Database,
     pub accounts: AccountRepo,
     pub activity: ActivityRepo,
     pub artists: ArtistRepo,
@@ -79,6 +81,7 @@ impl Repos {
             uploads: UploadRepo::new(pg.clone()),
             pg,
             mongo,
+            ingest,
         }
     }
 }

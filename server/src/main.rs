@@ -514,9 +514,10 @@ async fn main() -> anyhow::Result<()> {
             serve(cfg, repos.clone(), auth).await?;
         }
     }
-    // Close the MongoDB client while the runtime still runs (dropping it at exit panics
+    // Close the MongoDB clients while the runtime still runs (dropping one at exit panics
     // in the driver's session cleanup).
     repos.mongo.client().clone().shutdown().await;
+    repos.ingest.client().clone().shutdown().await;
     Ok(())
 }
 

@@ -940,22 +940,17 @@ impl ListeningRepo {
         Ok(total)
     }
 
-    /// Step 1 (the manifest) for the documents `ids` of `coll`, then steps 2 and 3.
-    async fn new_batch(
-        &self,
-        key: &str,
-        coll: &Collection<Document>,
-        ids: Vec<Bson>,
-        buckets: bool,
-    ) -> Result<usize> {
+    /// Step 1 (the manifest) for the played-history buckets `ids` of `coll`, then steps
+    /// 2 and 3 (their plays read again by id: a bucket holds many).
+    async fn new_bucket_batch(&self, coll: &Collection<Document>, ids: Vec<Bson>) -> Result<usize> {
         if ids.is_empty() {
             return Ok(0);
         }
-        let b = self.open_manifest(key, &ids).await?;
-        self.run_batch(coll, &b, ids, buckets).await
+        let b = self.open_manifest(BUCKET_MANIFEST, &ids).await?;
+        self.run_batch(coll, &b, ids, true).await
     }
 
-    /// [`Self::new_batch`] for events just read uncounted (under the aggregation lock,
+    /// [`Self::new_bucket_batch`] for events just read uncounted (under the aggregation lock,
     /// after any open batch was finished): their manifest, then steps 2 and 3 with the
     /// documents in hand.
     async fn new_event_batch(
@@ -1011,7 +1006,7 @@ impl ListeningRepo {
             plays += d.get("n").map_or(0, |n| int(Some(n)) as i64);
             ids.extend(d.get("_id").cloned());
         }
-        total += self.new_batch(BUCKET_MANIFEST, &coll, ids, true).await?;
+        total += self.new_bucket_batch(&coll, ids).await?;
         Ok(total)
     }
 
