@@ -33,6 +33,14 @@ where
     Ok(Some(out))
 }
 
+/// A job's timer. A pass that overran (a slow or unreachable database) is followed by
+/// one more after a full period, not by a burst of the ticks it missed.
+fn every(period: Duration) -> tokio::time::Interval {
+    let mut tick = tokio::time::interval(period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick
+}
+
 /// Deletes expired sessions and old sign-in attempts. Returns rows removed, or `None`
 /// when another instance holds the lock.
 pub async fn cleanup_once(repos: &Repos) -> encore::Result<Option<u64>> {
@@ -58,7 +66,7 @@ pub async fn cleanup_once(repos: &Repos) -> encore::Result<Option<u64>> {
 
 pub fn spawn_cleanup(repos: Repos) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        let mut tick = every(Duration::from_secs(600));
         loop {
             tick.tick().await;
             match cleanup_once(&repos).await {
@@ -74,7 +82,7 @@ pub fn spawn_cleanup(repos: Repos) {
 /// catalog change log (or reads the whole catalog when that is due; see `search.rs`).
 pub fn spawn_search_refresh(repos: Repos, index: encore::search::SearchIndex) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(2));
+        let mut tick = every(Duration::from_secs(2));
         loop {
             tick.tick().await;
             let started = std::time::Instant::now();
@@ -123,7 +131,7 @@ pub async fn aggregate_once(repos: &Repos, recent: bool) -> encore::Result<Optio
 /// are claimed with `skip locked`, so instances share the work).
 pub fn spawn_listen_queue(repos: Repos) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_millis(200));
+        let mut tick = every(Duration::from_millis(200));
         loop {
             tick.tick().await;
             loop {
@@ -142,12 +150,16 @@ pub fn spawn_listen_queue(repos: Repos) {
 
 pub fn spawn_aggregator(repos: Repos) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_millis(500));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut tick = every(Duration::from_millis(500));
         for pass in 0u64.. {
             tick.tick().await;
+            let started = std::time::Instant::now();
             match aggregate_once(&repos, pass % 120 != 0).await {
-                Ok(Some(n)) if n > 0 => tracing::debug!(events = n, "play events aggregated"),
+                Ok(Some(n)) if n > 0 => tracing::debug!(
+                    events = n,
+                    ms = started.elapsed().as_millis() as u64,
+                    "play events aggregated"
+                ),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "aggregation failed; will retry"),
             }
@@ -170,7 +182,7 @@ pub async fn reconcile_playlists_once(
 
 pub fn spawn_reconciler(repos: Repos) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        let mut tick = every(Duration::from_secs(3600));
         loop {
             tick.tick().await;
             match reconcile_playlists_once(&repos).await {
@@ -195,7 +207,7 @@ pub async fn purge_accounts_once(repos: &Repos) -> encore::Result<Option<usize>>
 
 pub fn spawn_purger(repos: Repos) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        let mut tick = every(Duration::from_secs(60));
         loop {
             tick.tick().await;
             match purge_accounts_once(&repos).await {
@@ -221,8 +233,7 @@ pub fn spawn_recs(repos: Repos, every_secs: u64) {
         return;
     }
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(every_secs));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut tick = every(Duration::from_secs(every_secs));
         loop {
             tick.tick().await;
             let started = std::time::Instant::now();
@@ -243,7 +254,7 @@ pub fn spawn_recs(repos: Repos, every_secs: u64) {
 /// minutes, on one instance at a time.
 pub fn spawn_renewals(repos: Repos) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        let mut tick = every(Duration::from_secs(600));
         loop {
             tick.tick().await;
             let r = exclusively(
@@ -267,8 +278,7 @@ pub fn spawn_renewals(repos: Repos) {
 /// lease, so a crashed run is taken over when its lease runs out).
 pub fn spawn_imports(repos: Repos, data_dir: std::path::PathBuf) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(2));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut tick = every(Duration::from_secs(2));
         loop {
             tick.tick().await;
             let run = encore::service::imports::run_next(

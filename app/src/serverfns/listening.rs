@@ -22,7 +22,12 @@ pub async fn report_play(
 ) -> Result<bool, AppError> {
     use crate::server::*;
     use encore::listening::*;
+    let t = std::time::Instant::now();
     let me = require_user().await?;
+    let session_ms = t.elapsed().as_millis() as u64;
+    if session_ms >= 100 {
+        tracing::warn!(session_ms, "slow play report: the session lookup");
+    }
     let bad = |f: &str, m: &str| AppError::Invalid(encore::FieldErrors::single(f, m));
     let report = encore::service::listening::PlayReport {
         event_id: uuid::Uuid::parse_str(&event_id).map_err(|_| bad("event_id", "Not a UUID."))?,
