@@ -143,8 +143,9 @@ pub async fn report(
     new
 }
 
-/// A play report taking this long is logged with its steps' times.
-const SLOW_REPORT_MS: u64 = 100;
+/// A play report taking this long (or its session lookup, in the server function) is
+/// logged with its steps' times.
+pub const SLOW_REPORT_MS: u64 = 100;
 
 /// `f`'s output and how long it took, in ms.
 async fn timed<T>(f: impl std::future::Future<Output = T>) -> (T, u64) {
