@@ -24,6 +24,9 @@ cleanup() {
   # TERM, then KILL after 30 s: a server that hangs on its way out (a Leptos resource
   # deadlocked in its owner's cleanup once, 2026-12-03) must not hold the run.
   [ -z "$APP" ] || stop_pid "$APP"
+  # BENCH_APP_LOG=file keeps the server's log (with BENCH_RUST_LOG=warn and
+  # ENCORE_SLOW_REPORT_MS=15: the steps of every slow report).
+  [ -z "${BENCH_APP_LOG:-}" ] || cp "$WORK/app.log" "$BENCH_APP_LOG" 2>/dev/null || true
   stop_services
   rm -rf "$WORK"
 }
@@ -33,7 +36,7 @@ unset DATABASE_URL MONGODB_URI
 start_postgres "$DIR/pg" 55442 "$DB"
 start_secantus "$DIR/mongo" 27042
 export MONGODB_DB="$DB" ENCORE_DATA_DIR="$DIR/data" ENCORE_BIND=127.0.0.1:3042 \
-  ENCORE_SITE_ROOT="$CARGO_TARGET_DIR/site" DATABASE_MAX_CONNECTIONS=32 RUST_LOG=error
+  ENCORE_SITE_ROOT="$CARGO_TARGET_DIR/site" DATABASE_MAX_CONNECTIONS=32 RUST_LOG="${BENCH_RUST_LOG:-error}"
 cli() { MONGODB_URI="${MONGODB_URI}?connectTimeoutMS=120000" "$BIN" "$@"; }
 echo "==> dataset ($SONGS songs, $EVENTS play events; reused when present)"
 cli generate-catalog --if-empty --artists $((SONGS / 10)) --albums $((SONGS / 5)) --songs "$SONGS" --audio-files 2

@@ -1,7 +1,9 @@
 //! Listening data in MongoDB.
 //!
 //! * Raw events: one collection per month (`play_events_YYYYMM`), `_id` = the client's
-//!   event UUID, so a retried report is a duplicate-key no-op and counts once.
+//!   event UUID, so a retried report is a duplicate-key no-op and counts once. Live
+//!   reports carry their process's lane and sequence (`lanes`), from which the aggregator
+//!   knows what it counted; bulk loads carry a `counted` flag instead.
 //! * Played history (imports, ListenBrainz): the same event documents, a user's plays of a
 //!   UTC day held together in `play_buckets` documents (`record_history`) — a document
 //!   per play is what limits an import on SecantusDB.
@@ -24,6 +26,8 @@ use mongodb::{
     Collection, Database, IndexModel,
 };
 use uuid::Uuid;
+
+mod lanes;
 
 use crate::{
     catalog::Song,
@@ -76,6 +80,10 @@ pub struct ListeningRepo {
     /// Counter documents this process is packing now (`seal`): readers arriving before
     /// the packing lands do not queue the same writes again.
     sealing: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+    /// This process's writer of live reports (`lanes`).
+    writer: std::sync::Arc<lanes::Writer>,
+    /// Whether MongoDB is a sharded cluster (asked once; `lanes`).
+    sharded: std::sync::Arc<tokio::sync::OnceCell<bool>>,
 }
 
 fn month_of(t: DateTime<Utc>) -> String {
@@ -492,6 +500,8 @@ impl ListeningRepo {
             db: db.clone(),
             months: Default::default(),
             sealing: Default::default(),
+            writer: Default::default(),
+            sharded: Default::default(),
         }
     }
 
@@ -541,6 +551,14 @@ impl ListeningRepo {
         self.coll(BUCKETS)
             .create_index(ix(doc! {"counted": 1, "source_id": 1}, "by_counted_source"))
             .await?;
+        // Month collections that live reports may still reach get the indexes a newer
+        // version added (the lanes' `lane_seq`) now, not in the first report's request.
+        let live = first_live_month();
+        for month in self.months_desc().await? {
+            if month >= live {
+                self.ensure_month(&month).await?;
+            }
+        }
         Ok(())
     }
 
@@ -564,6 +582,14 @@ impl ListeningRepo {
         .await?;
         c.create_index(IndexModel::builder().keys(doc! {"counted": 1}).build())
             .await?;
+        // Live reports' lanes (`lanes`): the aggregator reads `{lane, seq > w}`.
+        c.create_index(
+            IndexModel::builder()
+                .keys(doc! {"lane": 1, "seq": 1})
+                .options(IndexOptions::builder().name("lane_seq".to_string()).build())
+                .build(),
+        )
+        .await?;
         self.coll(REGISTRY)
             .update_one(
                 doc! {"_id": month},
@@ -644,18 +670,6 @@ impl ListeningRepo {
             )
             .await?;
         Ok(())
-    }
-
-    /// Stores one play. Returns `false` when this event id was already recorded.
-    pub async fn record(&self, e: &PlayEvent, song: &Song) -> Result<bool> {
-        let month = month_of(e.started_at);
-        self.ensure_month(&month).await?;
-        self.touch_month(&month).await?;
-        match self.events(&month).insert_one(event_doc(e, song)?).await {
-            Ok(_) => Ok(true),
-            Err(err) if is_duplicate(&err) => Ok(false),
-            Err(err) => Err(err.into()),
-        }
     }
 
     /// Stores many plays (bulk loads: benchmarks, imports), unordered, one insert per
@@ -870,7 +884,8 @@ impl ListeningRepo {
     ///    one atomic insert, so a batch's events never change;
     /// 2. every counter document is updated with a guard — its `applied` list must not
     ///    hold the batch id — in the same single-document update that records the id;
-    /// 3. the events are marked counted, and the manifest is deleted.
+    /// 3. the events are marked counted (live reports: their lane's marks move on, see
+    ///    `lanes`), and the manifest is deleted.
     /// A crash anywhere leaves an open manifest; the next run finishes it first, and
     /// documents that already took the batch skip it. Events already counted by another
     /// batch are left out, so even a write that lands after its client died cannot count
@@ -897,7 +912,8 @@ impl ListeningRepo {
         recent: bool,
         importing: bool,
     ) -> Result<usize> {
-        let mut total = 0;
+        // Live reports first (`lanes`), then plays stored with a `counted` flag.
+        let mut total = self.aggregate_lanes(batch, recent).await?;
         let months = if recent {
             self.recent_months().await?
         } else {
@@ -1120,7 +1136,10 @@ impl ListeningRepo {
                 (m.into(), *coll, id.clone(), inc, on_insert.clone())
             })
             .collect();
-        for chunk in models.chunks(1000) {
+        // A live batch in small requests: SecantusDB runs a bulk write's updates one by
+        // one on its single Python core, and a report insert arriving meanwhile waits for
+        // all of them (one request per thousand held acknowledgements for 20–50 ms).
+        for chunk in models.chunks(if live { 16 } else { 1000 }) {
             let r = self
                 .db
                 .client()
@@ -1573,6 +1592,7 @@ impl ListeningRepo {
                 .count_documents(doc! {"counted": false})
                 .await?;
         }
+        n += self.uncounted_in_lanes().await?;
         Ok(n + self.bucket_plays_where(doc! {"counted": false}).await?)
     }
 }

@@ -1262,3 +1262,126 @@ async fn imported_history_is_counted_after_the_import_scrobbles_at_once() {
     assert_eq!(l.uncounted().await.unwrap(), 0);
     assert_counters_match_recount(&app).await;
 }
+
+/// Live reports are written through a lane (one writer per process, a sequence number per
+/// insert) and counted from a watermark, not by marking every play. Plays of a sequence
+/// that land after some of it was counted are counted, once; on a sharded cluster (shards
+/// read at different moments) so is a play of an older sequence that becomes visible
+/// after a newer one. A batch manifest that lands after its step was done is dropped
+/// without counting anything again.
+#[tokio::test]
+async fn lane_plays_landing_late_and_stale_manifests_count_once() {
+    lane_plays_landing_late(false).await;
+}
+
+#[tokio::test]
+async fn lane_plays_landing_late_on_a_sharded_cluster_count_once() {
+    lane_plays_landing_late(true).await;
+}
+
+async fn lane_plays_landing_late(sharded: bool) {
+    let app = TestApp::init().await;
+    let l = &app.repos.listening;
+    if sharded {
+        l.assume_sharded();
+    }
+    small_catalog(&app).await;
+    let me = listener(&app.user("lanes").await);
+    let row = &songs(&app, 1).await[0];
+    let song = app.repos.catalog.song(row.id).await.unwrap().unwrap().0;
+    let db = &app.repos.mongo;
+    assert!(report(
+        &app.repos,
+        &me,
+        play(row, 40_000, EndReason::Finished, 1),
+        "Linux",
+        "SE"
+    )
+    .await
+    .unwrap());
+    assert_eq!(l.aggregate_once(500).await.unwrap(), 1);
+    let lanes: Vec<Document> = db
+        .collection::<Document>("play_lanes")
+        .find(doc! {})
+        .await
+        .unwrap()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(lanes.len(), 1, "one process, one lane");
+    let month = lanes[0].get_array("months").unwrap()[0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let events = db.collection::<Document>(&format!("play_events_{month}"));
+    // Another process's lane, whose plays we store with the sequence numbers we choose.
+    let lane = Uuid::new_v4().to_string();
+    db.collection::<Document>("play_lanes")
+        .insert_one(doc! {
+            "_id": &lane, "months": [&month],
+            "seen_at": mongodb::bson::DateTime::now(), "created_at": mongodb::bson::DateTime::now(),
+        })
+        .await
+        .unwrap();
+    let at = Utc::now() - Duration::minutes(2);
+    let lane_play = |seq: i64| {
+        let e = stored_play(me.id, row.id, at, 35_000);
+        let mut d = encore::repo::listening::counted_docs(&[(e, &song)])
+            .unwrap()
+            .remove(0);
+        d.remove("counted");
+        d.insert("lane", lane.clone());
+        d.insert("seq", seq);
+        d
+    };
+    let (a, b) = (lane_play(100), lane_play(101));
+    let ids = vec![a.get("_id").unwrap().clone(), b.get("_id").unwrap().clone()];
+    if sharded {
+        // 100 and 101 seen, then more of 100 (from a shard read earlier).
+        events.insert_many([a, b]).await.unwrap();
+        assert_eq!(l.aggregate_once(500).await.unwrap(), 2);
+        assert_eq!(l.aggregate_once(500).await.unwrap(), 0);
+        events.insert_one(lane_play(100)).await.unwrap();
+    } else {
+        // Part of 100 seen, then the rest of it, then 101.
+        events.insert_one(a).await.unwrap();
+        assert_eq!(l.aggregate_once(500).await.unwrap(), 1);
+        events.insert_one(lane_play(100)).await.unwrap();
+        assert_eq!(l.uncounted().await.unwrap(), 1);
+        assert_eq!(l.aggregate_once(500).await.unwrap(), 1);
+        assert_eq!(l.aggregate_once(500).await.unwrap(), 0);
+        events.insert_one(b).await.unwrap();
+    }
+    assert_eq!(l.uncounted().await.unwrap(), 1);
+    assert_eq!(l.aggregate_once(500).await.unwrap(), 1);
+    assert_eq!(l.aggregate_once(500).await.unwrap(), 0);
+    // A manifest of the step that counted a (state version 0), landing after a killed
+    // run's retry did the step: dropped, nothing counted twice. Its id here is one the
+    // counters never took, so their batch guard cannot be what stops it.
+    let batches = db.collection::<Document>("play_event_batches");
+    batches
+        .insert_one(doc! {
+            "_id": format!("lane:{lane}:{month}:0:late"), "month": format!("{lane}:{month}"),
+            "v": 0i64, "w": 0i64, "p": ids.clone(), "t": 101i64, "events": ids,
+        })
+        .await
+        .unwrap();
+    assert_eq!(l.aggregate_once(500).await.unwrap(), 0);
+    assert_eq!(batches.count_documents(doc! {}).await.unwrap(), 0);
+    // More reports through the writer go on from there.
+    for i in 0..5 {
+        report(
+            &app.repos,
+            &me,
+            play(row, 31_000 + i, EndReason::Finished, 1),
+            "Linux",
+            "SE",
+        )
+        .await
+        .unwrap();
+    }
+    drain(&app).await;
+    let raw_total: i64 = recount(&app).await.values().map(|v| v.1).sum();
+    assert_eq!(raw_total, 9);
+    assert_counters_match_recount(&app).await;
+}

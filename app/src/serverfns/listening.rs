@@ -25,7 +25,7 @@ pub async fn report_play(
     let t = std::time::Instant::now();
     let me = require_user().await?;
     let session_ms = t.elapsed().as_millis() as u64;
-    if session_ms >= encore::service::listening::SLOW_REPORT_MS {
+    if session_ms >= encore::service::listening::slow_report_ms() {
         tracing::warn!(session_ms, "slow play report: the session lookup");
     }
     let bad = |f: &str, m: &str| AppError::Invalid(encore::FieldErrors::single(f, m));
