@@ -4,8 +4,8 @@
 # (generated once, then reused, under ${BENCH_DIR:-/var/tmp/encore-bench}/ingest-…), its
 # own PostgreSQL (:55442), SecantusDB (:27042) and release server (:3042) with the
 # aggregator counting beside the load, then wrk reporting a new play per request at one
-# connection: as fast as the server answers, and paced (a 4-ms wait before each report,
-# about 200 a second). Each mode runs twice for BENCH_DURATION seconds.
+# connection: as fast as the server answers, and paced (a 1-ms or 4-ms wait before each
+# report, about 300 or 150 a second). Each mode runs twice for BENCH_DURATION seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -54,7 +54,7 @@ curl -sf -c "$WORK/jar" -o /dev/null \
   http://127.0.0.1:3042/api/auth/sign_up
 COOKIE=$(awk 'NF >= 7 && $6 == "encore_session" {print $6 "=" $7}' "$WORK/jar" | head -1)
 echo "==> play reports, 1 connection, ${DURATION}s per run"
-for mode in "as fast as answered:0" "paced, 4 ms between:4"; do
+for mode in "as fast as answered:0" "paced, 1 ms between:1" "paced, 4 ms between:4"; do
   for run in 1 2; do
     BENCH_DELAY_MS=${mode##*:} BENCH_SONG=$SONG wrk -t1 -c1 -d"${DURATION}s" --latency -H "Cookie: $COOKIE" \
       -s scripts/bench_report_play.lua http://127.0.0.1:3042/api/listening/report >"$WORK/wrk.txt"

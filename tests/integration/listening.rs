@@ -1385,3 +1385,79 @@ async fn lane_plays_landing_late(sharded: bool) {
     assert_eq!(raw_total, 9);
     assert_counters_match_recount(&app).await;
 }
+
+/// A lane silent for an hour (its process gone) is closed by the full pass, but only once
+/// everything in it is counted.
+#[tokio::test]
+async fn a_silent_lane_is_closed_once_its_plays_are_counted() {
+    let app = TestApp::init().await;
+    small_catalog(&app).await;
+    let me = listener(&app.user("quietlane").await);
+    let row = &songs(&app, 1).await[0];
+    let song = app.repos.catalog.song(row.id).await.unwrap().unwrap().0;
+    let l = &app.repos.listening;
+    let db = &app.repos.mongo;
+    // A live report makes the month's collection (and the writer's own lane).
+    report(
+        &app.repos,
+        &me,
+        play(row, 40_000, EndReason::Finished, 1),
+        "Linux",
+        "SE",
+    )
+    .await
+    .unwrap();
+    drain(&app).await;
+    let at = Utc::now() - Duration::minutes(1);
+    let month = at.format("%Y%m").to_string();
+    let lane = Uuid::new_v4().to_string();
+    let lanes = db.collection::<Document>("play_lanes");
+    let long_ago =
+        mongodb::bson::DateTime::from_millis((Utc::now() - Duration::hours(2)).timestamp_millis());
+    lanes
+        .insert_one(doc! {"_id": &lane, "months": [&month], "seen_at": long_ago})
+        .await
+        .unwrap();
+    // More than one page of the aggregator's lane reads (50).
+    let docs: Vec<Document> = (1..=60)
+        .map(|seq| {
+            let e = stored_play(me.id, row.id, at, 33_000);
+            let mut d = encore::repo::listening::counted_docs(&[(e, &song)])
+                .unwrap()
+                .remove(0);
+            d.remove("counted");
+            d.insert("lane", lane.clone());
+            d.insert("seq", seq as i64);
+            d
+        })
+        .collect();
+    db.collection::<Document>(&format!("play_events_{month}"))
+        .insert_many(docs)
+        .await
+        .unwrap();
+    let closed = || async {
+        lanes
+            .find_one(doc! {"_id": &lane})
+            .await
+            .unwrap()
+            .unwrap()
+            .get_bool("closed")
+            .unwrap_or(false)
+    };
+    // The frequent pass does not look at it; the full pass counts it a batch at a time
+    // and closes it in the first pass that finds nothing more.
+    assert_eq!(l.aggregate_months(2, true, false).await.unwrap(), 0);
+    let mut counted = vec![];
+    loop {
+        let n = l.aggregate_months(2, false, false).await.unwrap();
+        if n == 0 {
+            break;
+        }
+        assert!(!closed().await, "closed with plays left");
+        counted.push(n);
+    }
+    assert!(counted.len() >= 2, "one batch at a time: {counted:?}");
+    assert_eq!(counted.iter().sum::<usize>(), 60);
+    assert!(closed().await);
+    assert_counters_match_recount(&app).await;
+}

@@ -27,7 +27,8 @@
 //! A writer insert that fails (other than with duplicates) may still land later, so the
 //! writer leaves that lane and goes on in a new one. The aggregator looks at a lane until
 //! an hour after its last write (a late insert there has a higher sequence than anything
-//! counted, so it is found), then closes it; a writer whose lane was closed starts another.
+//! counted, so it is found), then closes it in a full pass that finds nothing left in it;
+//! a writer whose lane was closed starts another.
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -259,13 +260,16 @@ impl ListeningRepo {
         let mut total = 0;
         for l in lanes {
             let Ok(id) = l.get_str("_id") else { continue };
+            let mut counted = 0;
             for m in l.get_array("months").into_iter().flatten() {
                 if let Some(month) = m.as_str() {
-                    total += self.aggregate_lane(id, month, batch).await?;
+                    counted += self.aggregate_lane(id, month, batch).await?;
                 }
             }
+            total += counted;
+            // Closed only in a pass that found nothing left to count in it.
             let silent = l.get_datetime("seen_at").is_ok_and(|t| *t < quiet);
-            if !recent && silent {
+            if !recent && silent && counted == 0 {
                 self.coll(LANES)
                     .update_one(
                         doc! {"_id": id, "seen_at": {"$lt": quiet}},
